@@ -1,0 +1,174 @@
+"""Command line: a thin layer over the answer engine.
+
+    python -m bot                 # the bot's main job: Telegram with a token, else console chat
+    python -m bot ask "CÂU HỎI"   # one answer; without a question, one per line of stdin
+    python -m bot ask --json      # one JSON object a line
+    python -m bot chat            # console conversation over the same engine
+    python -m bot index           # build the index and report what was read
+    python -m bot run             # the Telegram bot
+    python -m bot report stats    # question-log reports (unanswered | stats | export)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import NoReturn, TextIO
+
+from bot.config import ConfigError, Settings, load_settings
+from bot.core.engine import Engine, load_engine
+from bot.core.errors import KnowledgeError
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+QUIT_WORDS = {"thoat", "thoát", "exit", "quit", "q", "/quit", "/thoat"}
+
+
+class _Parser(argparse.ArgumentParser):
+    """Bad options are one clear line, not a usage dump."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: lỗi: {message} (xem --help)\n")
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--knowledge", metavar="DIR", type=Path, help="thư mục bài viết (mặc định: theo config/)"
+    )
+    parser = _Parser(prog="python -m bot", description=__doc__, parents=[common],
+                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", parser_class=_Parser)
+
+    ask = commands.add_parser("ask", parents=[common], help="trả lời câu hỏi")
+    ask.add_argument("question", nargs="*", help="câu hỏi; bỏ trống để đọc từng dòng từ stdin")
+    ask.add_argument("--json", action="store_true", help="mỗi câu trả lời một dòng JSON")
+    commands.add_parser("chat", parents=[common], help="trò chuyện trên cửa sổ dòng lệnh")
+    index = commands.add_parser("index", parents=[common], help="lập chỉ mục và báo cáo")
+    index.add_argument("--quiet", action="store_true", help="không hiện thanh tiến độ")
+    commands.add_parser("run", parents=[common], help="chạy bot Telegram")
+    report = commands.add_parser("report", parents=[common], help="báo cáo nhật ký câu hỏi")
+    report.add_argument("kind", choices=["unanswered", "stats", "export"])
+    report.add_argument("--days", type=int, default=30, help="số ngày gần nhất (mặc định 30)")
+    return parser
+
+
+def _warn_files(engine: Engine, out: TextIO) -> None:
+    for skipped in engine.skipped:
+        print(f"cảnh báo: bỏ qua {skipped.file}: {skipped.reason}", file=out)
+    for warning in engine.warnings:
+        print(f"cảnh báo: {warning.file}: {warning.message}", file=out)
+
+
+def _load(settings: Settings) -> Engine:
+    engine = load_engine(
+        settings.knowledge_dir,
+        cache_dir=settings.index_cache_dir,
+        max_file_bytes=settings.max_file_bytes,
+    )
+    _warn_files(engine, sys.stderr)
+    return engine
+
+
+def _questions(arguments: Sequence[str], stdin: TextIO) -> Iterable[str]:
+    if arguments:
+        yield " ".join(arguments)
+        return
+    for line in stdin:
+        yield line.rstrip("\r\n")
+
+
+def cmd_ask(settings: Settings, arguments: Sequence[str], as_json: bool) -> int:
+    engine = _load(settings)
+    first = True
+    for question in _questions(arguments, sys.stdin):
+        answer = engine.ask(question)
+        if as_json:
+            print(json.dumps(answer.to_dict(), ensure_ascii=False), flush=True)
+        else:
+            print(("" if first else "\n") + answer.reply, flush=True)
+        first = False
+    return EXIT_OK
+
+
+def cmd_chat(settings: Settings) -> int:
+    engine = _load(settings)
+    print(
+        f"Đã nạp {len(engine.articles)} bài viết ({len(engine.passages)} đoạn). "
+        "Gõ câu hỏi rồi Enter; /nguon để xem danh sách bài; 'thoát' hoặc Ctrl-D để kết thúc."
+    )
+    interactive = sys.stdin.isatty()
+    while True:
+        try:
+            question = input("Bạn: " if interactive else "")
+        except (EOFError, KeyboardInterrupt):
+            print()
+            return EXIT_OK
+        if question.strip().lower() in QUIT_WORDS:
+            return EXIT_OK
+        if question.strip().lower() in ("/nguon", "/nguồn", "/sources"):
+            from bot.core.replies import article_summary
+
+            reply = "\n".join(f"• {article_summary(a)}" for a in engine.articles)
+        else:
+            reply = engine.ask(question).reply
+        print(f"Bot: {reply}\n", flush=True)
+
+
+def cmd_index(settings: Settings, quiet: bool) -> int:
+    engine = _load(settings)
+    del quiet  # the progress bar arrives with the parallel build
+    print(
+        f"Đã lập chỉ mục {len(engine.articles)} bài viết, {len(engine.passages)} đoạn trích; "
+        f"bỏ qua {len(engine.skipped)} tệp."
+    )
+    return EXIT_OK
+
+
+def cmd_run(settings: Settings) -> int:
+    from bot.telegram_bot.runner import run
+
+    return run(settings)
+
+
+def cmd_report(settings: Settings, kind: str, days: int) -> int:
+    from bot.reports import run_report
+
+    if settings.log_db is None:
+        print("Nhật ký câu hỏi đang tắt ([log] database trong config/bot.toml).", file=sys.stderr)
+        return EXIT_ERROR
+    return run_report(kind, settings.log_db, days, sys.stdout)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(encoding="utf-8")
+    args = _build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        settings = load_settings().with_knowledge_dir(args.knowledge)
+        command = args.command or ("run" if settings.token else "chat")
+        if command == "ask":
+            return cmd_ask(settings, args.question, args.json)
+        if command == "chat":
+            return cmd_chat(settings)
+        if command == "index":
+            return cmd_index(settings, args.quiet)
+        if command == "run":
+            return cmd_run(settings)
+        return cmd_report(settings, args.kind, args.days)
+    except (ConfigError, KnowledgeError) as exc:
+        print(f"lỗi: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return EXIT_ERROR
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,335 @@
+"""Reading the knowledge folder: news-site text files and Markdown files with front matter.
+
+A plain `.txt` article looks like the seed article: the title on the first line, a line such
+as ``27/02/2014 - 17:20``, the body paragraphs, a short author line, then site leftovers
+(``Chia sẻ bài viết``, ``BÌNH LUẬN``) which are dropped.
+
+A `.md` article may start with a small front-matter header::
+
+    ---
+    title: Tiêu đề bài viết
+    date: 2024-05-01
+    author: Tên tác giả
+    url: https://example.org/bai-viet
+    ---
+    Đoạn thứ nhất ...
+
+One bad file never stops the others: it is skipped with the reason, in Vietnamese.
+"""
+
+from __future__ import annotations
+
+import codecs
+import html
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.core.errors import ArticleError, KnowledgeError
+from bot.core.model import Article, FileWarning, SkippedFile
+from bot.core.text import clean_text
+
+SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown")
+DEFAULT_MAX_FILE_BYTES = 5_000_000
+MAX_TITLE_CHARS = 300
+
+_DATE_RE = re.compile(
+    r"^(?:[^\d\n]{0,25}?)?(\d{1,2}[/.-]\d{1,2}[/.-]\d{4})(?:\s*[-–|,]?\s*(\d{1,2}[:h]\d{2}))?"
+    r"\s*(?:\(?GMT\s*\+\s*7\)?)?$",
+    re.IGNORECASE,
+)
+_ISO_DATE_RE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{1,2}:\d{2}))?")
+_SITE_LEFTOVER_RE = re.compile(
+    r"^(?:chia sẻ(?: bài viết)?|bình luận|ý kiến(?: bạn đọc)?|gửi bình luận|viết bình luận|"
+    r"in bài(?: viết)?|gửi bài(?: viết)?|tin liên quan|bài liên quan|tin cùng chuyên mục|"
+    r"xem thêm|lên đầu trang|quay lại|trở về|share|print|like|tweet|"
+    r"(?:tags?|từ khóa|từ khoá)\s*:.*)$",
+    re.IGNORECASE,
+)
+_URL_LINE_RE = re.compile(r"^(?:(?:nguồn|link|url|source)\s*:\s*)?(https?://\S+)$", re.IGNORECASE)
+_AUTHOR_PREFIX_RE = re.compile(r"^(?:tác giả|bài và ảnh|bài, ảnh|theo)\s*:?\s*", re.IGNORECASE)
+_FRONT_MATTER_KEYS = {"title", "date", "author", "url"}
+
+
+@dataclass(frozen=True, slots=True)
+class LoadResult:
+    articles: tuple[Article, ...]
+    skipped: tuple[SkippedFile, ...]
+    warnings: tuple[FileWarning, ...]
+
+
+# --- Decoding ---------------------------------------------------------------------------
+
+
+def decode_article_bytes(data: bytes) -> tuple[str, str | None]:
+    """Return (text, warning) or raise ArticleError when the bytes are not readable text."""
+    if not data.strip():
+        raise ArticleError("tệp rỗng")
+    warning = None
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise ArticleError("tệp UTF-16 bị hỏng, không giải mã được") from None
+        warning = "tệp mã hóa UTF-16; đã đọc được, nên lưu lại bằng UTF-8"
+    elif b"\x00" in data:
+        raise ArticleError("tệp nhị phân, không phải văn bản (hoặc UTF-16 không có BOM)")
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = data.decode("cp1258", errors="replace")
+            if "\ufffd" in text:
+                raise ArticleError("không giải mã được: tệp phải là văn bản UTF-8") from None
+            warning = "tệp không phải UTF-8; đã đọc theo bảng mã Windows-1258"
+    controls = sum(1 for c in text if ord(c) < 32 and c not in "\t\n\r\f")
+    if controls > max(2, len(text) // 100):
+        raise ArticleError("tệp nhị phân, không phải văn bản")
+    if not text.strip():
+        raise ArticleError("tệp rỗng")
+    return text, warning
+
+
+# --- Parsing ----------------------------------------------------------------------------
+
+
+def _clean_line(line: str) -> str:
+    # Quotes must show the article's own spelling, so only NFC and white space are tidied here.
+    return re.sub(r"\s+", " ", clean_text(line)).strip()
+
+
+def _paragraph_blocks(lines: list[str]) -> list[str]:
+    """Paragraphs are separated by blank lines; with none, every line is a paragraph."""
+    if "" not in lines:
+        return [line for line in lines if line]
+    blocks: list[str] = []
+    current: list[str] = []
+    for line in [*lines, ""]:
+        if line:
+            current.append(line)
+        elif current:
+            blocks.append(" ".join(current))
+            current = []
+    return blocks
+
+
+def _display_date(raw: str) -> str:
+    iso = _ISO_DATE_RE.match(raw.strip())
+    if iso:
+        year, month, day, time = iso.groups()
+        return f"{day}/{month}/{year}" + (f" - {time}" if time else "")
+    return raw.strip()
+
+
+def _looks_like_author(line: str) -> bool:
+    words = line.split()
+    return (
+        0 < len(words) <= 6
+        and len(line) <= 50
+        and not line.endswith((".", ":", ";", ",", "?", "!"))
+        and not _DATE_RE.match(line)
+        and not any(c.isdigit() for c in line)
+    )
+
+
+def _parse_plain(file_name: str, text: str) -> Article:
+    lines = [_clean_line(line) for line in text.splitlines()]
+    while lines and not lines[0]:
+        lines.pop(0)
+    if not lines:
+        raise ArticleError("tệp rỗng")
+    title = lines.pop(0)
+    if len(title) > MAX_TITLE_CHARS or _DATE_RE.match(title):
+        raise ArticleError("không có tiêu đề: dòng đầu tiên phải là tiêu đề bài viết")
+
+    date = None
+    for position, line in enumerate(lines[:6]):
+        if line and _DATE_RE.match(line):
+            date = line
+            del lines[position]
+            break
+
+    paragraphs = _paragraph_blocks(lines)
+    url = None
+    kept: list[str] = []
+    for paragraph in paragraphs:
+        url_match = _URL_LINE_RE.match(paragraph)
+        if url_match:
+            url = url or url_match.group(1)
+        elif not _SITE_LEFTOVER_RE.match(paragraph):
+            kept.append(paragraph)
+    author = None
+    if len(kept) > 1 and _looks_like_author(kept[-1]):
+        author = _AUTHOR_PREFIX_RE.sub("", kept.pop()).strip() or None
+    if not kept:
+        raise ArticleError("không có đoạn nội dung nào sau tiêu đề")
+    return Article(file_name, title, date, author, url, tuple(kept))
+
+
+_MD_IMAGE_RE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
+_MD_LINK_RE = re.compile(r"\[([^\]]+)\]\([^)]*\)")
+_HTML_TAG_RE = re.compile(r"<[^>\n]{1,200}>")
+_MD_PREFIX_RE = re.compile(r"^\s*(?:>\s*)*(?:#{1,6}\s+|[-*+]\s+|\d+[.)]\s+)?")
+_MD_EMPHASIS_RE = re.compile(r"(\*\*|__|~~|`+|(?<!\w)[*_]|[*_](?!\w))")
+_MD_RULE_RE = re.compile(r"^\s*(?:-{3,}|\*{3,}|_{3,})\s*$")
+
+
+def _strip_markdown(line: str) -> str:
+    line = _MD_IMAGE_RE.sub("", line)
+    line = _MD_LINK_RE.sub(r"\1", line)
+    line = _HTML_TAG_RE.sub("", line)
+    line = _MD_PREFIX_RE.sub("", line)
+    line = _MD_EMPHASIS_RE.sub("", line)
+    return html.unescape(line)
+
+
+def _parse_front_matter(lines: list[str]) -> tuple[dict[str, str], list[str]]:
+    if not lines or lines[0].strip() != "---":
+        return {}, lines
+    try:
+        end = next(i for i in range(1, len(lines)) if lines[i].strip() in ("---", "..."))
+    except StopIteration:
+        raise ArticleError("phần đầu (front matter) thiếu dòng '---' đóng") from None
+    fields: dict[str, str] = {}
+    for number, line in enumerate(lines[1:end], start=2):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        key, colon, value = line.partition(":")
+        if not colon:
+            raise ArticleError(f"phần đầu (front matter) sai ở dòng {number}: cần 'khóa: giá trị'")
+        key = key.strip().lower()
+        if key in _FRONT_MATTER_KEYS:
+            fields[key] = value.strip().strip("\"'").strip()
+    return fields, lines[end + 1 :]
+
+
+def _parse_markdown(file_name: str, text: str) -> Article:
+    fields, body = _parse_front_matter(text.splitlines())
+    title = _clean_line(fields.get("title", ""))
+    lines: list[str] = []
+    for raw in body:
+        if _MD_RULE_RE.match(raw):
+            lines.append("")
+            continue
+        if not title and re.match(r"^\s*#\s+\S", raw):
+            title = _clean_line(_strip_markdown(raw))
+            continue
+        lines.append(_clean_line(_strip_markdown(raw)))
+    if not title:
+        raise ArticleError("không có tiêu đề: cần 'title:' ở phần đầu hoặc một dòng '# Tiêu đề'")
+    if len(title) > MAX_TITLE_CHARS:
+        raise ArticleError("tiêu đề dài quá 300 ký tự")
+    paragraphs = [p for p in _paragraph_blocks(lines) if p]
+    if not paragraphs:
+        raise ArticleError("không có đoạn nội dung nào")
+    url = fields.get("url") or None
+    if url and not re.match(r"^https?://\S+$", url):
+        raise ArticleError(f"url không hợp lệ: {url!r}")
+    date = _display_date(fields["date"]) if fields.get("date") else None
+    author = _clean_line(fields.get("author", "")) or None
+    return Article(file_name, title, date, author, url, tuple(paragraphs))
+
+
+def parse_article_text(file_name: str, text: str) -> Article:
+    """Parse an article by its file suffix; raise ArticleError with the reason."""
+    suffix = Path(file_name).suffix.lower()
+    if suffix in (".md", ".markdown"):
+        return _parse_markdown(file_name, text)
+    if suffix == ".txt":
+        return _parse_plain(file_name, text)
+    raise ArticleError("định dạng không hỗ trợ (chỉ nhận .txt và .md)")
+
+
+# --- The folder -------------------------------------------------------------------------
+
+
+def _is_temporary(name: str) -> bool:
+    return (
+        name.startswith((".", "~$", "#"))
+        or name.endswith(("~", ".swp", ".swo", ".tmp", ".part", ".bak", ".crdownload"))
+    )
+
+
+def iter_knowledge_files(folder: Path) -> Iterator[tuple[str, Path | None, str | None]]:
+    """Yield (relative name, path, skip reason) for every file under the folder, sorted.
+
+    Hidden folders (such as the index cache) are not entered. A symbolic link is followed
+    only when its target stays inside the folder.
+    """
+    root = folder.resolve()
+    for current, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files) + sorted(d for d in dirs if (Path(current) / d).is_symlink()):
+            path = Path(current) / name
+            rel = path.relative_to(root).as_posix()
+            if _is_temporary(name):
+                yield rel, None, "tệp ẩn hoặc tệp tạm của trình soạn thảo"
+            elif path.is_symlink() and not _inside(path, root):
+                yield rel, None, "liên kết trỏ ra ngoài thư mục kiến thức"
+            elif path.is_dir():
+                yield rel, None, "liên kết tới thư mục: không đọc"
+            elif path.suffix.lower() not in SUPPORTED_SUFFIXES:
+                yield rel, None, "định dạng không hỗ trợ (chỉ nhận .txt và .md)"
+            else:
+                yield rel, path, None
+
+
+def _inside(path: Path, root: Path) -> bool:
+    try:
+        path.resolve(strict=True).relative_to(root)
+    except (OSError, ValueError):
+        return False
+    return True
+
+
+def read_file_bytes(path: Path, max_file_bytes: int) -> bytes:
+    """Read at most max_file_bytes; raise ArticleError when larger or unreadable."""
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(max_file_bytes + 1)
+    except FileNotFoundError:
+        raise ArticleError("tệp đã bị xóa trong lúc đọc") from None
+    except OSError as exc:
+        raise ArticleError(f"không đọc được tệp ({exc.strerror or exc})") from None
+    if len(data) > max_file_bytes:
+        raise ArticleError(f"tệp lớn quá giới hạn {max_file_bytes:,} byte".replace(",", "."))
+    return data
+
+
+def read_article(path: Path, rel: str, max_file_bytes: int) -> tuple[Article, str | None]:
+    text, warning = decode_article_bytes(read_file_bytes(path, max_file_bytes))
+    return parse_article_text(rel, text), warning
+
+
+def check_folder(folder: Path) -> None:
+    if not folder.exists():
+        raise KnowledgeError(f"Không tìm thấy thư mục kiến thức: {folder}")
+    if not folder.is_dir():
+        raise KnowledgeError(f"Đường dẫn kiến thức không phải thư mục: {folder}")
+
+
+def load_articles(folder: Path, *, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) -> LoadResult:
+    """Read every article in the folder; raise KnowledgeError when none can be used."""
+    check_folder(folder)
+    articles: list[Article] = []
+    skipped: list[SkippedFile] = []
+    warnings: list[FileWarning] = []
+    for rel, path, reason in iter_knowledge_files(folder):
+        if path is None:
+            skipped.append(SkippedFile(rel, reason or ""))
+            continue
+        try:
+            article, warning = read_article(path, rel, max_file_bytes)
+        except ArticleError as exc:
+            skipped.append(SkippedFile(rel, str(exc)))
+            continue
+        articles.append(article)
+        if warning:
+            warnings.append(FileWarning(rel, warning))
+    if not articles:
+        raise KnowledgeError(
+            f"Thư mục kiến thức {folder} không có bài viết nào đọc được (.txt, .md)"
+        )
+    return LoadResult(tuple(articles), tuple(skipped), tuple(warnings))

@@ -1,0 +1,338 @@
+"""The one text pipeline used for passages and questions alike.
+
+Steps: Unicode NFC, one tone-mark style ("hoà" -> "hòa", "uỷ" -> "ủy", the style underthesea
+itself writes), lower case, then
+terms of four kinds so that matching does not depend on diacritics or on how underthesea
+happens to segment a sentence:
+
+- ``f:`` every syllable without diacritics ("hội" -> "f:hoi"): matches unaccented typing;
+- ``a:`` syllables that carry diacritics, with their tone as a suffix ("hội" -> "a:hôi5"):
+  tells "hội" from "hồi" when the user typed marks;
+- ``b:`` adjacent syllable pairs without diacritics ("hội nghị" -> "b:hoi_nghi"): phrase
+  matching that survives bad or inconsistent segmentation;
+- ``w:`` multi-syllable words found by underthesea ("w:hôi5_nghi5"), only for accented text,
+  since unaccented text segments badly.
+
+Abbreviations (``BCĐ``) also emit the terms of their long form (``Ban Chỉ đạo``), in passages
+and in questions, so either spelling matches the other.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+# Combining tone marks: grave (huyền), acute (sắc), tilde (ngã), hook above (hỏi), dot below (nặng).
+_TONES = {"\u0300": "2", "\u0301": "1", "\u0303": "4", "\u0309": "3", "\u0323": "5"}
+_TONE_BY_DIGIT = {digit: mark for mark, digit in _TONES.items()}
+_VOWELS = set("aăâeêioôơuưy")
+_MARKED_VOWELS = set("ăâêôơư")
+
+_WORD_RE = re.compile(r"\w+", re.UNICODE)
+# A run of syllables uninterrupted by punctuation: bigrams never span a comma or a full stop.
+_PHRASE_SPLIT_RE = re.compile(r"[^\w\s]+|_", re.UNICODE)
+_ZERO_WIDTH_RE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff\u00ad]")
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _split_tone(syllable: str) -> tuple[str, str]:
+    """Return (base letters without tone mark in NFC, tone digit or "")."""
+    tone = ""
+    kept = []
+    for char in unicodedata.normalize("NFD", syllable):
+        if char in _TONES:
+            tone = _TONES[char]
+        else:
+            kept.append(char)
+    return unicodedata.normalize("NFC", "".join(kept)), tone
+
+
+def _tone_position(base: str) -> int | None:
+    """Index in `base` (lower case, NFC, no tone) of the vowel that carries the tone mark."""
+    lower = base.lower()
+    start = 0
+    # "qu" and "gi" (before another vowel) are consonants: their u / i take no tone.
+    if lower.startswith("qu") or (
+        lower.startswith("gi") and len(lower) > 2 and lower[2] in _VOWELS
+    ):
+        start = 2
+    positions = [i for i in range(start, len(lower)) if lower[i] in _VOWELS]
+    if not positions:
+        positions = [i for i, c in enumerate(lower) if c in _VOWELS]
+        if not positions:
+            return None
+    first, last = positions[0], positions[-1]
+    cluster = [i for i in positions if first <= i <= last]
+    marked = [i for i in cluster if lower[i] in _MARKED_VOWELS]
+    if marked:
+        return marked[-1]  # "ươ" takes the tone on ơ
+    if last < len(lower) - 1:
+        return last  # closed syllable: the last vowel ("hoàng", "thuận")
+    if len(cluster) == 1:
+        return cluster[0]
+    if len(cluster) == 2:
+        return cluster[0]  # traditional style, as underthesea writes it: "hòa", "thủy", "khỏe"
+    return cluster[1]  # three vowels: the middle one ("ngoài", "khuỷu")
+
+
+def normalize_syllable(syllable: str) -> str:
+    """Place the tone mark in one style ("hoà" -> "hòa", "uỷ" -> "ủy"), keeping case."""
+    base, tone = _split_tone(syllable)
+    if not tone:
+        return base
+    position = _tone_position(base)
+    if position is None:
+        return unicodedata.normalize("NFC", syllable)
+    decomposed = base[: position + 1] + _TONE_BY_DIGIT[tone] + base[position + 1 :]
+    return unicodedata.normalize("NFC", decomposed)
+
+
+def clean_text(text: str) -> str:
+    """NFC without zero-width or control characters: what a quote displays, unchanged otherwise."""
+    text = unicodedata.normalize("NFC", text)
+    text = _ZERO_WIDTH_RE.sub("", text)
+    return _CONTROL_RE.sub(" ", text)
+
+
+def normalize_text(text: str) -> str:
+    """NFC, one tone-mark style, no zero-width or control characters, tidy white space.
+
+    The result keeps case and punctuation: it is what underthesea segments and what a
+    passage displays.
+    """
+    text = _WORD_RE.sub(lambda m: normalize_syllable(m.group(0)), clean_text(text))
+    return re.sub(r"[ \t\r\f\v]+", " ", text).strip()
+
+
+def fold(text: str) -> str:
+    """Remove every diacritic ("Đồng chí" -> "Dong chi"); input should be NFC."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def has_diacritics(syllable: str) -> bool:
+    return fold(syllable) != syllable
+
+
+def accent_key(syllable: str) -> str:
+    """Lower-case syllable with its tone moved to a suffix digit: placement-independent."""
+    base, tone = _split_tone(syllable.lower())
+    return base + tone
+
+
+def normalize_question(text: str) -> str:
+    """The canonical form of a question for logs and grouping: normalized, lower case."""
+    words = _WORD_RE.findall(normalize_text(text).lower())
+    return " ".join(words)
+
+
+@dataclass(frozen=True, slots=True)
+class Syllable:
+    surface: str  # as written (normalized), e.g. "Hội"
+    folded: str  # "hoi"
+    accented: str | None  # "hôi5"; None when the syllable carries no diacritics
+
+    @classmethod
+    def of(cls, surface: str) -> Syllable:
+        lower = surface.lower()
+        folded = fold(lower)
+        return cls(surface, folded, accent_key(lower) if folded != lower else None)
+
+
+def syllables(text: str) -> list[Syllable]:
+    """Syllables of already normalized text (words of letters and digits)."""
+    return [Syllable.of(word) for word in _WORD_RE.findall(text.replace("_", " "))]
+
+
+def phrases(text: str) -> list[list[Syllable]]:
+    """Runs of syllables between punctuation marks."""
+    return [run for part in _PHRASE_SPLIT_RE.split(text) if (run := syllables(part))]
+
+
+# --- Abbreviations ----------------------------------------------------------------------
+
+COMMON_ABBREVIATIONS: Mapping[str, str] = {
+    "BCĐ": "Ban Chỉ đạo",
+    "BCH": "Ban Chấp hành",
+    "BTV": "Ban Thường vụ",
+    "BTG": "Ban Tuyên giáo",
+    "UBND": "Ủy ban nhân dân",
+    "HĐND": "Hội đồng nhân dân",
+    "MTTQ": "Mặt trận Tổ quốc",
+    "TƯ": "Trung ương",
+    "TW": "Trung ương",
+    "CNTT": "công nghệ thông tin",
+    "ATTT": "an toàn thông tin",
+    "ANTT": "an ninh trật tự",
+    "CSVC": "cơ sở vật chất",
+    "ĐBQH": "đại biểu Quốc hội",
+    "QĐND": "Quân đội nhân dân",
+    "CAND": "Công an nhân dân",
+    "CA": "công an",
+    "TP": "thành phố",
+    "TX": "thị xã",
+    "KT-XH": "kinh tế - xã hội",
+    "KTXH": "kinh tế - xã hội",
+    "THPT": "trung học phổ thông",
+    "THCS": "trung học cơ sở",
+    "GD-ĐT": "giáo dục và đào tạo",
+    "GDĐT": "giáo dục và đào tạo",
+    "NN-PTNT": "nông nghiệp và phát triển nông thôn",
+    "TT-TT": "thông tin và truyền thông",
+    "TTTT": "thông tin và truyền thông",
+    "VH-TT-DL": "văn hóa, thể thao và du lịch",
+    "VN": "Việt Nam",
+    "PCCC": "phòng cháy chữa cháy",
+    "BHXH": "bảo hiểm xã hội",
+    "BHYT": "bảo hiểm y tế",
+    "DN": "doanh nghiệp",
+    "HTX": "hợp tác xã",
+    "NQ": "Nghị quyết",
+    "CT": "Chỉ thị",
+    "QĐ": "Quyết định",
+    "BCT": "Bộ Chính trị",
+    "BBT": "Ban Bí thư",
+}
+
+# "Ban Chỉ đạo 94 của tỉnh (gọi tắt là BCĐ 94)" / "Ban Chỉ đạo (BCĐ)": definitions in articles.
+_DEFINED_ABBREVIATION_RE = re.compile(
+    r"\(\s*(?:gọi tắt là|viết tắt là|sau đây gọi là)?\s*([^\W\d_]{2,8})\s*\)"
+)
+_ABBREVIATION_TOKEN_RE = re.compile(r"^[^\W\d_]{2,8}$")
+
+
+def _initials(words: Iterable[str]) -> str:
+    return "".join(word[0] for word in words).upper()
+
+
+def find_defined_abbreviations(text: str) -> dict[str, str]:
+    """Abbreviations an article defines: "... Ban Chỉ đạo (BCĐ)" -> {"BCĐ": "Ban Chỉ đạo"}."""
+    found: dict[str, str] = {}
+    for match in _DEFINED_ABBREVIATION_RE.finditer(text):
+        short = match.group(1)
+        if not short.isupper():
+            continue
+        before = _WORD_RE.findall(text[: match.start()])[-len(short) - 3 :]
+        # The long form is the last words before the bracket whose initials spell the short one.
+        for size in range(len(short), 1, -1):
+            words = before[-size:]
+            if len(words) == size and fold(_initials(words)) == fold(short):
+                found[short] = " ".join(words)
+                break
+    return found
+
+
+class Abbreviations:
+    """Maps short forms to long forms; lookups accept any case and missing diacritics."""
+
+    def __init__(self, table: Mapping[str, str] = COMMON_ABBREVIATIONS) -> None:
+        self._exact: dict[str, str] = {}
+        self._folded: dict[str, str] = {}
+        for short, long in table.items():
+            self.add(short, long)
+
+    def add(self, short: str, long: str) -> None:
+        key = normalize_text(short).lower().replace("-", "")
+        self._exact.setdefault(key, normalize_text(long))
+        self._folded.setdefault(fold(key), normalize_text(long))
+
+    def expand(self, token: str) -> str | None:
+        """The long form of `token` when it is written like an abbreviation, else None."""
+        if not _ABBREVIATION_TOKEN_RE.match(token.replace("-", "")):
+            return None
+        key = token.lower().replace("-", "")
+        if key in self._exact and (token.isupper() or len(key) >= 3):
+            return self._exact[key]
+        # Unaccented typing: "bcd" for "BCĐ"; short ones must be capitals ("CA", not "ca").
+        if fold(key) == key and len(key) >= 3 and key in self._folded:
+            return self._folded[key]
+        return None
+
+    def items(self) -> list[tuple[str, str]]:
+        return sorted(self._exact.items())
+
+
+# --- Tokenizer --------------------------------------------------------------------------
+
+_SEGMENT_LOCK = threading.Lock()
+_segmenter = None
+
+
+def _word_tokenize(text: str) -> list[str]:
+    global _segmenter
+    if _segmenter is None:
+        with _SEGMENT_LOCK:
+            if _segmenter is None:
+                from underthesea import word_tokenize  # heavy import: load once, lazily
+
+                _segmenter = word_tokenize
+    return _segmenter(text)
+
+
+def warm_up() -> None:
+    """Load underthesea's model now rather than on the first question."""
+    _word_tokenize("Hội nghị triển khai nhiệm vụ năm 2014.")
+
+
+def compound_words(text: str) -> list[list[Syllable]]:
+    """Multi-syllable words found by underthesea in normalized, accented text."""
+    words: list[list[Syllable]] = []
+    for token in _word_tokenize(text):
+        parts = syllables(token)
+        if len(parts) > 1:
+            words.append(parts)
+    return words
+
+
+@dataclass(frozen=True, slots=True)
+class AnalyzedText:
+    normalized: str
+    syllables: tuple[Syllable, ...]  # including the syllables of abbreviation expansions
+    terms: tuple[str, ...]
+
+
+class Tokenizer:
+    """Turns text into index terms; the same object serves passages and questions."""
+
+    def __init__(self, abbreviations: Abbreviations | None = None) -> None:
+        self.abbreviations = abbreviations or Abbreviations()
+
+    def _expanded_phrases(self, normalized: str) -> list[list[Syllable]]:
+        expanded: list[list[Syllable]] = []
+        for run in phrases(normalized):
+            out: list[Syllable] = []
+            for syllable in run:
+                out.append(syllable)
+                long_form = self.abbreviations.expand(syllable.surface)
+                if long_form:
+                    out.extend(syllables(long_form))
+            expanded.append(out)
+        return expanded
+
+    def analyze(self, text: str, *, segment: bool = True) -> AnalyzedText:
+        normalized = normalize_text(text)
+        runs = self._expanded_phrases(normalized)
+        terms: list[str] = []
+        flat: list[Syllable] = []
+        for run in runs:
+            flat.extend(run)
+            for i, syllable in enumerate(run):
+                terms.append("f:" + syllable.folded)
+                if syllable.accented is not None:
+                    terms.append("a:" + syllable.accented)
+                if i:
+                    terms.append(f"b:{run[i - 1].folded}_{syllable.folded}")
+                # "Chỉ thị số 28" also pairs as "Chỉ thị 28", the way people ask.
+                if i >= 2 and run[i - 1].folded == "so" and syllable.folded.isdigit():
+                    terms.append(f"b:{run[i - 2].folded}_{syllable.folded}")
+        if segment and any(s.accented for s in flat):
+            for word in compound_words(normalized):
+                keys = [s.accented or s.folded for s in word]
+                terms.append("w:" + "_".join(keys))
+        return AnalyzedText(normalized, tuple(flat), tuple(terms))
+
+    def terms(self, text: str) -> list[str]:
+        return list(self.analyze(text).terms)
