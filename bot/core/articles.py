@@ -213,9 +213,11 @@ def _parse_markdown(file_name: str, text: str) -> Article:
         if _MD_RULE_RE.match(raw):
             lines.append("")
             continue
-        if not title and re.match(r"^\s*#\s+\S", raw):
-            title = _clean_line(_strip_markdown(raw))
-            continue
+        if re.match(r"^\s*#\s+\S", raw):
+            heading = _clean_line(_strip_markdown(raw))
+            if not title or heading == title:  # the title, or the title repeated
+                title = title or heading
+                continue
         lines.append(_clean_line(_strip_markdown(raw)))
     if not title:
         raise ArticleError("không có tiêu đề: cần 'title:' ở phần đầu hoặc một dòng '# Tiêu đề'")

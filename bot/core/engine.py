@@ -68,6 +68,21 @@ _TYPE_PATTERNS = {
 }
 
 
+_MARKUP_RES = (
+    (re.compile(r"\[([^\]]*)\]\([^)]*\)"), r"\1"),  # Markdown link: keep its text
+    (re.compile(r"<[^<>]{0,200}>"), " "),  # HTML tags
+    (re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE), " "),  # addresses
+    (re.compile(r"&(?:[a-z]+|#\d+);", re.IGNORECASE), " "),  # entities
+)
+
+
+def strip_markup(text: str) -> str:
+    """Questions pasted from web pages or chats: drop tags, links and entities, keep words."""
+    for pattern, replacement in _MARKUP_RES:
+        text = pattern.sub(replacement, text)
+    return text
+
+
 @dataclass(frozen=True, slots=True)
 class _Judged:
     position: int
@@ -125,7 +140,7 @@ class Engine:
     # --- Public API -------------------------------------------------------------------
 
     def ask(self, question: str) -> Answer:
-        text = question[:MAX_QUESTION_CHARS]
+        text = strip_markup(question[:MAX_QUESTION_CHARS])
         q = understand(text, self.tokenizer)
         if q.is_empty or q.is_greeting:
             return Answer(question, AnswerKind.HELP, None, None, 0.0, replies.HELP)

@@ -92,20 +92,23 @@ GREETING_WORDS = frozenset(
 )
 
 
-def _syllable_matches(typed: Syllable, phrase: Syllable, *, single: bool) -> bool:
+def _syllable_matches(typed: Syllable, phrase: Syllable, *, strict: bool) -> bool:
     if typed.accented is not None:
         return typed.accented == (phrase.accented or phrase.folded)
     if typed.folded != phrase.folded:
         return False
-    return phrase.accented is None or not single or typed.folded not in AMBIGUOUS_FOLDS
+    return phrase.accented is None or not strict or typed.folded not in AMBIGUOUS_FOLDS
 
 
-def _match_at(words: Sequence[Syllable], start: int, phrase: Sequence[Syllable]) -> bool:
+def _match_at(
+    words: Sequence[Syllable], start: int, phrase: Sequence[Syllable], *, lenient: bool = False
+) -> bool:
+    """Whether `phrase` starts at `start`; single ambiguous syllables need marks unless lenient."""
     if start + len(phrase) > len(words):
         return False
-    single = len(phrase) == 1
+    strict = len(phrase) == 1 and not lenient
     return all(
-        _syllable_matches(words[start + i], part, single=single) for i, part in enumerate(phrase)
+        _syllable_matches(words[start + i], part, strict=strict) for i, part in enumerate(phrase)
     )
 
 
@@ -133,7 +136,11 @@ def _match_any_at_start(
     return any(_match_at(words, 0, phrase) for phrase in phrases)
 
 
-def _contains(words: Sequence[Syllable], phrases: Sequence[Sequence[Syllable]]) -> bool:
+def _contains(
+    words: Sequence[Syllable], phrases: Sequence[Sequence[Syllable]], *, lenient: bool = False
+) -> bool:
+    if lenient:
+        return any(_match_at(words, i, p, lenient=True) for i in range(len(words)) for p in phrases)
     return bool(find_phrases(words, phrases))
 
 
@@ -186,7 +193,9 @@ def understand(text: str, tokenizer: Tokenizer) -> Question:
                 meta = intent
                 break
         else:
-            if answer_type is AnswerType.WHEN and _contains(words, _META[MetaIntent.DATE]):
+            # Once the question is about the article, "dang" can only be "đăng".
+            date_words = _META[MetaIntent.DATE]
+            if answer_type is AnswerType.WHEN and _contains(words, date_words, lenient=True):
                 meta = MetaIntent.DATE
     greeting = bool(words) and all(w.folded in GREETING_WORDS for w in words)
     return Question(text, analyzed, tuple(content), answer_type, meta, greeting)
