@@ -24,6 +24,7 @@ import threading
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 # Combining tone marks: grave (huyền), acute (sắc), tilde (ngã), hook above (hỏi), dot below (nặng).
 _TONES = {"\u0300": "2", "\u0301": "1", "\u0303": "4", "\u0309": "3", "\u0323": "5"}
@@ -34,6 +35,12 @@ _MARKED_VOWELS = set("ăâêôơư")
 _WORD_RE = re.compile(r"\w+", re.UNICODE)
 # A run of syllables uninterrupted by punctuation: bigrams never span a comma or a full stop.
 _PHRASE_SPLIT_RE = re.compile(r"[^\w\s]+|_", re.UNICODE)
+# Syllables written in the other tone style ("hoà", "khoẻ", "thuỷ") or with the tone on the
+# consonant-like u of "qu" / i of "gi" ("qúa", "gìa").
+_MISPLACED_TONE_RE = re.compile(
+    r"[oO][àáảãạèéẻẽẹÀÁẢÃẠÈÉẺẼẸ]|[uU][ỳýỷỹỵỲÝỶỸỴ]|[qQ][ùúủũụÙÚỦŨỤ]|"
+    r"[gG][ìíỉĩịÌÍỈĨỊ](?=[aeouyâăêôơưAEOUYÂĂÊÔƠƯ])"
+)
 _ZERO_WIDTH_RE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff\u00ad]")
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -78,6 +85,7 @@ def _tone_position(base: str) -> int | None:
     return cluster[1]  # three vowels: the middle one ("ngoài", "khuỷu")
 
 
+@lru_cache(maxsize=200_000)  # Vietnamese has a few thousand syllables: cache them
 def normalize_syllable(syllable: str) -> str:
     """Place the tone mark in one style ("hoà" -> "hòa", "uỷ" -> "ủy"), keeping case."""
     base, tone = _split_tone(syllable)
@@ -103,7 +111,11 @@ def normalize_text(text: str) -> str:
     The result keeps case and punctuation: it is what underthesea segments and what a
     passage displays.
     """
-    text = _WORD_RE.sub(lambda m: normalize_syllable(m.group(0)), clean_text(text))
+    # Only syllables whose tone may sit elsewhere in the other style need rewriting; finding
+    # them first keeps this cheap on long passages.
+    text = clean_text(text)
+    if _MISPLACED_TONE_RE.search(text):
+        text = _WORD_RE.sub(lambda m: normalize_syllable(m.group(0)), text)
     return re.sub(r"[ \t\r\f\v]+", " ", text).strip()
 
 
@@ -137,9 +149,14 @@ class Syllable:
 
     @classmethod
     def of(cls, surface: str) -> Syllable:
-        lower = surface.lower()
-        folded = fold(lower)
-        return cls(surface, folded, accent_key(lower) if folded != lower else None)
+        return _syllable(surface)
+
+
+@lru_cache(maxsize=200_000)
+def _syllable(surface: str) -> Syllable:
+    lower = surface.lower()
+    folded = fold(lower)
+    return Syllable(surface, folded, accent_key(lower) if folded != lower else None)
 
 
 def syllables(text: str) -> list[Syllable]:
@@ -231,6 +248,7 @@ class Abbreviations:
     def __init__(self, table: Mapping[str, str] = COMMON_ABBREVIATIONS) -> None:
         self._exact: dict[str, str] = {}
         self._folded: dict[str, str] = {}
+        self.candidates: set[str] = set()  # lower-case spellings worth a full lookup
         for short, long in table.items():
             self.add(short, long)
 
@@ -238,12 +256,13 @@ class Abbreviations:
         key = normalize_text(short).lower().replace("-", "")
         self._exact.setdefault(key, normalize_text(long))
         self._folded.setdefault(fold(key), normalize_text(long))
+        self.candidates.update((key, fold(key)))
 
     def expand(self, token: str) -> str | None:
         """The long form of `token` when it is written like an abbreviation, else None."""
-        if not _ABBREVIATION_TOKEN_RE.match(token.replace("-", "")):
-            return None
         key = token.lower().replace("-", "")
+        if key not in self.candidates or not _ABBREVIATION_TOKEN_RE.match(key):
+            return None
         if key in self._exact and (token.isupper() or len(key) >= 3):
             return self._exact[key]
         # Unaccented typing: "bcd" for "BCĐ"; short ones must be capitals ("CA", not "ca").
@@ -304,11 +323,13 @@ class Tokenizer:
         expanded: list[list[Syllable]] = []
         for run in phrases(normalized):
             out: list[Syllable] = []
+            candidates = self.abbreviations.candidates
             for syllable in run:
                 out.append(syllable)
-                long_form = self.abbreviations.expand(syllable.surface)
-                if long_form:
-                    out.extend(syllables(long_form))
+                if syllable.surface.lower() in candidates:
+                    long_form = self.abbreviations.expand(syllable.surface)
+                    if long_form:
+                        out.extend(syllables(long_form))
             expanded.append(out)
         return expanded
 
