@@ -15,13 +15,17 @@ import argparse
 import json
 import logging
 import sys
+import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import NoReturn, TextIO
 
+from tqdm import tqdm
+
 from bot.config import ConfigError, Settings, load_settings
 from bot.core.engine import Engine, load_engine
 from bot.core.errors import KnowledgeError
+from bot.core.knowledge import Progress
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 QUIT_WORDS = {"thoat", "thoát", "exit", "quit", "q", "/quit", "/thoat"}
@@ -63,11 +67,12 @@ def _warn_files(engine: Engine, out: TextIO) -> None:
         print(f"cảnh báo: {warning.file}: {warning.message}", file=out)
 
 
-def _load(settings: Settings) -> Engine:
+def _load(settings: Settings, progress: Progress | None = None) -> Engine:
     engine = load_engine(
         settings.knowledge_dir,
         cache_dir=settings.index_cache_dir,
         max_file_bytes=settings.max_file_bytes,
+        progress=progress,
     )
     _warn_files(engine, sys.stderr)
     return engine
@@ -119,11 +124,27 @@ def cmd_chat(settings: Settings) -> int:
 
 
 def cmd_index(settings: Settings, quiet: bool) -> int:
-    engine = _load(settings)
-    del quiet  # the progress bar arrives with the parallel build
+    """Build (or refresh) the index cache with a progress bar, then summarise."""
+    bar: tqdm | None = None
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = tqdm(total=total, unit=" tệp", desc="Phân tích bài viết", file=sys.stderr)
+        bar.update(done - bar.n)
+
+    started = time.perf_counter()
+    try:
+        engine = _load(settings, None if quiet else progress)
+    finally:
+        if bar is not None:
+            bar.close()
+    seconds = time.perf_counter() - started
+    analysed = "không có tệp nào thay đổi" if bar is None else f"phân tích lại {bar.n} tệp"
     print(
-        f"Đã lập chỉ mục {len(engine.articles)} bài viết, {len(engine.passages)} đoạn trích; "
-        f"bỏ qua {len(engine.skipped)} tệp."
+        f"Đã lập chỉ mục {len(engine.articles)} bài viết, {len(engine.passages)} đoạn trích "
+        f"trong {seconds:.1f} giây ({analysed}); bỏ qua {len(engine.skipped)} tệp. "
+        f"Bộ nhớ đệm: {settings.index_cache_dir}"
     )
     return EXIT_OK
 

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.articles import decode_article_bytes, load_articles, parse_article_text
+from bot.core.articles import decode_article_bytes, parse_article_text
 from bot.core.errors import ArticleError, KnowledgeError
+from bot.core.knowledge import build_knowledge
 from bot.core.text import _split_tone
 from tests.conftest import SEED
 
@@ -118,8 +119,8 @@ def test_bad_files_are_skipped_with_reasons_and_the_rest_loads(tmp_path: Path) -
     (folder / ".cache").mkdir()
     (folder / ".cache" / "ignored.txt").write_text("x", encoding="utf-8")
 
-    result = load_articles(folder, max_file_bytes=50_000)
-    loaded = {a.file for a in result.articles}
+    result = build_knowledge(folder, max_file_bytes=50_000)
+    loaded = {f.article.file for f in result.files}
     reasons = {s.file: s.reason for s in result.skipped}
     assert loaded == {SEED.name, "utf16.txt", "big.txt"}
     assert "nhị phân" in reasons["binary.txt"]
@@ -130,14 +131,14 @@ def test_bad_files_are_skipped_with_reasons_and_the_rest_loads(tmp_path: Path) -
     assert not any("ignored" in name for name in reasons)
     assert [w.file for w in result.warnings] == ["utf16.txt"]
 
-    small = load_articles(folder, max_file_bytes=1_500)
+    small = build_knowledge(folder, max_file_bytes=1_500)
     assert "big.txt" in {s.file for s in small.skipped}
     assert "quá giới hạn" in {s.file: s.reason for s in small.skipped}["big.txt"]
 
 
 def test_empty_or_missing_folder_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(KnowledgeError, match="Không tìm thấy"):
-        load_articles(tmp_path / "missing")
+        build_knowledge(tmp_path / "missing")
     (tmp_path / "empty").mkdir()
     with pytest.raises(KnowledgeError, match="không có bài viết nào"):
-        load_articles(tmp_path / "empty")
+        build_knowledge(tmp_path / "empty")

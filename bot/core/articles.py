@@ -24,11 +24,10 @@ import html
 import os
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 from bot.core.errors import ArticleError, KnowledgeError
-from bot.core.model import Article, FileWarning, SkippedFile
+from bot.core.model import Article
 from bot.core.text import clean_text
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown")
@@ -51,13 +50,6 @@ _SITE_LEFTOVER_RE = re.compile(
 _URL_LINE_RE = re.compile(r"^(?:(?:nguồn|link|url|source)\s*:\s*)?(https?://\S+)$", re.IGNORECASE)
 _AUTHOR_PREFIX_RE = re.compile(r"^(?:tác giả|bài và ảnh|bài, ảnh|theo)\s*:?\s*", re.IGNORECASE)
 _FRONT_MATTER_KEYS = {"title", "date", "author", "url"}
-
-
-@dataclass(frozen=True, slots=True)
-class LoadResult:
-    articles: tuple[Article, ...]
-    skipped: tuple[SkippedFile, ...]
-    warnings: tuple[FileWarning, ...]
 
 
 # --- Decoding ---------------------------------------------------------------------------
@@ -310,28 +302,3 @@ def check_folder(folder: Path) -> None:
         raise KnowledgeError(f"Không tìm thấy thư mục kiến thức: {folder}")
     if not folder.is_dir():
         raise KnowledgeError(f"Đường dẫn kiến thức không phải thư mục: {folder}")
-
-
-def load_articles(folder: Path, *, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) -> LoadResult:
-    """Read every article in the folder; raise KnowledgeError when none can be used."""
-    check_folder(folder)
-    articles: list[Article] = []
-    skipped: list[SkippedFile] = []
-    warnings: list[FileWarning] = []
-    for rel, path, reason in iter_knowledge_files(folder):
-        if path is None:
-            skipped.append(SkippedFile(rel, reason or ""))
-            continue
-        try:
-            article, warning = read_article(path, rel, max_file_bytes)
-        except ArticleError as exc:
-            skipped.append(SkippedFile(rel, str(exc)))
-            continue
-        articles.append(article)
-        if warning:
-            warnings.append(FileWarning(rel, warning))
-    if not articles:
-        raise KnowledgeError(
-            f"Thư mục kiến thức {folder} không có bài viết nào đọc được (.txt, .md)"
-        )
-    return LoadResult(tuple(articles), tuple(skipped), tuple(warnings))

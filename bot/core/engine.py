@@ -14,28 +14,29 @@ from __future__ import annotations
 import hashlib
 import itertools
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from rank_bm25_rs import BM25Okapi
+
 from bot.core import replies
-from bot.core.articles import DEFAULT_MAX_FILE_BYTES, LoadResult, load_articles
+from bot.core.articles import DEFAULT_MAX_FILE_BYTES
+from bot.core.cache import CachedIndex, load_index, save_index
 from bot.core.errors import KnowledgeError
-from bot.core.index import SearchIndex
+from bot.core.index import SearchIndex, build_bm25
+from bot.core.knowledge import Knowledge, Progress, build_knowledge
 from bot.core.model import (
     Answer,
     AnswerKind,
     Article,
-    FileWarning,
     Hit,
     Passage,
-    SkippedFile,
     Source,
 )
-from bot.core.passages import split_paragraph
 from bot.core.questions import AnswerType, MetaIntent, Question, meta_words, understand
-from bot.core.text import Abbreviations, Syllable, Tokenizer, find_defined_abbreviations
+from bot.core.text import Abbreviations, Syllable, Tokenizer
 
 ANSWER_THRESHOLD = 0.5  # minimum coverage of the question's content by the quoted passage
 CANDIDATES = 40  # passages re-judged after BM25
@@ -91,51 +92,45 @@ class _Judged:
     rank: float
 
 
-def _file_digest(name: str) -> str:
-    return hashlib.sha1(name.encode("utf-8")).hexdigest()[:10]
+def _digest(name: str, content_fingerprint: str) -> str:
+    return hashlib.sha1(f"{name}\0{content_fingerprint}".encode()).hexdigest()[:12]
 
 
 class Engine:
     """Answers questions over one fixed set of articles. Immutable once built."""
 
-    def __init__(
-        self,
-        articles: Sequence[Article],
-        *,
-        skipped: Sequence[SkippedFile] = (),
-        warnings: Sequence[FileWarning] = (),
-    ) -> None:
-        if not articles:
+    def __init__(self, knowledge: Knowledge, bm25: BM25Okapi | None = None) -> None:
+        self.knowledge = knowledge
+        self.articles = tuple(f.article for f in knowledge.files)
+        if not self.articles:
             raise KnowledgeError("Không có bài viết nào để lập chỉ mục")
-        self.articles = tuple(articles)
-        self.skipped = tuple(skipped)
-        self.warnings = tuple(warnings)
+        self.skipped = knowledge.skipped
+        self.warnings = knowledge.warnings
         abbreviations = Abbreviations()
-        for article in self.articles:
-            for short, long in find_defined_abbreviations(" ".join(article.paragraphs)).items():
+        for analyzed in knowledge.files:
+            for short, long in analyzed.abbreviations:
                 abbreviations.add(short, long)
         self.tokenizer = Tokenizer(abbreviations)
 
         passages: list[Passage] = []
-        corpus: list[list[str]] = []
         self._keys: dict[str, int] = {}
-        self._title_terms: list[frozenset[str]] = []
-        for article_id, article in enumerate(self.articles):
-            title_terms = self.tokenizer.analyze(article.title).terms
-            self._title_terms.append(frozenset(title_terms))
-            digest = _file_digest(article.file)
-            for number, paragraph in enumerate(article.paragraphs, start=1):
-                for part, text in enumerate(split_paragraph(paragraph)):
-                    passage = Passage(len(passages), article_id, number, text)
-                    self._keys[f"{digest}:{number}:{part}"] = passage.passage_id
-                    passages.append(passage)
-                    corpus.append([*self.tokenizer.analyze(text).terms, *title_terms])
+        for article_id, analyzed in enumerate(knowledge.files):
+            # The content fingerprint is part of the key: a button under an old answer must
+            # not open a different passage after the file was edited.
+            digest = _digest(analyzed.file, analyzed.fingerprint)
+            for number, part, text in analyzed.passages:
+                passage = Passage(len(passages), article_id, number, text)
+                self._keys[f"{digest}:{number}:{part}"] = passage.passage_id
+                passages.append(passage)
         if not passages:
             raise KnowledgeError("Các bài viết không có đoạn nội dung nào để lập chỉ mục")
         self.passages = tuple(passages)
-        self.index = SearchIndex(self.passages, corpus)
+        if bm25 is None:
+            bm25 = build_bm25([terms for analyzed in knowledge.files for terms in analyzed.terms])
+        self.index = SearchIndex(bm25)
         self._passage_key = {pid: key for key, pid in self._keys.items()}
         self._features = lru_cache(maxsize=8192)(self._passage_features)
+        self._title_features = lru_cache(maxsize=8192)(self._article_title_features)
 
     # --- Public API -------------------------------------------------------------------
 
@@ -212,6 +207,10 @@ class Engine:
     def _passage_features(self, position: int) -> frozenset[str]:
         return frozenset(self.tokenizer.analyze(self.passages[position].text, segment=False).terms)
 
+    def _article_title_features(self, article_id: int) -> frozenset[str]:
+        title = self.articles[article_id].title
+        return frozenset(self.tokenizer.analyze(title, segment=False).terms)
+
     def _credit(self, word: Syllable, features: frozenset[str]) -> float:
         if word.accented is not None:
             if "a:" + word.accented in features:
@@ -234,7 +233,7 @@ class Engine:
 
     def _coverage(self, q: Question, position: int) -> float:
         features = self._features(position)
-        title = self._title_terms[self.passages[position].article_id]
+        title = self._title_features(self.passages[position].article_id)
         total = got = 0.0
         for word in q.content:
             weight = self._weight(word)
@@ -339,8 +338,39 @@ def load_engine(
     *,
     cache_dir: Path | None = None,
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+    previous: Engine | None = None,
+    workers: int | None = None,
+    progress: Progress | None = None,
 ) -> Engine:
-    """Read the knowledge folder and build the engine; raise KnowledgeError if none is usable."""
-    del cache_dir  # the index cache arrives with the speed work; the argument is reserved
-    loaded: LoadResult = load_articles(folder, max_file_bytes=max_file_bytes)
-    return Engine(loaded.articles, skipped=loaded.skipped, warnings=loaded.warnings)
+    """Build the engine for the folder, reusing whatever is still valid.
+
+    The analysis of unchanged files comes from `previous` (a reload) or from the index cache
+    in `cache_dir` (a start); when no file changed at all, the BM25 index is reused too.
+    Raises KnowledgeError when the folder is missing or holds no usable article.
+    """
+    prior: CachedIndex | None = None
+    if previous is not None:
+        prior = CachedIndex(previous.knowledge, previous.index.bm25)
+    elif cache_dir is not None:
+        prior = load_index(cache_dir)
+    knowledge = build_knowledge(
+        folder,
+        max_file_bytes=max_file_bytes,
+        previous=prior.knowledge if prior else None,
+        workers=workers,
+        progress=progress,
+    )
+    unchanged = prior is not None and _same_files(prior.knowledge, knowledge)
+    engine = Engine(knowledge, prior.bm25 if unchanged and prior else None)
+    if cache_dir is not None and not (
+        unchanged and prior and prior.knowledge.manifest == knowledge.manifest
+        and previous is None
+    ):
+        save_index(cache_dir, CachedIndex(knowledge, engine.index.bm25))
+    return engine
+
+
+def _same_files(before: Knowledge, after: Knowledge) -> bool:
+    return [(f.file, f.fingerprint) for f in before.files] == [
+        (f.file, f.fingerprint) for f in after.files
+    ]

@@ -8,36 +8,38 @@ needs the corpus as a list of lists of ``str``: anything else silently falls bac
 from __future__ import annotations
 
 import math
-from collections import Counter
-from collections.abc import Sequence
 
 import numpy as np
 from rank_bm25_rs import BM25Okapi
 
-from bot.core.model import Passage
-
 BM25_PARAMETERS = {"k1": 1.5, "b": 0.75, "epsilon": 0.25}
 
 
-class SearchIndex:
-    """Passages with their BM25 index and the document frequencies of their syllables."""
+def build_bm25(corpus: list[list[str]]) -> BM25Okapi:
+    if not corpus:
+        raise ValueError("BM25 needs at least one passage")  # rank-bm25 divides by zero
+    return BM25Okapi(corpus, **BM25_PARAMETERS)
 
-    def __init__(self, passages: Sequence[Passage], corpus: list[list[str]]) -> None:
-        if not passages or len(passages) != len(corpus):
-            raise ValueError("an index needs one term list per passage, and at least one")
-        self.passages = tuple(passages)
-        self._bm25 = BM25Okapi(corpus, **BM25_PARAMETERS)
-        # Syllable document frequencies ("f:" and "a:" terms) weigh a question's words.
-        frequencies: Counter[str] = Counter()
-        for terms in corpus:
-            frequencies.update({t for t in terms if t[0] in "fa"})
-        self._document_frequency = dict(frequencies)
+
+class SearchIndex:
+    """BM25 over the passages' terms, and the rarity of each term."""
+
+    def __init__(self, bm25: BM25Okapi) -> None:
+        self.bm25 = bm25
+        self._size = int(bm25.corpus_size)
+        # rank-bm25 replaces the idf of terms in half the passages or more by this floor.
+        self._idf_floor = bm25.epsilon * bm25.average_idf
+        # rank-bm25-rs looks one idf up in Rust; its public `idf` dict would first copy
+        # every term of the index into Python.
+        core = getattr(bm25, "_core", None)
+        lookup = getattr(core, "idf_of", None)
+        self._idf_of = lookup if callable(lookup) else lambda term: bm25.idf.get(term)
 
     def __len__(self) -> int:
-        return len(self.passages)
+        return self._size
 
     def scores(self, query_terms: list[str]) -> np.ndarray:
-        return self._bm25.get_scores(query_terms)
+        return self.bm25.get_scores(query_terms)
 
     def top(self, query_terms: list[str], limit: int) -> list[tuple[int, float]]:
         """(passage position, BM25 score) of the `limit` best passages, best first."""
@@ -49,12 +51,24 @@ class SearchIndex:
         ranked = sorted(candidates.tolist(), key=lambda i: (-scores[i], i))
         return [(i, float(scores[i])) for i in ranked]
 
+    def document_frequency(self, term: str) -> float:
+        """How many passages hold the term, recovered from BM25Okapi's idf.
+
+        idf = ln((N - df + 0.5) / (df + 0.5)) is inverted where it is positive; terms whose
+        idf was floored or is zero are in half the passages or more.
+        """
+        idf = self._idf_of(term)
+        if idf is None:
+            return 0.0
+        if idf == self._idf_floor or idf <= 0:
+            return self._size / 2
+        return (self._size + 1) / (math.exp(idf) + 1) - 0.5
+
     def term_weight(self, term: str) -> float:
-        """A smoothed, always positive idf: words no passage has weigh the most.
+        """A smoothed, always positive idf: words that no passage has weigh the most.
 
         BM25Okapi's own idf is zero or floored for terms in half the passages or more, which
         on a small folder would make a question's common words count for nothing.
         """
-        n = len(self.passages)
-        df = self._document_frequency.get(term, 0)
-        return math.log((n + 1) / (df + 0.5)) + 0.1
+        df = self.document_frequency(term)
+        return math.log((self._size + 1) / (df + 0.5)) + 0.1

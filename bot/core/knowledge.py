@@ -1,0 +1,208 @@
+"""The knowledge folder, analysed: every article with its passages and their index terms.
+
+Analysing a file (parsing, sentence splitting, word segmentation) is the expensive part of
+building the index, so it happens once per file content: a rebuild reuses the analysis of
+every file whose bytes did not change, and analyses the rest on all cores when there are
+many. A file's terms depend only on that file (its own abbreviation definitions plus the
+common table), which is what makes the reuse exact.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import os
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.core.articles import (
+    DEFAULT_MAX_FILE_BYTES,
+    check_folder,
+    decode_article_bytes,
+    iter_knowledge_files,
+    parse_article_text,
+    read_file_bytes,
+)
+from bot.core.errors import ArticleError, KnowledgeError
+from bot.core.model import Article, FileWarning, SkippedFile
+from bot.core.passages import split_paragraph
+from bot.core.text import COMMON_ABBREVIATIONS, Abbreviations, Tokenizer, find_defined_abbreviations
+
+# Bump when passages or terms would come out differently: cached analyses are then rebuilt.
+PIPELINE_VERSION = 1
+PARALLEL_MIN_FILES = 40  # below this, starting worker processes costs more than it saves
+
+Progress = Callable[[int, int], None]  # (files analysed so far, files to analyse)
+
+
+@dataclass(frozen=True, slots=True)
+class AnalyzedFile:
+    """One article and its passages, with the index terms of each passage."""
+
+    file: str
+    fingerprint: str
+    article: Article
+    warning: str | None
+    passages: tuple[tuple[int, int, str], ...]  # (paragraph number, part in paragraph, text)
+    terms: tuple[list[str], ...]  # per passage: its terms, then the title's terms
+    abbreviations: tuple[tuple[str, str], ...]  # defined in this article
+
+
+@dataclass(frozen=True, slots=True)
+class Knowledge:
+    files: tuple[AnalyzedFile, ...]
+    skipped: tuple[SkippedFile, ...]
+    rejected: dict[str, tuple[str, str]] = field(default_factory=dict)  # file: (fingerprint, why)
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    pipeline_version: int = PIPELINE_VERSION
+
+    @property
+    def manifest(self) -> dict[str, str]:
+        """File name -> content fingerprint of every file that was read."""
+        entries = {f.file: f.fingerprint for f in self.files}
+        entries.update({name: fp for name, (fp, _) in self.rejected.items()})
+        return entries
+
+    @property
+    def warnings(self) -> tuple[FileWarning, ...]:
+        return tuple(FileWarning(f.file, f.warning) for f in self.files if f.warning)
+
+
+def fingerprint(data: bytes) -> str:
+    return hashlib.sha1(data).hexdigest()
+
+
+def analyze_article(article: Article, file_fingerprint: str, warning: str | None) -> AnalyzedFile:
+    defined = find_defined_abbreviations(" ".join(article.paragraphs))
+    table = dict(COMMON_ABBREVIATIONS)
+    table.update(defined)
+    tokenizer = Tokenizer(Abbreviations(table))
+    title_terms = list(tokenizer.analyze(article.title).terms)
+    passages: list[tuple[int, int, str]] = []
+    terms: list[list[str]] = []
+    for number, paragraph in enumerate(article.paragraphs, start=1):
+        for part, text in enumerate(split_paragraph(paragraph)):
+            passages.append((number, part, text))
+            terms.append([*tokenizer.analyze(text).terms, *title_terms])
+    return AnalyzedFile(
+        article.file, file_fingerprint, article, warning, tuple(passages), tuple(terms),
+        tuple(sorted(defined.items())),
+    )
+
+
+Outcome = tuple[str | None, "AnalyzedFile | SkippedFile"]  # (content fingerprint, result)
+
+
+def analyze_file(path: Path, rel: str, max_file_bytes: int) -> Outcome:
+    """Read, parse and analyse one file; a bad file becomes a SkippedFile with the reason."""
+    try:
+        data = read_file_bytes(path, max_file_bytes)
+    except ArticleError as exc:
+        return None, SkippedFile(rel, str(exc))
+    file_fingerprint = fingerprint(data)
+    try:
+        text, warning = decode_article_bytes(data)
+        article = parse_article_text(rel, text)
+    except ArticleError as exc:
+        return file_fingerprint, SkippedFile(rel, str(exc))
+    return file_fingerprint, analyze_article(article, file_fingerprint, warning)
+
+
+def _analyze_batch(batch: list[tuple[str, str, int]]) -> list[Outcome]:
+    return [analyze_file(Path(path), rel, limit) for path, rel, limit in batch]
+
+
+def _analyze_all(
+    jobs: list[tuple[Path, str]], max_file_bytes: int, workers: int, progress: Progress | None
+) -> Iterable[Outcome]:
+    total = len(jobs)
+    if workers <= 1 or total < PARALLEL_MIN_FILES:
+        for done, (path, rel) in enumerate(jobs, start=1):
+            yield analyze_file(path, rel, max_file_bytes)
+            if progress:
+                progress(done, total)
+        return
+    # Spawned (not forked) workers: the bot reloads from a thread, and forking a threaded
+    # process can deadlock. Small batches keep the progress bar moving and the cores busy.
+    size = max(1, min(25, total // (workers * 8)))
+    batches = [
+        [(str(path), rel, max_file_bytes) for path, rel in jobs[i : i + size]]
+        for i in range(0, total, size)
+    ]
+    done = 0
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        for results in pool.map(_analyze_batch, batches):
+            yield from results
+            done += len(results)
+            if progress:
+                progress(done, total)
+
+
+def _share_strings(files: list[AnalyzedFile]) -> None:
+    """Make equal terms one string object: a fraction of the memory, and a compact cache."""
+    shared: dict[str, str] = {}
+    for analyzed in files:
+        for terms in analyzed.terms:
+            terms[:] = [shared.setdefault(t, t) for t in terms]
+
+
+def build_knowledge(
+    folder: Path,
+    *,
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES,
+    previous: Knowledge | None = None,
+    workers: int | None = None,
+    progress: Progress | None = None,
+) -> Knowledge:
+    """Analyse the folder, reusing `previous` for every file whose content is unchanged."""
+    check_folder(folder)
+    if previous is not None and (
+        previous.pipeline_version != PIPELINE_VERSION or previous.max_file_bytes != max_file_bytes
+    ):
+        previous = None
+    known = {f.file: f for f in previous.files} if previous else {}
+    known_rejected = previous.rejected if previous else {}
+
+    results: dict[str, AnalyzedFile | SkippedFile] = {}
+    rejected: dict[str, tuple[str, str]] = {}
+    jobs: list[tuple[Path, str]] = []
+    order: list[str] = []
+    for rel, path, reason in iter_knowledge_files(folder):
+        order.append(rel)
+        if path is None:
+            results[rel] = SkippedFile(rel, reason or "")
+            continue
+        try:
+            current = fingerprint(read_file_bytes(path, max_file_bytes))
+        except ArticleError as exc:
+            results[rel] = SkippedFile(rel, str(exc))
+            continue
+        if rel in known and known[rel].fingerprint == current:
+            results[rel] = known[rel]
+        elif rel in known_rejected and known_rejected[rel][0] == current:
+            results[rel] = SkippedFile(rel, known_rejected[rel][1])
+            rejected[rel] = known_rejected[rel]
+        else:
+            jobs.append((path, rel))
+
+    fresh: list[AnalyzedFile] = []
+    jobs_total = workers or os.cpu_count() or 1
+    for file_fingerprint, outcome in _analyze_all(jobs, max_file_bytes, jobs_total, progress):
+        results[outcome.file] = outcome
+        if isinstance(outcome, AnalyzedFile):
+            fresh.append(outcome)
+        elif file_fingerprint is not None:
+            # Remembered so that an unchanged bad file is not parsed again on every start.
+            rejected[outcome.file] = (file_fingerprint, outcome.reason)
+    _share_strings(fresh)
+
+    files = tuple(r for name in order if isinstance(r := results[name], AnalyzedFile))
+    skipped = tuple(r for name in order if isinstance(r := results[name], SkippedFile))
+    if not files:
+        raise KnowledgeError(
+            f"Thư mục kiến thức {folder} không có bài viết nào đọc được (.txt, .md)"
+        )
+    return Knowledge(files, skipped, rejected, max_file_bytes)

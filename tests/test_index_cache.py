@@ -1,0 +1,107 @@
+"""The index cache and incremental rebuilds: reuse what did not change, never trust junk."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import numpy as np
+import pytest
+import rank_bm25
+
+import bot.core.knowledge as knowledge_module
+from bot.core.cache import CACHE_FILE, load_index
+from bot.core.engine import Engine, load_engine
+from bot.core.index import BM25_PARAMETERS
+
+EXTRA = """Tập huấn an toàn thông tin
+
+05/03/2015 - 09:45
+
+Sáng 4-3-2015, Sở Thông tin và Truyền thông tổ chức lớp tập huấn an toàn thông tin cho 120 cán bộ.
+
+Minh Anh
+"""
+
+
+@pytest.fixture
+def analyses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Names of the files analysed (parsed and segmented) from now on."""
+    seen: list[str] = []
+    real = knowledge_module.analyze_article
+
+    def counting(article, *args, **kwargs):  # type: ignore[no-untyped-def]
+        seen.append(article.file)
+        return real(article, *args, **kwargs)
+
+    monkeypatch.setattr(knowledge_module, "analyze_article", counting)
+    return seen
+
+
+def test_warm_start_reuses_the_cache(knowledge_copy: Path, analyses: list[str]) -> None:
+    cache = knowledge_copy / ".cache"
+    first = load_engine(knowledge_copy, cache_dir=cache)
+    assert analyses == ["000_796d2ca824a9a6ee.txt"]
+    assert (cache / CACHE_FILE).exists()
+    second = load_engine(knowledge_copy, cache_dir=cache)
+    assert analyses == ["000_796d2ca824a9a6ee.txt"]  # nothing analysed again
+    question = "Ai chủ trì hội nghị?"
+    assert second.ask(question).reply == first.ask(question).reply
+
+
+def test_only_changed_files_are_analysed_again(knowledge_copy: Path, analyses: list[str]) -> None:
+    cache = knowledge_copy / ".cache"
+    engine = load_engine(knowledge_copy, cache_dir=cache)
+    (knowledge_copy / "extra.txt").write_text(EXTRA, encoding="utf-8")
+    engine = load_engine(knowledge_copy, cache_dir=cache, previous=engine)
+    assert analyses == ["000_796d2ca824a9a6ee.txt", "extra.txt"]
+    assert "120 cán bộ" in (engine.ask("Lớp tập huấn có bao nhiêu cán bộ?").quote or "")
+
+    (knowledge_copy / "extra.txt").write_text(EXTRA.replace("120", "150"), encoding="utf-8")
+    restarted = load_engine(knowledge_copy, cache_dir=cache)  # a stale cache, from disk
+    assert analyses[2:] == ["extra.txt"]
+    assert "150 cán bộ" in (restarted.ask("Lớp tập huấn có bao nhiêu cán bộ?").quote or "")
+
+    (knowledge_copy / "extra.txt").unlink()
+    after_removal = load_engine(knowledge_copy, cache_dir=cache, previous=restarted)
+    assert analyses[3:] == []
+    assert [a.file for a in after_removal.articles] == ["000_796d2ca824a9a6ee.txt"]
+    assert not after_removal.ask("Lớp tập huấn có bao nhiêu cán bộ?").found
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        lambda data: data[: len(data) // 2],  # truncated
+        lambda data: data[:-10] + b"0123456789",  # corrupt payload
+        lambda data: b"garbage" + data[7:],  # wrong magic
+        lambda data: b"",
+    ],
+)
+def test_a_damaged_cache_is_rebuilt_not_trusted(
+    knowledge_copy: Path, analyses: list[str], caplog: pytest.LogCaptureFixture, damage
+) -> None:
+    cache = knowledge_copy / ".cache"
+    load_engine(knowledge_copy, cache_dir=cache)
+    path = cache / CACHE_FILE
+    path.write_bytes(damage(path.read_bytes()))
+    with caplog.at_level(logging.WARNING):
+        engine = load_engine(knowledge_copy, cache_dir=cache)
+    assert "ignored, rebuilding" in caplog.text
+    assert len(analyses) == 2
+    assert engine.ask("Ai chủ trì hội nghị?").found
+    assert load_index(cache) is not None  # and a good cache was written again
+
+
+def test_bm25_scores_equal_rank_bm25(seed_engine: Engine) -> None:
+    assert seed_engine.index.bm25._core is not None  # rank-bm25-rs built its Rust index
+    corpus = [list(t) for f in seed_engine.knowledge.files for t in f.terms]
+    reference = rank_bm25.BM25Okapi(corpus, **BM25_PARAMETERS)
+    for question in ["Ai chủ trì hội nghị?", "ke hoach dau tu co so vat chat", "BCĐ 94"]:
+        terms = seed_engine.tokenizer.terms(question)
+        assert np.array_equal(seed_engine.index.scores(terms), reference.get_scores(terms))
+    for term in ["f:hoi", "a:hôi5", "f:tinh", "f:zzz"]:
+        assert seed_engine.index.bm25.idf.get(term) == reference.idf.get(term)
+        if term in reference.idf and reference.idf[term] > seed_engine.index._idf_floor:
+            df = sum(term in doc for doc in corpus)
+            assert seed_engine.index.document_frequency(term) == pytest.approx(df)
