@@ -20,6 +20,7 @@ class AnswerType(StrEnum):
     WHO = "who"  # a person or an organisation
     QUANTITY = "quantity"  # a number
     ABOUT = "about"  # what something is about: "Chỉ thị 28 về vấn đề gì?"
+    WHERE = "where"  # a place
     OTHER = "other"
 
 
@@ -65,6 +66,9 @@ _WHO = _phrases(
     "ai", "những ai", "người nào", "đồng chí nào", "vị nào", "cơ quan nào", "đơn vị nào"
 )
 _QUANTITY = _phrases("bao nhiêu", "mấy", "số lượng")
+_WHERE = _phrases(
+    "ở đâu", "tại đâu", "nơi nào", "địa điểm", "chỗ nào", "tỉnh nào", "địa phương nào"
+)
 _ROLE = _phrases("chức vụ", "giữ chức", "cương vị", "là ai")
 _ABOUT = _phrases(
     "về vấn đề gì", "về việc gì", "về gì", "về nội dung gì", "về điều gì", "về cái gì",
@@ -85,6 +89,25 @@ _META: dict[MetaIntent, tuple[tuple[Syllable, ...], ...]] = {
     MetaIntent.LINK: _phrases("đường dẫn", "link", "liên kết", "url", "địa chỉ bài", "nguồn bài"),
     MetaIntent.TOPIC: _phrases("nói về", "nội dung chính", "tóm tắt", "chủ đề", "đề cập"),
 }
+# Words people ask with that news articles write differently. Each group is one meaning;
+# a question's phrase is matched by any phrase of its group.
+SYNONYM_GROUPS = tuple(
+    _phrases(*group)
+    for group in (
+        ("hội nghị", "cuộc họp", "buổi họp", "phiên họp", "cuộc hội nghị"),
+        ("tổ chức", "diễn ra", "được tổ chức", "khai mạc"),
+        ("tham dự", "tham gia", "dự"),
+        ("người dân", "nhân dân", "dân"),
+        ("công chức", "cán bộ"),
+        ("an ninh mạng", "an toàn thông tin mạng", "an ninh thông tin"),
+        ("internet", "mạng"),
+        ("tập huấn", "bồi dưỡng", "đào tạo"),
+        ("gọi tắt", "viết tắt"),
+        ("mục đích", "nhằm"),
+        ("hằng tháng", "hàng tháng", "mỗi tháng", "thường kỳ"),
+        ("chống", "phòng chống", "đấu tranh"),
+    )
+)
 GREETING_WORDS = frozenset(
     {"xin", "chao", "hello", "hi", "hey", "alo", "oi", "bot", "ban", "ad", "admin", "cam", "on",
      "thanks", "thank", "you", "ok", "oke", "okay", "help", "giup", "tro", "huong", "dan",
@@ -145,10 +168,23 @@ def _contains(
 
 
 @dataclass(frozen=True, slots=True)
+class ContentUnit:
+    """One meaningful word (or synonym phrase) of a question that a passage should hold."""
+
+    position: int  # of its first syllable in the question
+    words: tuple[Syllable, ...]  # as typed: one syllable, or a phrase with synonyms
+    alternatives: tuple[tuple[Syllable, ...], ...] = ()  # the synonyms' spellings
+
+    @property
+    def spellings(self) -> tuple[tuple[Syllable, ...], ...]:
+        return (self.words, *self.alternatives)
+
+
+@dataclass(frozen=True, slots=True)
 class Question:
     text: str
     analyzed: AnalyzedText
-    content: tuple[Syllable, ...]  # what the answer's passage should contain
+    content: tuple[ContentUnit, ...]  # what the answer's passage should contain
     answer_type: AnswerType
     meta: MetaIntent | None
     is_greeting: bool
@@ -161,16 +197,34 @@ class Question:
 def understand(text: str, tokenizer: Tokenizer) -> Question:
     analyzed = tokenizer.analyze(text)
     words = analyzed.syllables
+    # Question words first, then synonym phrases (which may hold a stopword: "diễn ra"),
+    # then the remaining stopwords.
     removed = set()
-    for start, end in find_phrases(words, QUESTION_PHRASES + STOPWORDS):
+    for start, end in find_phrases(words, QUESTION_PHRASES):
         removed.update(range(start, end))
-    content: list[Syllable] = []
-    seen: set[tuple[str, str | None]] = set()
-    for position, word in enumerate(words):
-        key = (word.folded, word.accented)
-        if position not in removed and key not in seen:
+    units: list[ContentUnit] = []
+    seen: set[tuple[tuple[str, str | None], ...]] = set()
+
+    def add(position: int, typed: tuple[Syllable, ...], alternatives=()) -> None:  # type: ignore[no-untyped-def]
+        key = tuple((w.folded, w.accented) for w in typed)
+        if key not in seen:
             seen.add(key)
-            content.append(word)
+            units.append(ContentUnit(position, typed, tuple(alternatives)))
+
+    for group in SYNONYM_GROUPS:
+        for start, end in find_phrases(words, group):
+            if removed.isdisjoint(range(start, end)):
+                typed = tuple(words[start:end])
+                others = [p for p in group if [w.folded for w in p] != [w.folded for w in typed]]
+                add(start, typed, others)
+                removed.update(range(start, end))
+    remaining = [w if i not in removed else Syllable("", "", None) for i, w in enumerate(words)]
+    for start, end in find_phrases(remaining, STOPWORDS):
+        removed.update(range(start, end))
+    for position, word in enumerate(words):
+        if position not in removed:
+            add(position, (word,))
+    units.sort(key=lambda unit: unit.position)
 
     if _contains(words, _WHEN):
         answer_type = AnswerType.WHEN
@@ -180,6 +234,8 @@ def understand(text: str, tokenizer: Tokenizer) -> Question:
         answer_type = AnswerType.QUANTITY
     elif _contains(words, _ABOUT):
         answer_type = AnswerType.ABOUT
+    elif _contains(words, _WHERE):
+        answer_type = AnswerType.WHERE
     elif _contains(words, _WHO):
         answer_type = AnswerType.WHO
     else:
@@ -198,7 +254,7 @@ def understand(text: str, tokenizer: Tokenizer) -> Question:
             if answer_type is AnswerType.WHEN and _contains(words, date_words, lenient=True):
                 meta = MetaIntent.DATE
     greeting = bool(words) and all(w.folded in GREETING_WORDS for w in words)
-    return Question(text, analyzed, tuple(content), answer_type, meta, greeting)
+    return Question(text, analyzed, tuple(units), answer_type, meta, greeting)
 
 
 def meta_words(question: Question) -> set[int]:
