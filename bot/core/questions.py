@@ -53,10 +53,13 @@ STOPWORDS = _phrases(
     "cho biết", "cho tôi", "tôi", "bạn", "mình", "xin", "muốn", "biết", "hỏi", "em", "anh",
     "chị", "ơi",
 )
-# Folded spellings that are also common content syllables: never dropped when unaccented.
-AMBIGUOUS_FOLDS = frozenset(
-    {"co", "dau", "tu", "do", "da", "ma", "trong", "bi", "den", "dang", "tai", "cho", "ve",
-     "the", "nen", "can", "phai", "ra", "em", "anh", "chi", "hoi", "biet", "muon"}
+# A syllable typed without marks matches a one-syllable stopword or question word only when
+# its letters cannot easily be a content word: "thi" may be "thị" (Chỉ thị), "ban" may be
+# "Ban" (Ban Chỉ đạo), "hoi" may be "hội", so those stay in the question.
+UNAMBIGUOUS_FOLDS = frozenset(
+    {"la", "cua", "va", "cac", "nhung", "duoc", "voi", "mot", "nay", "kia", "ay", "hay",
+     "hoac", "nhe", "a", "vao", "theo", "gom", "nhu", "rat", "nham", "viec", "dieu", "nguoi",
+     "xin", "oi", "ai", "gi", "nao", "sao", "khong", "vay", "nhi", "ha", "ntn", "se", "ma"}
 )
 _WHEN = _phrases(
     "khi nào", "lúc nào", "bao giờ", "ngày nào", "ngày mấy", "hôm nào", "năm nào", "tháng nào",
@@ -120,7 +123,7 @@ def _syllable_matches(typed: Syllable, phrase: Syllable, *, strict: bool) -> boo
         return typed.accented == (phrase.accented or phrase.folded)
     if typed.folded != phrase.folded:
         return False
-    return phrase.accented is None or not strict or typed.folded not in AMBIGUOUS_FOLDS
+    return phrase.accented is None or not strict or typed.folded in UNAMBIGUOUS_FOLDS
 
 
 def _match_at(

@@ -47,8 +47,7 @@ _PLACE_RE = re.compile(
     r"\b(?:tại|ở)\s+[A-ZĐÀ-Ỹ]|(?:tỉnh|huyện|xã|phường|quận|thành phố|thị xã|TP\.?|"
     r"Tỉnh ủy|Tỉnh uỷ|Huyện ủy|Huyện uỷ|Thành ủy|Thành uỷ)\s+[A-ZĐÀ-Ỹ]"
 )
-# "... Chỉ thị số 28 của Ban Bí thư (khóa XI) về tăng cường ...": the topic follows "về".
-_ABOUT_RE = re.compile(r"^(?:\S+\s+){0,10}?về\s", re.IGNORECASE)
+_VE = "vê2"  # the accent key of "về" ("about")
 _TYPE_PATTERNS = {
     AnswerType.WHEN: _DATE_RE,
     AnswerType.ROLE: _ROLE_RE,
@@ -158,20 +157,19 @@ class Ranker:
             coverage *= QUANTITY_WITHOUT_NUMBER
         return coverage
 
+    @staticmethod
+    def _unit_positions(unit: ContentUnit, view: _PassageView) -> list[int]:
+        places = set()
+        for spelling in unit.spellings:
+            size = len(spelling)
+            for i in range(len(view.words) - size + 1):
+                if all(_same(view.words[i + k], spelling[k]) for k in range(size)):
+                    places.add(i)
+        return sorted(places)
+
     def _match_positions(self, q: Question, view: _PassageView) -> list[list[int]]:
         """For each content unit, where in the passage it starts (exact matches only)."""
-        found: list[list[int]] = []
-        for unit in q.content:
-            places = []
-            for spelling in unit.spellings:
-                size = len(spelling)
-                for i in range(len(view.words) - size + 1):
-                    if all(
-                        _same(view.words[i + k], spelling[k]) for k in range(size)
-                    ):
-                        places.append(i)
-            found.append(sorted(set(places)))
-        return found
+        return [self._unit_positions(unit, view) for unit in q.content]
 
     def proximity(self, q: Question, position: int) -> float:
         """How tightly the matched content units sit together: 1.0 when side by side."""
@@ -202,11 +200,17 @@ class Ranker:
         pattern = _TYPE_PATTERNS.get(q.answer_type)
         if pattern is not None:
             return pattern.search(text) is not None
-        if q.answer_type is AnswerType.ABOUT and q.content:
-            # The topic follows "về" shortly after the last word of the subject.
-            last = q.content[-1].words[-1].surface
-            at = text.lower().find(last.lower())
-            return at >= 0 and _ABOUT_RE.match(text[at + len(last) :].lstrip()) is not None
+        if q.answer_type is AnswerType.ABOUT:
+            # "Chỉ thị 28 về vấn đề gì?": the topic follows "về" shortly after the subject.
+            subject = [u for u in q.content if u.words[-1].folded != "ve"]
+            if not subject:
+                return False
+            view = self._view(position)
+            return any(
+                word.accented == _VE
+                for start in self._unit_positions(subject[-1], view)
+                for word in view.words[start + 1 : start + 12]
+            )
         return False
 
     def matched_words(self, q: Question, position: int) -> tuple[str, ...]:
