@@ -1,0 +1,653 @@
+"""Benchmark of the answer engine on synthetic knowledge folders of growing size.
+
+    python -m bench.run [--sizes 100 1000 10000] [--questions 300] [--out bench/out]
+
+Each size runs in a fresh subprocess (so that its memory is its own): the folder is
+generated (or reused) under OUT/kN, then the index is built cold, started warm in yet
+another process, reloaded after one file changes, and questions are timed through
+``engine.ask`` and through plain rank-bm25 over the same passages. Speeds are also given as
+ratios against a baseline measured in the same process, because the machine is shared and
+its absolute speed varies. Progress goes to stderr, a Markdown table to stdout, and every
+figure to OUT/results.json (merged by size with earlier runs unless --fresh).
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import gc
+import io
+import json
+import os
+import platform
+import pstats
+import random
+import re
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from bench.synth import DEFAULT_SEED, GENERATOR_VERSION, folder_digest, generate
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_OUT = ROOT / "bench" / "out"
+TOKENIZER_SAMPLE_PARAGRAPHS = 2000
+WARMUP_QUESTIONS = 20
+
+TARGETS = {  # figure: (comparison, bound, the size it is judged at; None = every size)
+    "build_vs_tokenizer": (">=", 1.6, None),
+    "warm_load_s": ("<", 3.0, 10000),
+    "reload_s": ("<", 2.0, None),
+    "ask_p95_ms": ("<", 10.0, None),
+    "plain_over_engine_p95": (">=", 20.0, 10000),
+    "plain_over_engine_median": (">=", 20.0, 10000),
+    "rss_peak_mb": ("<", 1024.0, 10000),
+}
+
+_started = time.perf_counter()
+_label = "bench"
+
+
+def log(message: str) -> None:
+    print(f"[{_label} {time.perf_counter() - _started:7.1f}s] {message}", file=sys.stderr,
+          flush=True)
+
+
+def rss_mb() -> float:
+    """Peak RSS of this process in MB, as getrusage reports it (Linux: in kilobytes)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def proc_mb(field: str) -> float | None:
+    """VmRSS (now) or VmHWM (peak) from /proc/self/status, in MB; None elsewhere.
+
+    A process started by another one inherits the parent's RSS as the floor of its
+    ru_maxrss (Linux keeps the high-water mark across exec), so a child started by a big
+    process reads VmHWM, which belongs to its own address space only.
+    """
+    try:
+        status = Path("/proc/self/status").read_text()
+    except OSError:
+        return None
+    match = re.search(rf"^{field}:\s+(\d+) kB", status, re.MULTILINE)
+    return round(int(match.group(1)) / 1024, 1) if match else None
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    position = (len(ordered) - 1) * q / 100
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+@contextmanager
+def profiled(enabled: bool, path: Path) -> Iterator[None]:
+    """cProfile the block into PATH.prof and the 30 costliest calls into PATH.txt."""
+    if not enabled:
+        yield
+        return
+    profile = cProfile.Profile()
+    profile.enable()
+    try:
+        yield
+    finally:
+        profile.disable()
+        profile.dump_stats(path.with_suffix(".prof"))
+        text = io.StringIO()
+        pstats.Stats(profile, stream=text).sort_stats("cumulative").print_stats(30)
+        path.with_suffix(".txt").write_text(text.getvalue(), encoding="utf-8")
+        log(f"profile written to {path.with_suffix('.txt')}")
+
+
+# --- The knowledge folder -------------------------------------------------------------------
+
+
+def ensure_folder(out: Path, size: int, seed: int) -> dict[str, Any]:
+    """Generate OUT/kN, or reuse it when it holds exactly what this seed and size give."""
+    folder = out / f"k{size}"
+    manifest = out / f"k{size}.synth.json"
+    if folder.is_dir() and manifest.is_file():
+        stats = json.loads(manifest.read_text(encoding="utf-8"))
+        if (
+            stats.get("seed") == seed and stats.get("files") == size
+            and stats.get("version") == GENERATOR_VERSION
+            and stats.get("sha1") == folder_digest(folder)
+        ):
+            log(f"reusing {folder} ({stats['words']:,} words)")
+            return {**stats, "reused": True, "generate_s": None}
+    log(f"generating {size} articles into {folder}")
+    shutil.rmtree(folder, ignore_errors=True)
+    manifest.unlink(missing_ok=True)
+    started = time.perf_counter()
+    stats = generate(folder, size, seed)
+    seconds = time.perf_counter() - started
+    manifest.write_text(json.dumps(stats, indent=1), encoding="utf-8")
+    log(f"generated {stats['words']:,} words, {stats['bytes']:,} bytes in {seconds:.1f} s")
+    return {**stats, "reused": False, "generate_s": round(seconds, 2)}
+
+
+def article_words(article: Any) -> int:
+    """The words the index is built from: the title and the body paragraphs."""
+    return len(article.title.split()) + sum(len(p.split()) for p in article.paragraphs)
+
+
+# --- Tokenizer baseline ---------------------------------------------------------------------
+
+
+def tokenizer_sample(folder: Path) -> list[str]:
+    """At least TOKENIZER_SAMPLE_PARAGRAPHS body paragraphs (cycled on small folders)."""
+    from bot.core.articles import read_article
+
+    paragraphs: list[str] = []
+    for path in sorted(folder.glob("*.txt")):
+        article, _ = read_article(path, path.name, 10_000_000)
+        paragraphs.extend(article.paragraphs)
+        if len(paragraphs) >= TOKENIZER_SAMPLE_PARAGRAPHS:
+            break
+    while len(paragraphs) < TOKENIZER_SAMPLE_PARAGRAPHS:
+        paragraphs.extend(paragraphs[: TOKENIZER_SAMPLE_PARAGRAPHS - len(paragraphs)])
+    return paragraphs
+
+
+def tokenizer_throughput(paragraphs: list[str]) -> float:
+    """Single-core underthesea.word_tokenize speed in words/s, one paragraph per call."""
+    from underthesea import word_tokenize
+
+    for paragraph in paragraphs[:20]:  # the model is loaded and warm before timing
+        word_tokenize(paragraph)
+    words = sum(len(p.split()) for p in paragraphs)
+    started = time.perf_counter()
+    for paragraph in paragraphs:
+        word_tokenize(paragraph)
+    return words / (time.perf_counter() - started)
+
+
+# --- Questions ------------------------------------------------------------------------------
+
+ANSWERABLE_FORMS = (
+    "Ai {x}?", "{x} như thế nào?", "{x} là gì?", "Khi nào {x}?", "Vì sao {x}?", "{x} ở đâu?",
+    "Cho tôi biết {x}.", "{x} ra sao?", "Bao nhiêu {x}?", "{x}?", "Có phải {x} không?",
+    "Tại sao {x}?", "Xin hỏi {x} thế nào?", "{x} vào lúc nào?",
+)
+OFF_TOPICS = (
+    "thời tiết ngày mai", "giá vàng hôm nay", "giá vàng SJC", "tỷ số trận chung kết bóng đá",
+    "lịch thi đấu Ngoại hạng Anh", "cách nấu phở bò", "công thức làm bánh flan",
+    "giá xăng tuần này", "tỷ giá đô la Mỹ", "giá bitcoin", "cách luộc trứng lòng đào",
+    "dự báo bão số 3", "kết quả xổ số miền Nam", "cách trồng hoa hồng",
+    "phim chiếu rạp cuối tuần", "giá vé máy bay Tết", "món canh chua cá lóc",
+    "đội tuyển Argentina vô địch World Cup mấy lần", "cách làm kim chi", "nhiệt độ Đà Lạt",
+    "giá iPhone mới", "cầu thủ ghi nhiều bàn thắng nhất", "cách pha cà phê sữa đá",
+    "cách chữa cảm cúm", "lãi suất tiết kiệm ngân hàng", "giá thịt heo", "mưa đá ở Sa Pa",
+    "bài hát được nghe nhiều nhất", "cách giảm cân nhanh", "tuyết rơi ở Nhật Bản",
+    "công thức nấu bún bò Huế", "giá cà phê nhân xô", "kết quả trận Manchester United",
+    "cách làm bánh mì", "dự báo nắng nóng miền Bắc",
+)
+OFF_TOPIC_FORMS = (
+    "{t} thế nào?", "Cho tôi hỏi {t}?", "{t} là bao nhiêu?", "Bạn có biết {t} không?",
+    "Hôm nay {t} ra sao?", "{t}", "Làm ơn cho biết {t}.", "Xin hỏi {t} nhé",
+    "Mình muốn biết {t}", "{t} như nào vậy?", "Ai biết {t} không?", "{t} sao rồi?",
+)
+_SENTENCE_RE = re.compile(r"(?<=[.!?;:])\s+")
+_EDGE_PUNCT_RE = re.compile(r"^\W+|\W+$")
+
+
+def _passage_question(text: str, rng: random.Random) -> str:
+    """4-8 consecutive words of one sentence of the passage, turned into a question."""
+    sentences = [s.split() for s in _SENTENCE_RE.split(text)]
+    sentences = [s for s in sentences if len(s) >= 4] or [text.split()]
+    words = rng.choice(sentences)
+    size = min(len(words), rng.randint(4, 8))
+    start = rng.randint(0, len(words) - size)
+    picked = [w for w in (_EDGE_PUNCT_RE.sub("", w) for w in words[start : start + size]) if w]
+    form = rng.choice(ANSWERABLE_FORMS)
+    phrase = " ".join(picked)
+    if form.startswith("{x}"):
+        phrase = phrase[:1].upper() + phrase[1:]
+    elif not (len(picked[0]) > 1 and picked[0][1:2].isupper()):  # keep BCĐ, UBND as written
+        first = picked[0]
+        keep = first[:1].isupper() and len(picked) > 1 and picked[1][:1].isupper()
+        phrase = phrase if keep else phrase[:1].lower() + phrase[1:]
+    return form.format(x=phrase)
+
+
+def make_questions(passages: list[str], count: int, rng: random.Random) -> list[dict[str, str]]:
+    """About half accented from passages, a quarter the same unaccented, a quarter off-topic."""
+    from bot.core.text import fold
+
+    accented = count // 2
+    unaccented = count // 4
+    unanswerable = count - accented - unaccented
+    questions: list[dict[str, str]] = []
+    for _ in range(accented):
+        questions.append({"group": "accented", "q": _passage_question(rng.choice(passages), rng)})
+    for _ in range(unaccented):
+        text = fold(_passage_question(rng.choice(passages), rng))
+        questions.append({"group": "unaccented", "q": text.lower() if rng.random() < 0.5 else text})
+    for _ in range(unanswerable):
+        text = rng.choice(OFF_TOPIC_FORMS).format(t=rng.choice(OFF_TOPICS))
+        text = text[:1].upper() + text[1:]
+        if rng.random() < 0.3:
+            text = fold(text).lower()
+        questions.append({"group": "unanswerable", "q": text})
+    rng.shuffle(questions)
+    return questions
+
+
+def summarize(milliseconds: list[float]) -> dict[str, float]:
+    return {
+        "median_ms": round(statistics.median(milliseconds), 3),
+        "p95_ms": round(percentile(milliseconds, 95), 3),
+        "mean_ms": round(statistics.fmean(milliseconds), 3),
+        "max_ms": round(max(milliseconds), 3),
+    }
+
+
+# --- One size, in its own process ----------------------------------------------------------
+
+
+def change_one_article(path: Path, version: int) -> None:
+    """Rewrite the first sentence of the article's second paragraph."""
+    blocks = path.read_text(encoding="utf-8").split("\n\n")
+    paragraph = blocks[3]  # title, date line, first paragraph, second paragraph, ...
+    rest = paragraph.split(". ", 1)[1] if ". " in paragraph else ""
+    blocks[3] = f"Nội dung đoạn này đã được biên tập viên cập nhật lần thứ {version}. {rest}"
+    path.write_text("\n\n".join(blocks).rstrip(), encoding="utf-8")
+
+
+def warm_start(folder: Path, cache: Path, question: str, profile_to: Path | None) -> dict:
+    """Run in a new process: time the import and load_engine from the cache just built."""
+    command = [sys.executable, "-m", "bench.run", "--warm-child", str(folder), str(cache),
+               question]
+    if profile_to is not None:
+        command += ["--profile-to", str(profile_to)]
+    started = time.perf_counter()
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
+    process_s = time.perf_counter() - started
+    if result.returncode != 0:
+        raise RuntimeError(f"warm start failed:\n{result.stderr}")
+    figures = json.loads(result.stdout.strip().splitlines()[-1])
+    return {**figures, "process_s": round(process_s, 3)}
+
+
+def warm_child(folder: Path, cache: Path, question: str, profile_to: Path | None) -> None:
+    started = time.perf_counter()
+    from bot.core.engine import load_engine  # the import is part of starting the bot
+
+    import_s = time.perf_counter() - started
+    with profiled(profile_to is not None, profile_to or Path()):
+        started = time.perf_counter()
+        engine = load_engine(folder, cache_dir=cache)
+        load_s = time.perf_counter() - started
+    from bot.core.text import warm_up
+
+    started = time.perf_counter()
+    warm_up()  # the bot loads underthesea's model at start too
+    warm_up_s = time.perf_counter() - started
+    started = time.perf_counter()
+    found = engine.ask(question).found
+    first_ask_s = time.perf_counter() - started
+    print(json.dumps({
+        "import_s": round(import_s, 3), "load_s": round(load_s, 3),
+        "tokenizer_warm_up_s": round(warm_up_s, 3), "first_ask_s": round(first_ask_s, 4),
+        "first_ask_found": found, "passages": len(engine.passages),
+        "rss_mb": proc_mb("VmHWM") or round(rss_mb(), 1),
+    }))
+
+
+def time_asks(ask: Callable[[str], Any], questions: list[dict[str, str]]) -> list[float]:
+    times: list[float] = []
+    for item in questions:
+        started = time.perf_counter_ns()
+        ask(item["q"])
+        times.append((time.perf_counter_ns() - started) / 1e6)
+    return times
+
+
+def measure_size(size: int, questions_count: int, out: Path, seed: int, profile: bool) -> dict:
+    from bot.core.engine import load_engine  # imported here: the parent never loads it
+
+    result: dict[str, Any] = {"size": size, "seed": seed, "profiled": profile}
+    folder_stats = ensure_folder(out, size, seed)
+    folder = out / f"k{size}"
+    cache = out / f"k{size}-cache"
+    result["folder"] = folder_stats
+
+    # Single-core tokenizer speed, before and after the build (the machine's speed drifts).
+    sample = tokenizer_sample(folder)
+    log(f"tokenizer baseline on {len(sample)} paragraphs")
+    tokenizer_before = tokenizer_throughput(sample)
+    log(f"tokenizer: {tokenizer_before:,.0f} words/s")
+
+    # Cold build from the raw files into an empty cache, on every core.
+    shutil.rmtree(cache, ignore_errors=True)
+    marks: list[tuple[int, float]] = []
+
+    def progress(done: int, total: int) -> None:
+        before = marks[-1][0] if marks else 0
+        marks.append((done, time.perf_counter()))
+        if done * 10 // total != before * 10 // total:
+            log(f"cold build: {done:,}/{total:,} files analysed")
+
+    workers = os.cpu_count() or 1
+    log(f"cold build with workers={workers}")
+    gc.collect()
+    with profiled(profile, out / f"k{size}-cold"):
+        started = time.perf_counter()
+        engine = load_engine(folder, cache_dir=cache, workers=workers, progress=progress)
+        cold_s = time.perf_counter() - started
+    words = sum(article_words(a) for a in engine.articles)
+    analysed_at = marks[-1][1] - started if marks else None
+    result.update({
+        "articles": len(engine.articles),
+        "passages": len(engine.passages),
+        "words": words,
+        "skipped": len(engine.skipped),
+        "cold_build_s": round(cold_s, 2),
+        "cold_first_batch_s": round(marks[0][1] - started, 2) if marks else None,
+        "cold_analysis_s": round(analysed_at, 2) if analysed_at else None,
+        "cold_after_analysis_s": round(cold_s - analysed_at, 2) if analysed_at else None,
+        "build_words_per_s": round(words / cold_s),
+        "cache_bytes": (cache / "index.bin").stat().st_size,
+    })
+    memory: dict[str, float | None] = {
+        "now_after_cold_build": proc_mb("VmRSS"), "peak_after_cold_build": proc_mb("VmHWM"),
+    }
+    result["rss_phases_mb"] = memory
+    log(f"cold build: {cold_s:.1f} s, {words / cold_s:,.0f} words/s, "
+        f"{len(engine.passages):,} passages")
+    tokenizer_after = tokenizer_throughput(sample)
+    log(f"tokenizer: {tokenizer_after:,.0f} words/s")
+    # The faster of the two runs is the baseline: a slow-down of the shared machine during
+    # one of them must not make the build look better than it is.
+    tokenizer = max(tokenizer_before, tokenizer_after)
+    mean = (tokenizer_before + tokenizer_after) / 2
+    result.update({
+        "tokenizer_words_per_s": round(tokenizer),
+        "tokenizer_words_per_s_before": round(tokenizer_before),
+        "tokenizer_words_per_s_after": round(tokenizer_after),
+        "build_vs_tokenizer": round(words / cold_s / tokenizer, 3),
+        "build_vs_tokenizer_mean": round(words / cold_s / mean, 3),
+    })
+
+    # Questions (drawn now, asked later) and the warm start in a new process.
+    rng = random.Random(seed * 100_003 + size)
+    texts = [p.text for p in engine.passages]
+    warmup = make_questions(texts, WARMUP_QUESTIONS, rng)
+    questions = make_questions(texts, questions_count, rng)
+    log("warm start in a new process")
+    warm = warm_start(folder, cache, questions[0]["q"],
+                      out / f"k{size}-warm" if profile else None)
+    result["warm"] = warm
+    result.update({"warm_load_s": warm["load_s"], "import_s": warm["import_s"]})
+    log(f"warm start: import {warm['import_s']:.2f} s, load_engine {warm['load_s']:.2f} s, "
+        f"RSS {warm['rss_mb']:.0f} MB")
+
+    # Reload after one file changed (then changed back), as /reload does.
+    changed = sorted(folder.glob("*.txt"))[size // 2]
+    original = changed.read_bytes()
+    reloads: list[float] = []
+    try:
+        for version in (1, 2):
+            if version == 1:
+                change_one_article(changed, version)
+            else:
+                changed.write_bytes(original)
+            with profiled(profile and version == 1, out / f"k{size}-reload"):
+                started = time.perf_counter()
+                engine = load_engine(folder, cache_dir=cache, previous=engine)
+                reloads.append(time.perf_counter() - started)
+            log(f"reload after one changed file: {reloads[-1]:.2f} s")
+    finally:
+        changed.write_bytes(original)
+    memory["now_after_reload"] = proc_mb("VmRSS")
+    memory["peak_after_reload"] = proc_mb("VmHWM")
+    result.update({"reload_s": round(statistics.fmean(reloads), 3),
+                   "reload_runs_s": [round(s, 3) for s in reloads]})
+
+    # Latency of the whole ask path.
+    log(f"asking {len(warmup)} warm-up and {len(questions)} timed questions")
+    time_asks(engine.ask, warmup)
+    answers: list[bool] = []
+
+    def ask(question: str) -> None:
+        answers.append(engine.ask(question).found)
+
+    with profiled(profile, out / f"k{size}-ask"):
+        times = time_asks(ask, questions)
+    groups: dict[str, list[bool]] = {}
+    for item, found in zip(questions, answers, strict=True):
+        groups.setdefault(item["group"], []).append(found)
+    result["ask"] = summarize(times)
+    result["ask_by_group"] = {
+        group: summarize([t for t, q in zip(times, questions, strict=True) if q["group"] == group])
+        for group in groups
+    }
+    result["answered_share"] = {g: round(sum(v) / len(v), 3) for g, v in groups.items()}
+    result["questions"] = {g: len(v) for g, v in groups.items()}
+    result["ask_p95_ms"] = result["ask"]["p95_ms"]
+    memory["now_after_asks"] = proc_mb("VmRSS")
+    memory["peak_after_asks"] = proc_mb("VmHWM")
+    result["rss_peak_mb"] = round(rss_mb(), 1)  # before the plain baseline's memory
+    log(f"engine.ask: median {result['ask']['median_ms']:.2f} ms, "
+        f"p95 {result['ask']['p95_ms']:.2f} ms; answered {result['answered_share']}")
+
+    # The plain approach on the same passages and questions.
+    from rank_bm25 import BM25Okapi
+
+    log("plain rank-bm25 baseline: building")
+    started = time.perf_counter()
+    plain = BM25Okapi([text.lower().split() for text in texts])
+    result["plain_build_s"] = round(time.perf_counter() - started, 2)
+
+    def plain_ask(question: str, index: BM25Okapi = plain) -> None:
+        scores = index.get_scores(question.lower().split())
+        int(scores.argmax())
+
+    time_asks(plain_ask, warmup)
+    plain_times = time_asks(plain_ask, questions)
+    result["plain"] = summarize(plain_times)
+    result["plain_over_engine_median"] = round(
+        result["plain"]["median_ms"] / result["ask"]["median_ms"], 3)
+    result["plain_over_engine_p95"] = round(result["plain"]["p95_ms"] / result["ask"]["p95_ms"], 3)
+    result["rss_end_mb"] = round(rss_mb(), 1)
+    log(f"plain: median {result['plain']['median_ms']:.1f} ms, p95 "
+        f"{result['plain']['p95_ms']:.1f} ms; ratio {result['plain_over_engine_p95']}x (p95)")
+    del plain, plain_ask
+    gc.collect()
+
+    result["components"] = components(engine, folder)
+    result["targets"] = judge(result)
+    return result
+
+
+def components(engine: Any, folder: Path) -> dict[str, float]:
+    """The steps of load_engine timed one by one, to show where start and reload time goes."""
+    from bot.core.cache import CachedIndex, load_index, save_index
+    from bot.core.engine import Engine
+    from bot.core.index import build_bm25
+    from bot.core.knowledge import build_knowledge
+
+    log("timing load_engine's steps one by one")
+    figures: dict[str, float] = {}
+    knowledge = engine.knowledge
+    started = time.perf_counter()
+    build_knowledge(folder, previous=knowledge)
+    figures["scan_unchanged_folder_s"] = time.perf_counter() - started
+    started = time.perf_counter()
+    bm25 = build_bm25([terms for f in knowledge.files for terms in f.terms])
+    figures["build_bm25_s"] = time.perf_counter() - started
+    started = time.perf_counter()
+    Engine(knowledge, bm25)
+    figures["engine_init_s"] = time.perf_counter() - started
+    with tempfile.TemporaryDirectory(dir=folder.parent) as scratch:
+        started = time.perf_counter()
+        save_index(Path(scratch), CachedIndex(knowledge, bm25))
+        figures["save_index_s"] = time.perf_counter() - started
+        started = time.perf_counter()
+        load_index(Path(scratch))
+        figures["load_index_s"] = time.perf_counter() - started
+    return {name: round(seconds, 3) for name, seconds in figures.items()}
+
+
+def judge(result: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    verdicts = {}
+    for name, (comparison, bound, at_size) in TARGETS.items():
+        if at_size is not None and result["size"] != at_size:
+            continue
+        value = result.get(name)
+        if value is None:
+            continue
+        met = value >= bound if comparison == ">=" else value < bound
+        verdicts[name] = {"value": value, "target": f"{comparison} {bound:g}", "met": met}
+    return verdicts
+
+
+# --- The parent: one subprocess per size, then the table ------------------------------------
+
+COLUMNS = (
+    ("articles", "articles", "{:,}"),
+    ("passages", "passages", "{:,}"),
+    ("words", "words", "{:,}"),
+    ("cold build s", "cold_build_s", "{:.1f}"),
+    ("build words/s", "build_words_per_s", "{:,}"),
+    ("tokenizer words/s (1 core)", "tokenizer_words_per_s", "{:,}"),
+    ("build / tokenizer", "build_vs_tokenizer", "{:.2f}"),
+    ("import s", "import_s", "{:.2f}"),
+    ("warm start s", "warm_load_s", "{:.2f}"),
+    ("reload s", "reload_s", "{:.2f}"),
+    ("ask median ms", ("ask", "median_ms"), "{:.2f}"),
+    ("ask p95 ms", ("ask", "p95_ms"), "{:.2f}"),
+    ("plain median ms", ("plain", "median_ms"), "{:.1f}"),
+    ("plain p95 ms", ("plain", "p95_ms"), "{:.1f}"),
+    ("plain/engine median", lambda r: r["plain"]["median_ms"] / r["ask"]["median_ms"], "{:.2f}×"),
+    ("plain/engine p95", lambda r: r["plain"]["p95_ms"] / r["ask"]["p95_ms"], "{:.2f}×"),
+    ("peak RSS MB", "rss_peak_mb", "{:,.0f}"),
+    ("answered (acc/unacc)", None, None),
+    ("refused off-topic", None, None),
+)
+
+
+def _cell(result: dict[str, Any], key: Any, fmt: str | None, header: str) -> str:
+    if "error" in result and header != "articles":
+        return "error"
+    if header == "answered (acc/unacc)":
+        share = result["answered_share"]
+        return f"{share.get('accented', 0):.0%} / {share.get('unaccented', 0):.0%}"
+    if header == "refused off-topic":
+        return f"{1 - result['answered_share'].get('unanswerable', 0):.0%}"
+    if callable(key):
+        value = key(result)
+    elif isinstance(key, tuple):
+        value = result.get(key[0], {}).get(key[1])
+    else:
+        value = result.get(key)
+    if value is None:
+        return "–"
+    return fmt.format(value) if fmt else str(value)
+
+
+def table(results: list[dict[str, Any]]) -> str:
+    lines = ["| " + " | ".join(h for h, _, _ in COLUMNS) + " |",
+             "|" + "|".join("---:" for _ in COLUMNS) + "|"]
+    for result in sorted(results, key=lambda r: r["size"]):
+        row = [_cell(result, key, fmt, header) for header, key, fmt in COLUMNS]
+        if "error" in result:
+            row[0] = f"{result['size']:,}"
+        lines.append("| " + " | ".join(row) + " |")
+    return "\n".join(lines)
+
+
+def target_lines(results: list[dict[str, Any]]) -> str:
+    lines = []
+    for result in sorted(results, key=lambda r: r["size"]):
+        for name, verdict in result.get("targets", {}).items():
+            mark = "met" if verdict["met"] else "MISSED"
+            lines.append(f"- {result['size']:,} articles: {name} = {verdict['value']} "
+                         f"(target {verdict['target']}): {mark}")
+    return "\n".join(lines)
+
+
+def run_size(size: int, args: argparse.Namespace) -> dict[str, Any]:
+    command = [sys.executable, "-m", "bench.run", "--size-child", str(size),
+               "--questions", str(args.questions), "--out", str(args.out), "--seed", str(args.seed)]
+    if args.profile:
+        command.append("--profile")
+    log(f"size {size:,}: starting a fresh process")
+    done = subprocess.run(command, cwd=ROOT, check=False)
+    path = args.out / f"k{size}.result.json"
+    if done.returncode != 0 or not path.is_file():
+        log(f"size {size:,} failed (exit status {done.returncode})")
+        return {"size": size, "error": f"exit status {done.returncode}"}
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def main(argv: list[str] | None = None) -> int:
+    global _label
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 10000])
+    parser.add_argument("--questions", type=int, default=300)
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    parser.add_argument("--profile", action="store_true",
+                        help="cProfile the cold build, warm start, reload and asks into OUT")
+    parser.add_argument("--fresh", action="store_true",
+                        help="forget the results of earlier runs instead of merging by size")
+    parser.add_argument("--report", action="store_true",
+                        help="print the table from OUT/results.json without running anything")
+    parser.add_argument("--size-child", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--warm-child", nargs=3, help=argparse.SUPPRESS)
+    parser.add_argument("--profile-to", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    args.out = args.out.resolve()
+
+    if args.warm_child:
+        folder, cache, question = args.warm_child
+        warm_child(Path(folder), Path(cache), question, args.profile_to)
+        return 0
+    args.out.mkdir(parents=True, exist_ok=True)
+    if args.size_child is not None:
+        _label = f"k{args.size_child}"
+        result = measure_size(args.size_child, args.questions, args.out, args.seed, args.profile)
+        path = args.out / f"k{args.size_child}.result.json"
+        path.write_text(json.dumps(result, indent=1, ensure_ascii=False), encoding="utf-8")
+        log(f"done, figures in {path}")
+        return 0
+
+    results_path = args.out / "results.json"
+    stored: dict[str, Any] = {}
+    if results_path.is_file() and not args.fresh:
+        stored = json.loads(results_path.read_text(encoding="utf-8"))
+    by_size = {r["size"]: r for r in stored.get("results", [])}
+    if not args.report:
+        for size in args.sizes:
+            by_size[size] = run_size(size, args)
+        stored = {
+            "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+                        "platform": platform.platform()},
+            "updated": time.strftime("%Y-%m-%d %H:%M:%S"),
+            "results": [by_size[s] for s in sorted(by_size)],
+        }
+        results_path.write_text(json.dumps(stored, indent=1, ensure_ascii=False),
+                                encoding="utf-8")
+        log(f"figures written to {results_path}")
+    results = [by_size[s] for s in sorted(by_size)]
+    if not results:
+        print("no results yet", file=sys.stderr)
+        return 1
+    print(table(results))
+    print()
+    print(target_lines(results))
+    return 0 if all("error" not in r for r in results) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
