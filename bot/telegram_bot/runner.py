@@ -1,0 +1,142 @@
+"""`python -m bot run`: check the settings, build the index, then poll or serve a webhook."""
+
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+import sys
+from collections.abc import Callable
+from urllib.parse import urlsplit
+
+from telegram import Update
+from telegram.error import InvalidToken, NetworkError, TelegramError
+
+from bot.config import ConfigError, Settings
+from bot.core.engine import Engine, load_engine
+from bot.core.live import LiveEngine
+from bot.core.text import warm_up
+from bot.telegram_bot.app import build_application
+
+log = logging.getLogger(__name__)
+
+EXIT_OK, EXIT_ERROR, EXIT_NO_TOKEN = 0, 1, 2
+MISSING_TOKEN = (
+    "Thiếu token của bot: hãy đặt biến môi trường TELEGRAM_BOT_TOKEN (token lấy từ @BotFather), "
+    "ví dụ: export TELEGRAM_BOT_TOKEN='123456:ABC...' rồi chạy lại python -m bot run"
+)
+# Only these updates are asked for: edited messages and channel posts never arrive.
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY]
+
+BOOTSTRAP_RETRIES = 3  # a network hiccup at start-up is retried, a bad token is not
+
+_TOKEN_RE = re.compile(r"^\d+:[A-Za-z0-9_-]{20,}$")
+_SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+
+
+class _NetworkRetryWithoutTraceback(logging.Filter):
+    """python-telegram-bot logs every failed network retry with a long traceback; one line
+    (the error itself) is what an operator needs."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and "Network Retry Loop" in record.getMessage():
+            error = record.exc_info[1]
+            record.msg = f"{record.getMessage()} ({type(error).__name__}: {error})"
+            record.args = ()
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
+def configure_logging() -> None:
+    """Our own lines at INFO; httpx stays at WARNING since its lines hold the token in URLs."""
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    logging.getLogger("bot").setLevel(logging.INFO)
+    for noisy in ("httpx", "httpcore"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    network_loop = logging.getLogger("telegram.ext")  # where its network loop logs
+    if not any(isinstance(f, _NetworkRetryWithoutTraceback) for f in network_loop.filters):
+        network_loop.addFilter(_NetworkRetryWithoutTraceback())
+
+
+def check_settings(settings: Settings) -> None:
+    """Raise ConfigError for a token or webhook setting that cannot work (never quoting it)."""
+    if settings.token and not _TOKEN_RE.match(settings.token):
+        raise ConfigError(
+            "TELEGRAM_BOT_TOKEN không đúng dạng <số>:<chuỗi> mà @BotFather cấp"
+        )
+    if settings.webhook_secret is not None and not _SECRET_RE.match(settings.webhook_secret):
+        raise ConfigError(
+            "TELEGRAM_WEBHOOK_SECRET chỉ được gồm A-Z, a-z, 0-9, _ và -, dài 1-256 ký tự"
+        )
+    if settings.webhook_url and not (1 <= settings.webhook_port <= 65535):
+        raise ConfigError(f"Cổng webhook không hợp lệ: {settings.webhook_port}")
+
+
+def make_loader(settings: Settings, current: Callable[[], Engine | None]) -> Callable[[], Engine]:
+    """The reload function: re-reads the folder, reusing the serving engine's analysis."""
+
+    def load() -> Engine:
+        return load_engine(
+            settings.knowledge_dir,
+            cache_dir=settings.index_cache_dir,
+            max_file_bytes=settings.max_file_bytes,
+            previous=current(),
+        )
+
+    return load
+
+
+def build_live_engine(settings: Settings) -> LiveEngine:
+    """Warm the tokenizer and build the index (KnowledgeError when nothing can serve)."""
+    warm_up()
+    holder: list[LiveEngine] = []
+    loader = make_loader(settings, lambda: holder[0].engine if holder else None)
+    live = LiveEngine(loader(), loader)
+    holder.append(live)
+    return live
+
+
+def webhook_path(webhook_url: str) -> str:
+    """The local path to listen on: the public URL's path (a reverse proxy keeps it)."""
+    return urlsplit(webhook_url).path.strip("/")
+
+
+def run(settings: Settings) -> int:
+    """Run the bot until Ctrl-C or SIGTERM; the exit code for the command line."""
+    if not settings.token:
+        print(MISSING_TOKEN, file=sys.stderr)
+        return EXIT_NO_TOKEN
+    check_settings(settings)
+    configure_logging()
+    live = build_live_engine(settings)
+    mode = "webhook" if settings.webhook_url else "polling"
+    application = build_application(settings, live, mode=mode)
+    try:
+        if settings.webhook_url:
+            application.run_webhook(
+                listen=settings.webhook_listen,
+                port=settings.webhook_port,
+                url_path=webhook_path(settings.webhook_url),
+                webhook_url=settings.webhook_url,
+                secret_token=settings.webhook_secret or secrets.token_urlsafe(32),
+                allowed_updates=ALLOWED_UPDATES,
+                bootstrap_retries=BOOTSTRAP_RETRIES,
+            )
+        else:
+            application.run_polling(
+                allowed_updates=ALLOWED_UPDATES, bootstrap_retries=BOOTSTRAP_RETRIES
+            )
+    except InvalidToken:
+        print("Telegram từ chối token: TELEGRAM_BOT_TOKEN sai hoặc đã bị thu hồi.", file=sys.stderr)
+        return EXIT_ERROR
+    except NetworkError as exc:
+        print(f"Không kết nối được tới Telegram Bot API: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except TelegramError as exc:
+        print(f"Telegram báo lỗi khi khởi động: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    log.info("bot stopped")
+    return EXIT_OK

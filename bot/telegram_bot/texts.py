@@ -1,0 +1,111 @@
+"""Every Vietnamese text the bot shows on Telegram (HTML where noted), and its command list."""
+
+from __future__ import annotations
+
+# --- Commands: (command, Vietnamese description, English description) ----------------------
+
+COMMANDS: tuple[tuple[str, str, str], ...] = (
+    ("start", "Bắt đầu và xem câu hỏi mẫu", "Start and see example questions"),
+    ("help", "Cách dùng trong chat riêng, nhóm và inline", "How to use it: chats, groups, inline"),
+    ("ask", "Hỏi về các bài báo: /ask câu hỏi", "Ask about the articles: /ask question"),
+    ("sources", "Danh sách bài viết trong kho", "The list of articles"),
+)
+ADMIN_COMMANDS: tuple[tuple[str, str, str], ...] = (
+    ("reload", "Nạp lại kho bài viết (quản trị)", "Reload the articles (admins)"),
+)
+
+# --- Answers (HTML) --------------------------------------------------------------------------
+
+ORIGINAL_LINK = "đọc bài gốc"
+NOT_FOUND_GROUP = "Các bài viết hiện có không nói về điều này."
+NOT_FOUND_TIP = "Bạn thử hỏi cách khác, hoặc gõ /sources để xem kho có những bài nào."
+SEE_SOURCES = "Gõ /sources để xem danh sách bài viết."
+ASK_HINT_GROUP = "Hãy hỏi một câu cụ thể, ví dụ: <code>/ask Ai chủ trì hội nghị?</code>"
+ASK_EMPTY = (
+    "Hãy viết câu hỏi sau lệnh, ví dụ: <code>/ask Ai chủ trì hội nghị?</code>"
+)
+FULL_PARAGRAPH_HEADING = "📄 <b>Cả đoạn văn:</b>\n"
+NON_TEXT_PRIVATE = "Tôi chỉ đọc được câu hỏi bằng chữ. Bạn hãy gõ câu hỏi nhé."
+UNKNOWN_COMMAND = "Tôi không biết lệnh này. Gõ /help để xem cách dùng."
+GROUP_WELCOME = (
+    "Chào cả nhóm! Tôi trả lời câu hỏi về các bài báo trong kho, kèm đoạn trích và nguồn.\n"
+    "Hỏi tôi bằng <code>/ask câu hỏi</code>, nhắc tên @{username} hoặc trả lời tin nhắn "
+    "của tôi."
+)
+
+# --- Buttons ----------------------------------------------------------------------------------
+
+BUTTON_FULL_PARAGRAPH = "📄 Cả đoạn"
+BUTTON_NEXT_PASSAGE = "🔎 Đoạn khác"
+CALLBACK_GONE = "Đoạn này không còn trong kho (bài viết đã thay đổi). Bạn hãy hỏi lại nhé."
+CALLBACK_NO_QUESTION = "Không tìm lại được câu hỏi này. Bạn hãy hỏi lại nhé."
+CALLBACK_NO_MORE = "Không còn đoạn nào khác phù hợp với câu hỏi."
+CALLBACK_UNKNOWN = "Nút này không còn dùng được."
+
+# --- Inline mode -----------------------------------------------------------------------------
+
+INLINE_NOTHING = "Không tìm thấy — mở chat với bot"
+INLINE_PASSAGE_TITLE = "{title} · đoạn {paragraph}"
+
+# --- Start, help, sources ---------------------------------------------------------------------
+
+START = (
+    "Xin chào{name}! 👋\n"
+    "Tôi trả lời câu hỏi về <b>{articles}</b> bài báo trong kho, kèm đoạn trích nguyên văn "
+    "và nguồn (tên bài, ngày đăng, đoạn, tác giả).\n\n"
+    "Bạn cứ gõ câu hỏi, có dấu hay không dấu đều được. Thử hỏi:\n"
+    "{examples}\n\n"
+    "Gõ /help để xem cách dùng trong nhóm và ở chế độ inline."
+)
+HELP = (
+    "<b>Cách dùng</b>\n\n"
+    "💬 <b>Chat riêng:</b> gõ câu hỏi bất kỳ về các bài báo, có dấu hay không dấu, "
+    "ví dụ <i>Ai chủ trì hội nghị?</i> hoặc <i>ai chu tri hoi nghi</i>. "
+    "<code>/ask câu hỏi</code> cũng được.\n\n"
+    "👥 <b>Trong nhóm:</b> tôi chỉ trả lời khi được gọi: <code>/ask câu hỏi</code>, "
+    "nhắc tên @{username} kèm câu hỏi, hoặc trả lời (reply) một tin nhắn của tôi.\n\n"
+    "🔎 <b>Inline:</b> ở bất kỳ cuộc trò chuyện nào, gõ <code>@{username} câu hỏi</code> "
+    "rồi chọn đoạn trích muốn gửi; để trống câu hỏi để xem danh sách bài.\n\n"
+    "Dưới mỗi câu trả lời: «Cả đoạn» hiện nguyên đoạn văn, «Đoạn khác» đưa đoạn phù hợp "
+    "tiếp theo.\n\n"
+    "/sources — danh sách bài viết\n"
+    "/help — hướng dẫn này"
+)
+HELP_ADMIN = (
+    "\n\n🔧 <b>Quản trị:</b> /reload nạp lại kho bài viết; gửi tệp <code>.txt</code> hoặc "
+    "<code>.md</code> trong chat riêng để thêm bài."
+)
+SOURCES_HEADING = "📚 Kho có <b>{count}</b> bài viết:"
+SOURCES_MORE = "… và {count} bài khác."
+
+# --- Admins ------------------------------------------------------------------------------------
+
+ADMIN_ONLY = "Xin lỗi, chỉ quản trị viên của bot mới dùng được lệnh này."
+UPLOAD_REFUSED = (
+    "Cảm ơn bạn! Nhưng chỉ quản trị viên của bot mới thêm được bài viết, "
+    "nên tệp này không được lưu."
+)
+RELOAD_STARTED = "⏳ Đang nạp lại kho bài viết…"
+RELOAD_DONE = (
+    "✅ Đã nạp lại kho: <b>{articles}</b> bài viết, <b>{passages}</b> đoạn ({seconds:.1f} giây)."
+)
+RELOAD_FAILED = (
+    "⚠️ Nạp lại không thành công: {error}\n"
+    "Bot vẫn trả lời bằng dữ liệu cũ ({articles} bài viết, {passages} đoạn)."
+)
+RELOAD_SKIPPED = "Bỏ qua {count} tệp:"
+AND_MORE = "… và {count} tệp khác."
+UPLOAD_CHECKING = "⏳ Đang kiểm tra tệp…"
+UPLOAD_BAD_SUFFIX = "Không nhận tệp này: chỉ nhận tệp <code>.txt</code> hoặc <code>.md</code>."
+UPLOAD_TOO_BIG = "Không nhận tệp này: tệp lớn quá giới hạn {limit} byte."
+UPLOAD_NOT_UTF8 = "Không nhận tệp này: tệp phải là văn bản UTF-8."
+UPLOAD_BINARY = "Không nhận tệp này: đây là tệp nhị phân, không phải văn bản."
+UPLOAD_BAD_ARTICLE = "Không nhận tệp <code>{name}</code>: {reason}."
+UPLOAD_DOWNLOAD_FAILED = "Không tải được tệp từ Telegram. Bạn thử gửi lại nhé."
+UPLOAD_SAVED = "💾 Đã lưu bài «{title}» thành <code>{name}</code>."
+UPLOAD_RENAMED = "(Đã có tệp trùng tên nên tệp mới được đặt tên khác.)"
+UPLOAD_SKIPPED_AFTER = "⚠️ Tệp vừa lưu bị bỏ qua khi nạp: {reason}"
+
+# --- Errors --------------------------------------------------------------------------------------
+
+SOMETHING_WENT_WRONG = "Xin lỗi, đã có lỗi khi xử lý yêu cầu này. Bạn thử lại sau ít phút nhé."
