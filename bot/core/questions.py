@@ -8,7 +8,7 @@ letters alone, except where that would be ambiguous ("co" may be "có" or "cơ s
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from bot.core.text import AnalyzedText, Syllable, Tokenizer
@@ -21,6 +21,10 @@ class AnswerType(StrEnum):
     QUANTITY = "quantity"  # a number
     ABOUT = "about"  # what something is about: "Chỉ thị 28 về vấn đề gì?"
     WHERE = "where"  # a place
+    REASON = "reason"  # "vì sao", "nguyên nhân ... là gì"
+    LIST = "list"  # "gồm những nhiệm vụ nào?": several items
+    DEFINITION = "definition"  # "VNCERT là gì?": what a name or an abbreviation stands for
+    FREQUENCY = "frequency"  # "họp bao lâu một lần?": how often
     OTHER = "other"
 
 
@@ -44,6 +48,9 @@ QUESTION_PHRASES = _phrases(
     "khi nào", "lúc nào", "bao giờ", "bao nhiêu", "bao lâu", "mấy", "ở đâu", "tại sao",
     "vì sao", "ngày nào", "năm nào", "người nào", "ai", "gì", "nào", "đâu", "không", "chưa",
     "hả", "vậy", "thế", "nhỉ", "ntn", "chức vụ", "giữ chức", "giữ chức vụ", "cương vị",
+    "nói về", "nói gì", "nhắc tới", "nhắc đến", "đề cập đến", "đề cập tới", "liên quan đến",
+    "liên quan tới", "tên là gì", "tên gì", "họ tên", "bao lâu một lần", "bao lâu 1 lần",
+    "mấy lần", "hay không", "có phải",
 )
 STOPWORDS = _phrases(
     "là", "của", "và", "các", "những", "có", "được", "bị", "cho", "với", "về", "trong",
@@ -51,7 +58,7 @@ STOPWORDS = _phrases(
     "hoặc", "nhé", "ạ", "vào", "ra", "do", "để", "từ", "theo", "gồm", "như", "cũng", "rất",
     "nên", "cần", "phải", "bởi", "nhằm", "việc", "điều", "người", "cái", "vấn đề", "hãy",
     "cho biết", "cho tôi", "tôi", "bạn", "mình", "xin", "muốn", "biết", "hỏi", "em", "anh",
-    "chị", "ơi",
+    "chị", "ơi", "ông", "bà", "đồng chí",
 )
 # A syllable typed without marks matches a one-syllable stopword or question word only when
 # its letters cannot easily be a content word: "thi" may be "thị" (Chỉ thị), "ban" may be
@@ -69,10 +76,44 @@ _WHO = _phrases(
     "ai", "những ai", "người nào", "đồng chí nào", "vị nào", "cơ quan nào", "đơn vị nào"
 )
 _QUANTITY = _phrases("bao nhiêu", "mấy", "số lượng")
+# "may" typed without marks is "mấy" before a unit of counting, else perhaps "máy".
+_COUNT_NOUNS = frozenset(
+    {"ngay", "thang", "nam", "tuan", "gio", "phut", "nguoi", "lan", "buoi", "lop", "khoa",
+     "dot", "ca", "nhan", "vien"}
+)
+# "số mấy", "thứ mấy": the number asked for names or ranks (Quyết định số 05, xếp thứ 3).
+_NUMBER_NAME = _phrases(
+    "số mấy", "số bao nhiêu", "thứ mấy", "thứ bao nhiêu", "hạng mấy", "hạng bao nhiêu",
+    "khóa mấy", "khóa bao nhiêu", "lần thứ mấy",
+)
+_LIST_MARKS = _phrases("gồm", "bao gồm", "những", "các", "một số")
+_LIST_ASKS = _phrases("nào", "gì", "những gì")
+_REASON = _phrases("tại sao", "vì sao", "nguyên nhân", "lý do", "do đâu", "vì đâu")
 _WHERE = _phrases(
     "ở đâu", "tại đâu", "nơi nào", "địa điểm", "chỗ nào", "tỉnh nào", "địa phương nào"
 )
-_ROLE = _phrases("chức vụ", "giữ chức", "cương vị", "là ai")
+_ROLE = _phrases("chức vụ", "giữ chức", "cương vị", "là ai", "tên là gì", "tên gì", "họ tên")
+_FREQUENCY = _phrases("bao lâu một lần", "bao lâu 1 lần", "mấy lần", "thường xuyên không")
+# "X là gì?" asks what X is when X is short (a name, an abbreviation); a long X is a topic.
+_DEFINITION_END = _phrases(
+    "là gì", "là cái gì", "nghĩa là gì", "viết tắt của gì", "là viết tắt của gì", "là tổ chức gì",
+    "là cơ quan gì", "là đơn vị gì",
+)
+DEFINITION_MAX_SYLLABLES = 5
+# Positions people ask about; "Bí thư Tỉnh ủy" and "Phó Bí thư Thường trực Tỉnh ủy" differ.
+_TITLES = _phrases(
+    "phó bí thư", "bí thư", "tổng bí thư", "phó giám đốc", "giám đốc", "tổng giám đốc",
+    "phó chủ tịch", "chủ tịch", "phó trưởng ban", "trưởng ban", "phó trưởng phòng",
+    "trưởng phòng", "bộ trưởng", "thứ trưởng", "chánh văn phòng", "chánh án", "viện trưởng",
+    "hiệu trưởng", "đội trưởng", "tổng biên tập", "chỉ huy trưởng", "giám đốc sở",
+)
+ROLE_EXTRA_SYLLABLES = 2  # the organ after the title: "Bí thư" + "Tỉnh ủy"
+# Alternatives: "buổi sáng hay buổi chiều" is answered by either.
+_OR_WORDS = _phrases("hay", "hoặc", "hay là")
+# The noun right before "gì"/"nào" names the kind of answer ("lĩnh vực gì"), which the
+# answering passage need not repeat.
+_WHICH = _phrases("gì", "nào")
+ANSWER_KIND_WEIGHT = 0.6
 _ABOUT = _phrases(
     "về vấn đề gì", "về việc gì", "về gì", "về nội dung gì", "về điều gì", "về cái gì",
     "nội dung gì", "nói gì",
@@ -107,6 +148,9 @@ SYNONYM_GROUPS = tuple(
         ("tập huấn", "bồi dưỡng", "đào tạo"),
         ("gọi tắt", "viết tắt"),
         ("mục đích", "nhằm"),
+        ("kéo dài", "diễn ra trong", "trong vòng"),
+        ("yêu cầu", "đề nghị", "nhấn mạnh", "lưu ý"),
+        ("xếp hạng", "xếp thứ", "đứng thứ", "xếp vị trí"),
         ("hằng tháng", "hàng tháng", "mỗi tháng", "thường kỳ"),
         ("chống", "phòng chống", "đấu tranh"),
     )
@@ -177,6 +221,7 @@ class ContentUnit:
     position: int  # of its first syllable in the question
     words: tuple[Syllable, ...]  # as typed: one syllable, or a phrase with synonyms
     alternatives: tuple[tuple[Syllable, ...], ...] = ()  # the synonyms' spellings
+    weight: float = 1.0  # relative importance: less for the noun naming the answer's kind
 
     @property
     def spellings(self) -> tuple[tuple[Syllable, ...], ...]:
@@ -191,10 +236,126 @@ class Question:
     answer_type: AnswerType
     meta: MetaIntent | None
     is_greeting: bool
+    # What the answer must be about: the counted noun of "bao nhiêu", the subject otherwise
+    # (indexes into `content`).
+    focus: tuple[int, ...] = ()
+    role: tuple[Syllable, ...] = ()  # a position asked about: "bí thư tỉnh ủy"
+    names: tuple[tuple[Syllable, ...], ...] = ()  # proper names typed with capitals
+    any_number: bool = False  # a number that names or ranks answers too, not only a count
+
 
     @property
     def is_empty(self) -> bool:
         return not self.analyzed.syllables
+
+
+def _alternative_units(
+    words: Sequence[Syllable], content: set[int]
+) -> list[tuple[int, set[int], tuple[Syllable, ...], tuple[Syllable, ...]]]:
+    """"A hay B" between content words: (position, positions used, A's words, B's words).
+
+    Words shared by both sides ("buổi" in "buổi sáng hay buổi chiều") frame the choice and
+    are left out; only the words that differ decide between the alternatives.
+    """
+    found = []
+    for start, end in find_phrases(words, _OR_WORDS):
+        right = []
+        i = end
+        while i in content and len(right) < 4:
+            right.append(i)
+            i += 1
+        left = []
+        i = start - 1
+        while i in content and len(left) < len(right):
+            left.insert(0, i)
+            i -= 1
+        if not left or not right:
+            continue
+        right = right[: len(left)]
+        shared = {k for k in range(len(left)) if words[left[k]].folded == words[right[k]].folded}
+        a = tuple(words[left[k]] for k in range(len(left)) if k not in shared)
+        b = tuple(words[right[k]] for k in range(len(right)) if k not in shared)
+        if a and b:
+            found.append((left[0], set(left) | set(right), a, b))
+    return found
+
+
+def _answer_type(words: Sequence[Syllable], content_size: int) -> AnswerType:
+    if _contains(words, _WHEN):
+        return AnswerType.WHEN
+    if _contains(words, _ROLE):
+        return AnswerType.ROLE
+    if _contains(words, _FREQUENCY):
+        return AnswerType.FREQUENCY
+    if _contains(words, _QUANTITY):
+        return AnswerType.QUANTITY
+    if _contains(words, _ABOUT):
+        return AnswerType.ABOUT
+    if _contains(words, _REASON):
+        return AnswerType.REASON
+    if _contains(words, _LIST_MARKS) and _contains(words, _LIST_ASKS) and not _contains(
+        words, _WHERE
+    ):
+        return AnswerType.LIST
+    if content_size <= DEFINITION_MAX_SYLLABLES and any(
+        len(p) <= len(words) and _match_at(words, len(words) - len(p), p)
+        for p in _DEFINITION_END
+    ):
+        return AnswerType.DEFINITION
+    if _contains(words, _WHERE):
+        return AnswerType.WHERE
+    if _contains(words, _WHO):
+        return AnswerType.WHO
+    return AnswerType.OTHER
+
+
+def _focus_positions(
+    words: Sequence[Syllable], content: set[int], answer_type: AnswerType
+) -> set[int]:
+    """Where the thing a quantity question counts sits: after "bao nhiêu", else the subject."""
+    if answer_type is not AnswerType.QUANTITY:
+        return set()
+    for _, end in find_phrases(words, _QUANTITY):
+        after = set()
+        i = end
+        while i in content and len(after) < 3:
+            after.add(i)
+            i += 1
+        if after:
+            return after
+    return set()  # "... đạt bao nhiêu?": any of the question's words may carry the number
+
+
+def _role_words(words: Sequence[Syllable], content: set[int]) -> tuple[Syllable, ...]:
+    spans = find_phrases(words, _TITLES)
+    if not spans:
+        return ()
+    start, end = spans[0]
+    while end in content and end < spans[0][1] + ROLE_EXTRA_SYLLABLES:
+        end += 1
+    return tuple(words[start:end])
+
+
+def _proper_names(normalized: str) -> tuple[tuple[Syllable, ...], ...]:
+    """Runs of capitalized words ("Vĩnh Long", "Sở Thông tin"): the places, people and
+    bodies a question is about. The question's first word counts only inside a longer run;
+    abbreviations ("UBND") are left out, since they stand for their long forms."""
+    from bot.core.text import syllables
+
+    names: list[tuple[Syllable, ...]] = []
+    run: list[Syllable] = []
+    run_start = 0
+    words = syllables(normalized)
+    for i, word in enumerate([*words, None]):
+        if word is not None and word.surface[:1].isupper() and not word.surface.isupper():
+            if not run:
+                run_start = i
+            run.append(word)
+            continue
+        if run and (len(run) >= 2 or run_start > 0):
+            names.append(tuple(run))
+        run = []
+    return tuple(names)
 
 
 def understand(text: str, tokenizer: Tokenizer) -> Question:
@@ -203,46 +364,74 @@ def understand(text: str, tokenizer: Tokenizer) -> Question:
     # Question words first, then synonym phrases (which may hold a stopword: "diễn ra"),
     # then the remaining stopwords.
     removed = set()
+    quantity_typed_plain = False
     for start, end in find_phrases(words, QUESTION_PHRASES):
         removed.update(range(start, end))
+    for i in range(len(words) - 1):
+        if words[i].accented is None and words[i].folded == "may" and (
+            words[i + 1].folded in _COUNT_NOUNS
+        ):
+            removed.add(i)
+            quantity_typed_plain = True
     units: list[ContentUnit] = []
     seen: set[tuple[tuple[str, str | None], ...]] = set()
+    unit_positions: list[set[int]] = []
 
-    def add(position: int, typed: tuple[Syllable, ...], alternatives=()) -> None:  # type: ignore[no-untyped-def]
+    def add(position: int, typed: tuple[Syllable, ...], alternatives=(), used=None) -> None:  # type: ignore[no-untyped-def]
         key = tuple((w.folded, w.accented) for w in typed)
         if key not in seen:
             seen.add(key)
             units.append(ContentUnit(position, typed, tuple(alternatives)))
+            unit_positions.append(used or set(range(position, position + len(typed))))
 
+    synonym_spans: list[tuple[int, int, list[tuple[Syllable, ...]]]] = []
     for group in SYNONYM_GROUPS:
         for start, end in find_phrases(words, group):
             if removed.isdisjoint(range(start, end)):
                 typed = tuple(words[start:end])
                 others = [p for p in group if [w.folded for w in p] != [w.folded for w in typed]]
-                add(start, typed, others)
+                synonym_spans.append((start, end, others))
                 removed.update(range(start, end))
     remaining = [w if i not in removed else Syllable("", "", None) for i, w in enumerate(words)]
     for start, end in find_phrases(remaining, STOPWORDS):
         removed.update(range(start, end))
-    for position, word in enumerate(words):
-        if position not in removed:
-            add(position, (word,))
-    units.sort(key=lambda unit: unit.position)
+    synonym_positions = {i for start, end, _ in synonym_spans for i in range(start, end)}
+    single = {i for i in range(len(words)) if i not in removed}
+    content = single | synonym_positions
+    for position, used, a, b in _alternative_units(words, single):
+        add(position, a, [b], used)
+        single -= used
+    for start, end, others in synonym_spans:
+        add(start, tuple(words[start:end]), others)
+    for position in sorted(single):
+        add(position, (words[position],))
 
-    if _contains(words, _WHEN):
-        answer_type = AnswerType.WHEN
-    elif _contains(words, _ROLE):
-        answer_type = AnswerType.ROLE
-    elif _contains(words, _QUANTITY):
+    answer_type = _answer_type(words, len(content))
+    if quantity_typed_plain and answer_type is AnswerType.OTHER:
         answer_type = AnswerType.QUANTITY
-    elif _contains(words, _ABOUT):
-        answer_type = AnswerType.ABOUT
-    elif _contains(words, _WHERE):
-        answer_type = AnswerType.WHERE
-    elif _contains(words, _WHO):
-        answer_type = AnswerType.WHO
-    else:
-        answer_type = AnswerType.OTHER
+    kind_nouns: set[int] = set()
+    for start, _ in find_phrases(words, _WHICH):
+        i = start - 1
+        while i in content and start - i <= 2:
+            kind_nouns.add(i)
+            i -= 1
+    focus_positions = _focus_positions(words, content, answer_type)
+    order = sorted(range(len(units)), key=lambda k: units[k].position)
+    final: list[ContentUnit] = []
+    focus: list[int] = []
+    for k in order:
+        unit, used = units[k], unit_positions[k]
+        if used <= kind_nouns and len(used) < len(content):
+            unit = replace(unit, weight=ANSWER_KIND_WEIGHT)
+        if used & focus_positions:
+            focus.append(len(final))
+        final.append(unit)
+    names = _proper_names(analyzed.normalized)
+    role = (
+        _role_words(words, content)
+        if answer_type in (AnswerType.ROLE, AnswerType.WHO)
+        else ()
+    )
 
     meta = None
     about_document = _contains(words, _DOCUMENT) or _match_any_at_start(words, _DOCUMENT_START)
@@ -257,7 +446,10 @@ def understand(text: str, tokenizer: Tokenizer) -> Question:
             if answer_type is AnswerType.WHEN and _contains(words, date_words, lenient=True):
                 meta = MetaIntent.DATE
     greeting = bool(words) and all(w.folded in GREETING_WORDS for w in words)
-    return Question(text, analyzed, tuple(units), answer_type, meta, greeting)
+    return Question(
+        text, analyzed, tuple(final), answer_type, meta, greeting, tuple(focus), role, names,
+        _contains(words, _NUMBER_NAME),
+    )
 
 
 def meta_words(question: Question) -> set[int]:

@@ -27,7 +27,14 @@ TITLE_CREDIT = 0.7  # a word found only in the article's title counts for less
 UNMARKED_MATCH_CREDIT = 0.25  # "hôi" typed, "hồi" found: the letters agree, the tones do not
 SPLIT_PHRASE_CREDIT = 0.6  # a phrase whose syllables are all there, but not together
 PAIR_SHARE = 0.35  # share of coverage given to keeping the question's word pairs together
-QUANTITY_WITHOUT_NUMBER = 0.7  # coverage kept by a "bao nhiêu" passage with no number near
+QUANTITY_WITHOUT_NUMBER = 0.45  # coverage kept by a "bao nhiêu" passage with no count near
+LEAD_CREDIT = 0.5  # a word found only in the article's first paragraph, its context
+MISSING_NUMBER = 0.45  # coverage kept when a number of the question is nowhere near
+MISSING_NAME = 0.45  # coverage kept when a name the question gives is not in the story
+ROLE_MISMATCH = 0.45  # coverage kept when nobody holds the position asked about
+ANNOUNCING_TAIL = 8  # syllables at a passage's end that may announce a list
+NUMBER_BEFORE, NUMBER_AFTER = 3, 10  # how far a count may sit from what it counts
+ROLE_NAME_BEFORE, ROLE_NAME_AFTER = 12, 6  # how far a holder's name may sit from the title
 
 _DATE_RE = re.compile(
     r"\d{1,2}\s*[-/]\s*\d{1,2}(?:\s*[-/]\s*\d{2,4})?|\b(?:ngày|tháng|năm|hôm|sáng|chiều|tối)\s+"
@@ -47,6 +54,18 @@ _PLACE_RE = re.compile(
     r"\b(?:tại|ở)\s+[A-ZĐÀ-Ỹ]|(?:tỉnh|huyện|xã|phường|quận|thành phố|thị xã|TP\.?|"
     r"Tỉnh ủy|Tỉnh uỷ|Huyện ủy|Huyện uỷ|Thành ủy|Thành uỷ)\s+[A-ZĐÀ-Ỹ]"
 )
+_DEFINITION_RE = re.compile(
+    r"gọi tắt|viết tắt|còn gọi là|tức là|nghĩa là|được hiểu là", re.IGNORECASE
+)
+_FREQUENCY_RE = re.compile(
+    r"\b(?:hàng|hằng|mỗi)\s+(?:ngày|tuần|tháng|quý|năm)|định kỳ|thường kỳ|\d+\s+lần|"
+    r"thường xuyên",
+    re.IGNORECASE,
+)
+_REASON_RE = re.compile(
+    r"nguyên nhân|lý do|bởi vì|tại vì|vì vậy|do đó|dẫn đến|gây ra|\bvì\b", re.IGNORECASE
+)
+_LIST_RE = re.compile(r";.*;|:\s*\S")  # items separated by ";" or introduced by ":"
 _VE = "vê2"  # the accent key of "về" ("about")
 _TYPE_PATTERNS = {
     AnswerType.WHEN: _DATE_RE,
@@ -54,7 +73,31 @@ _TYPE_PATTERNS = {
     AnswerType.WHO: _NAME_RE,
     AnswerType.QUANTITY: _NUMBER_RE,
     AnswerType.WHERE: _PLACE_RE,
+    AnswerType.DEFINITION: _DEFINITION_RE,
+    AnswerType.FREQUENCY: _FREQUENCY_RE,
+    AnswerType.REASON: _REASON_RE,
+    AnswerType.LIST: _LIST_RE,
 }
+# Family names that start a person's name ("Nguyễn Quốc Bảo"), to tell people from bodies.
+_SURNAMES = frozenset(
+    {"Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ",
+     "Hồ", "Ngô", "Dương", "Lý", "Thạch", "Trương", "Đinh", "Lâm", "Mai", "Cao", "Tô", "Đoàn",
+     "Châu", "Lương", "Tạ", "Hà", "Kiều", "Quách", "Triệu", "Từ", "Đào", "La", "Thái", "Tăng",
+     "Lưu", "Văn", "Trịnh", "Vương", "Chu", "Diệp", "Lạc", "Khưu", "Kim", "Sơn", "Thân", "Tống",
+     "Giang", "Mạc", "Nghiêm", "Quan", "Âu", "Ông", "Hứa", "Lữ", "Danh", "Kha", "Đồng", "Phùng",
+     "Khổng", "Tôn"}
+)
+# Numbers that name rather than count: a year, a date, "Chỉ thị (số) 28", "khóa XI".
+_NAMING_BEFORE_NUMBER = frozenset({"so", "ngay", "thang", "nam", "khoa"})
+_ROMAN_RE = re.compile(r"[IVXLC]+")
+_SHARE_WORDS = frozenset(
+    {("hau", "het"), ("tat", "ca"), ("da", "so"), ("phan", "lon")}
+)
+# Capitalized words that start sentences rather than names ("Trong 3 ngày ...").
+_SENTENCE_STARTERS = frozenset(
+    {"trong", "theo", "co", "voi", "du", "nam", "sau", "tu", "den", "hon", "gan", "tren",
+     "khoang", "tong", "hien", "nhu", "ca", "tai", "o", "da", "moi", "ngoai", "qua"}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +128,10 @@ class Ranker:
         self._title_of = title_of
         self._view = lru_cache(maxsize=16384)(self._passage_view)
         self._title_terms = lru_cache(maxsize=16384)(self._article_title_terms)
+        self._lead_terms = lru_cache(maxsize=16384)(self._article_lead_terms)
+        self._first_passage: dict[int, int] = {}
+        for position, passage in enumerate(passages):
+            self._first_passage.setdefault(passage.article_id, position)
 
     # --- Views of passages (cached: the same passages come back for related questions) --
 
@@ -94,6 +141,17 @@ class Ranker:
 
     def _article_title_terms(self, article_id: int) -> frozenset[str]:
         return frozenset(self.tokenizer.analyze(self._title_of(article_id), segment=False).terms)
+
+    def _article_lead_terms(self, article_id: int) -> frozenset[str]:
+        """Terms of the article's first paragraph: the who, where and when of the story."""
+        terms: set[str] = set()
+        position = self._first_passage[article_id]
+        while position < len(self.passages) and self.passages[position].paragraph == 1 and (
+            self.passages[position].article_id == article_id
+        ):
+            terms |= self._view(position).terms
+            position += 1
+        return frozenset(terms)
 
     # --- Matching -----------------------------------------------------------------------
 
@@ -137,14 +195,25 @@ class Ranker:
 
     def coverage(self, q: Question, position: int) -> float:
         view = self._view(position)
-        title = self._title_terms(self.passages[position].article_id)
+        article_id = self.passages[position].article_id
+        title = self._title_terms(article_id)
+        lead = self._lead_terms(article_id)
         total = got = 0.0
+        number_missing = False
         for unit in q.content:
             weight = self._unit_weight(unit)
-            total += weight
             credit = self._unit_credit(unit, view.terms)
             if credit < 1.0:
-                credit = max(credit, TITLE_CREDIT * self._unit_credit(unit, title))
+                credit = max(
+                    credit,
+                    TITLE_CREDIT * self._unit_credit(unit, title),
+                    LEAD_CREDIT * self._unit_credit(unit, lead),
+                )
+            if credit == 0.0 and all(w.folded.isdigit() for w in unit.words):
+                number_missing = True
+            if credit < 1.0:
+                weight *= unit.weight  # "lĩnh vực gì": the answer need not repeat "lĩnh vực"
+            total += weight
             got += weight * credit
         coverage = got / total if total else 0.0
         pairs = self._content_pairs(q)
@@ -153,8 +222,15 @@ class Ranker:
                 1.0 if p in view.terms else TITLE_CREDIT if p in title else 0.0 for p in pairs
             )
             coverage = (1 - PAIR_SHARE) * coverage + PAIR_SHARE * kept / len(pairs)
-        if q.answer_type is AnswerType.QUANTITY and not self._number_near_match(q, view):
+        if q.answer_type is AnswerType.QUANTITY and not self._count_near_focus(q, view):
             coverage *= QUANTITY_WITHOUT_NUMBER
+        if number_missing:
+            coverage *= MISSING_NUMBER
+        if q.role and not self._role_holder(q.role, view):
+            coverage *= ROLE_MISMATCH
+        context = view.terms | title | lead
+        if any(all(f"f:{w.folded}" not in context for w in name) for name in q.names):
+            coverage *= MISSING_NAME
         return coverage
 
     @staticmethod
@@ -190,10 +266,42 @@ class Ranker:
                 left += 1
         return min(1.0, need / best) if best else 0.0
 
-    def _number_near_match(self, q: Question, view: _PassageView) -> bool:
-        places = [p for places in self._match_positions(q, view) for p in places]
-        numbers = [i for i, w in enumerate(view.words) if w.folded.isdigit()]
-        return any(abs(n - p) <= 4 for n in numbers for p in places)
+    def _count_near_focus(self, q: Question, view: _PassageView) -> bool:
+        """A number that counts (not a date, a year or a document's number) sits next to
+        what the question counts, or next to any of its words when that is unknown."""
+        units = [q.content[k] for k in q.focus] or list(q.content)
+        places = [
+            (start, start + min(len(s) for s in unit.spellings))
+            for unit in units
+            for start in self._unit_positions(unit, view)
+        ]
+        counts = (
+            [i for i, w in enumerate(view.words) if w.folded.isdigit() or _is_roman(w)]
+            if q.any_number
+            else _count_positions(view.words)
+        )
+        return any(
+            start - NUMBER_BEFORE <= n < end + NUMBER_AFTER for n in counts for start, end in places
+        )
+
+    @staticmethod
+    def _role_holder(role: Sequence[Syllable], view: _PassageView) -> bool:
+        """The position asked about appears as asked (not its deputy: "Phó ...") with a
+        person's name near it."""
+        words = view.words
+        size = len(role)
+        names = [
+            i for i in range(len(words) - 1)
+            if words[i].surface in _SURNAMES and words[i + 1].surface[:1].isupper()
+        ]
+        for i in range(len(words) - size + 1):
+            if not all(_same(words[i + k], role[k]) for k in range(size)):
+                continue
+            if i > 0 and words[i - 1].folded == "pho" and role[0].folded != "pho":
+                continue
+            if any(i - ROLE_NAME_BEFORE <= n <= i + size + ROLE_NAME_AFTER for n in names):
+                return True
+        return False
 
     def has_answer_type(self, q: Question, position: int) -> bool:
         text = self.passages[position].text
@@ -257,6 +365,22 @@ class Ranker:
                     extra[f"b:{a.folded}_{b.folded}"] = None
         return terms + [t for t in extra if t not in terms]
 
+    def _list_follows(self, q: Question, position: int) -> int | None:
+        """The next passage of the same paragraph when this one ends by announcing the kind
+        of items asked for and the next one lists them ("... với một số nhiệm vụ cụ thể."
+        then "Theo kế hoạch, tỉnh sẽ ...; ...; ...")."""
+        here = self.passages[position]
+        if _LIST_RE.search(here.text) or position + 1 >= len(self.passages):
+            return None
+        view = self._view(position)
+        tail = len(view.words) - ANNOUNCING_TAIL
+        kinds = [unit for unit in q.content if unit.weight < 1.0]
+        if not any(p >= tail for unit in kinds for p in self._unit_positions(unit, view)):
+            return None
+        after = self.passages[position + 1]
+        same = after.article_id == here.article_id and after.paragraph == here.paragraph
+        return position + 1 if same and _LIST_RE.search(after.text) else None
+
     def judge(self, q: Question) -> list[Judged]:
         candidates = self.index.top(self.query_terms(q), CANDIDATES)
         if not candidates:
@@ -272,7 +396,53 @@ class Ranker:
                 rank += 0.1
             judged.append(Judged(position, score, coverage, rank))
         judged.sort(key=lambda j: (-j.rank, j.position))
+        if q.answer_type is AnswerType.LIST and judged:
+            follow = self._list_follows(q, judged[0].position)
+            if follow is not None:
+                best = judged[0]
+                judged = [
+                    Judged(follow, best.bm25, best.coverage, best.rank),
+                    *(j for j in judged if j.position != follow),
+                ]
         return judged
+
+
+def _is_roman(word: Syllable) -> bool:
+    return word.surface.isupper() and _ROMAN_RE.fullmatch(word.surface) is not None
+
+
+def _count_positions(words: Sequence[Syllable]) -> list[int]:
+    """Positions of numbers that count things: not years, dates or numbered names; and of
+    words that give a share without a figure ("hầu hết", "tất cả")."""
+    counts = []
+    for i, word in enumerate(words):
+        if i + 1 < len(words) and (word.folded, words[i + 1].folded) in _SHARE_WORDS:
+            counts.append(i)
+            continue
+        if not word.folded.isdigit():
+            continue
+        previous = words[i - 1] if i > 0 else None
+        run = 1
+        j = i
+        while j > 0 and words[j - 1].folded.isdigit():
+            j, run = j - 1, run + 1
+        k = i
+        while k + 1 < len(words) and words[k + 1].folded.isdigit():
+            k, run = k + 1, run + 1
+        # "Ban Chỉ đạo 35", "Kết luận 94": a number right after a name names it.
+        named = j == i and any(
+            w.surface[:1].isupper() and w.folded not in _SENTENCE_STARTERS
+            for w in words[max(0, i - 2) : i]
+        )
+        if (
+            run >= 3  # 26-2-2014
+            or (len(word.folded) == 4 and word.folded[:2] in ("19", "20"))
+            or named
+            or (previous is not None and j == i and previous.folded in _NAMING_BEFORE_NUMBER)
+        ):
+            continue
+        counts.append(i)
+    return counts
 
 
 def _same(found: Syllable, wanted: Syllable) -> bool:
