@@ -81,6 +81,7 @@ _COUNT_NOUNS = frozenset(
     {"ngay", "thang", "nam", "tuan", "gio", "phut", "nguoi", "lan", "buoi", "lop", "khoa",
      "dot", "ca", "nhan", "vien"}
 )
+_RANK_WORDS = frozenset({"thu", "hang", "so", "khoa"})  # "thứ may" can only be "thứ mấy"
 # "số mấy", "thứ mấy": the number asked for names or ranks (Quyết định số 05, xếp thứ 3).
 _NUMBER_NAME = _phrases(
     "số mấy", "số bao nhiêu", "thứ mấy", "thứ bao nhiêu", "hạng mấy", "hạng bao nhiêu",
@@ -240,6 +241,7 @@ class Question:
     # (indexes into `content`).
     focus: tuple[int, ...] = ()
     role: tuple[Syllable, ...] = ()  # a position asked about: "bí thư tỉnh ủy"
+    role_needs_person: bool = False  # "X là ai?" wants a name; "Ai làm X?" may get a body
     names: tuple[tuple[Syllable, ...], ...] = ()  # proper names typed with capitals
     any_number: bool = False  # a number that names or ranks answers too, not only a count
 
@@ -326,12 +328,16 @@ def _focus_positions(
     return set()  # "... đạt bao nhiêu?": any of the question's words may carry the number
 
 
-def _role_words(words: Sequence[Syllable], content: set[int]) -> tuple[Syllable, ...]:
+def _role_words(
+    words: Sequence[Syllable], content: set[int], *, with_organ: bool
+) -> tuple[Syllable, ...]:
+    """The position a question asks about; "X là ai?" names it in full ("Bí thư Tỉnh ủy"),
+    "Ai làm X?" may name the task the way the answer does not ("đội trưởng Đội ...")."""
     spans = find_phrases(words, _TITLES)
     if not spans:
         return ()
     start, end = spans[0]
-    while end in content and end < spans[0][1] + ROLE_EXTRA_SYLLABLES:
+    while with_organ and end in content and end < spans[0][1] + ROLE_EXTRA_SYLLABLES:
         end += 1
     return tuple(words[start:end])
 
@@ -367,10 +373,12 @@ def understand(text: str, tokenizer: Tokenizer) -> Question:
     quantity_typed_plain = False
     for start, end in find_phrases(words, QUESTION_PHRASES):
         removed.update(range(start, end))
-    for i in range(len(words) - 1):
-        if words[i].accented is None and words[i].folded == "may" and (
-            words[i + 1].folded in _COUNT_NOUNS
-        ):
+    for i, word in enumerate(words):
+        if word.accented is not None or word.folded != "may":
+            continue
+        before = words[i - 1].folded if i else ""
+        after = words[i + 1].folded if i + 1 < len(words) else ""
+        if after in _COUNT_NOUNS or before in _RANK_WORDS:
             removed.add(i)
             quantity_typed_plain = True
     units: list[ContentUnit] = []
@@ -428,7 +436,7 @@ def understand(text: str, tokenizer: Tokenizer) -> Question:
         final.append(unit)
     names = _proper_names(analyzed.normalized)
     role = (
-        _role_words(words, content)
+        _role_words(words, content, with_organ=answer_type is AnswerType.ROLE)
         if answer_type in (AnswerType.ROLE, AnswerType.WHO)
         else ()
     )
@@ -447,8 +455,8 @@ def understand(text: str, tokenizer: Tokenizer) -> Question:
                 meta = MetaIntent.DATE
     greeting = bool(words) and all(w.folded in GREETING_WORDS for w in words)
     return Question(
-        text, analyzed, tuple(final), answer_type, meta, greeting, tuple(focus), role, names,
-        _contains(words, _NUMBER_NAME),
+        text, analyzed, tuple(final), answer_type, meta, greeting, tuple(focus), role,
+        answer_type is AnswerType.ROLE, names, _contains(words, _NUMBER_NAME),
     )
 
 

@@ -226,7 +226,7 @@ class Ranker:
             coverage *= QUANTITY_WITHOUT_NUMBER
         if number_missing:
             coverage *= MISSING_NUMBER
-        if q.role and not self._role_holder(q.role, view):
+        if q.role and not self._role_holder(q, view):
             coverage *= ROLE_MISMATCH
         context = view.terms | title | lead
         if any(all(f"f:{w.folded}" not in context for w in name) for name in q.names):
@@ -275,31 +275,37 @@ class Ranker:
             for unit in units
             for start in self._unit_positions(unit, view)
         ]
-        counts = (
-            [i for i, w in enumerate(view.words) if w.folded.isdigit() or _is_roman(w)]
-            if q.any_number
-            else _count_positions(view.words)
-        )
+        counts = _number_positions(view.words) if q.any_number else _count_positions(view.words)
         return any(
             start - NUMBER_BEFORE <= n < end + NUMBER_AFTER for n in counts for start, end in places
         )
 
     @staticmethod
-    def _role_holder(role: Sequence[Syllable], view: _PassageView) -> bool:
+    def _role_holder(q: Question, view: _PassageView) -> bool:
         """The position asked about appears as asked (not its deputy: "Phó ...") with a
-        person's name near it."""
+        person's name near it (or, for "Ai làm ...?", any named person or body)."""
         words = view.words
+        role = q.role
         size = len(role)
-        names = [
-            i for i in range(len(words) - 1)
-            if words[i].surface in _SURNAMES and words[i + 1].surface[:1].isupper()
-        ]
+        if q.role_needs_person:
+            names = [
+                i for i in range(len(words) - 1)
+                if words[i].surface in _SURNAMES and words[i + 1].surface[:1].isupper()
+            ]
+        else:
+            names = [
+                i for i, w in enumerate(words)
+                if w.surface[:1].isupper() and w.folded not in _SENTENCE_STARTERS
+            ]
         for i in range(len(words) - size + 1):
             if not all(_same(words[i + k], role[k]) for k in range(size)):
                 continue
             if i > 0 and words[i - 1].folded == "pho" and role[0].folded != "pho":
                 continue
-            if any(i - ROLE_NAME_BEFORE <= n <= i + size + ROLE_NAME_AFTER for n in names):
+            if any(
+                i - ROLE_NAME_BEFORE <= n <= i + size + ROLE_NAME_AFTER and not i <= n < i + size
+                for n in names
+            ):
                 return True
         return False
 
@@ -411,6 +417,29 @@ def _is_roman(word: Syllable) -> bool:
     return word.surface.isupper() and _ROMAN_RE.fullmatch(word.surface) is not None
 
 
+def _digit_run(words: Sequence[Syllable], i: int) -> tuple[int, int]:
+    """(first position, length) of the run of numbers holding position i: 26-2-2014 is 3."""
+    start = end = i
+    while start > 0 and words[start - 1].folded.isdigit():
+        start -= 1
+    while end + 1 < len(words) and words[end + 1].folded.isdigit():
+        end += 1
+    return start, end - start + 1
+
+
+def _number_positions(words: Sequence[Syllable]) -> list[int]:
+    """Numbers of any kind (counts, "số 05", "khóa IX", "thứ 3"), but not dates or years."""
+    return [
+        i for i, w in enumerate(words)
+        if _is_roman(w)
+        or (w.folded.isdigit() and not _is_year(w) and _digit_run(words, i)[1] < 3)
+    ]
+
+
+def _is_year(word: Syllable) -> bool:
+    return len(word.folded) == 4 and word.folded[:2] in ("19", "20")
+
+
 def _count_positions(words: Sequence[Syllable]) -> list[int]:
     """Positions of numbers that count things: not years, dates or numbered names; and of
     words that give a share without a figure ("hầu hết", "tất cả")."""
@@ -422,13 +451,7 @@ def _count_positions(words: Sequence[Syllable]) -> list[int]:
         if not word.folded.isdigit():
             continue
         previous = words[i - 1] if i > 0 else None
-        run = 1
-        j = i
-        while j > 0 and words[j - 1].folded.isdigit():
-            j, run = j - 1, run + 1
-        k = i
-        while k + 1 < len(words) and words[k + 1].folded.isdigit():
-            k, run = k + 1, run + 1
+        j, run = _digit_run(words, i)
         # "Ban Chỉ đạo 35", "Kết luận 94": a number right after a name names it.
         named = j == i and any(
             w.surface[:1].isupper() and w.folded not in _SENTENCE_STARTERS
@@ -436,7 +459,7 @@ def _count_positions(words: Sequence[Syllable]) -> list[int]:
         )
         if (
             run >= 3  # 26-2-2014
-            or (len(word.folded) == 4 and word.folded[:2] in ("19", "20"))
+            or _is_year(word)
             or named
             or (previous is not None and j == i and previous.folded in _NAMING_BEFORE_NUMBER)
         ):
