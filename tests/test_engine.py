@@ -13,6 +13,7 @@ import pytest
 
 from bot.core.engine import Engine
 from bot.core.model import AnswerKind
+from bot.core.text import fold
 from tests.conftest import DATA, KNOWLEDGE, ROOT
 
 
@@ -66,6 +67,18 @@ def test_held_out_questions_among_distractor_articles_cite_the_right_one(tmp_pat
     questions = DATA / "eval" / "distractor_heldout.jsonl"
     hits, report = _right_answers(questions, knowledge, tmp_path)
     assert hits >= 0.95 * len(questions.read_text("utf-8").splitlines()), report
+
+
+def test_held_out_questions_typed_without_marks_score_95_percent(tmp_path: Path) -> None:
+    """Every held-out question again, in lower case without diacritics, as many people type."""
+    folded = tmp_path / "folded.jsonl"
+    with folded.open("w", encoding="utf-8") as out:
+        for line in (DATA / "eval" / "seed_heldout.jsonl").read_text("utf-8").splitlines():
+            question = json.loads(line)
+            question["question"] = fold(question["question"].lower())
+            out.write(json.dumps(question, ensure_ascii=False) + "\n")
+    hits, report = _right_answers(folded, KNOWLEDGE, tmp_path)
+    assert hits >= 0.95 * len(folded.read_text("utf-8").splitlines()), report
 
 
 def test_answer_quotes_the_passage_and_cites_the_source(seed_engine: Engine) -> None:

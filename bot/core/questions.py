@@ -58,7 +58,7 @@ STOPWORDS = _phrases(
     "hoặc", "nhé", "ạ", "vào", "ra", "do", "để", "từ", "theo", "gồm", "như", "cũng", "rất",
     "nên", "cần", "phải", "bởi", "nhằm", "việc", "điều", "người", "cái", "vấn đề", "hãy",
     "cho biết", "cho tôi", "tôi", "bạn", "mình", "xin", "muốn", "biết", "hỏi", "em", "anh",
-    "chị", "ơi", "ông", "bà", "đồng chí",
+    "chị", "ơi", "ông", "bà", "đồng chí", "ngoài việc", "ngoài ra", "còn", "khác",
 )
 # A syllable typed without marks matches a one-syllable stopword or question word only when
 # its letters cannot easily be a content word: "thi" may be "thị" (Chỉ thị), "ban" may be
