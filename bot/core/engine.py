@@ -148,23 +148,23 @@ class Engine:
 
     # --- Questions about the articles themselves --------------------------------------
 
-    def _target_article(self, q: Question) -> Article | None:
-        if len(self.articles) == 1:
-            return self.articles[0]
+    def _target_article(self, q: Question) -> tuple[Article | None, bool]:
+        """The article a metadata question is about, and whether the question names a topic
+        ("bài về giá lúa ..."); no article with a topic named means none covers it."""
         skip = meta_words(q)
         topic = [w for i, w in enumerate(q.analyzed.syllables) if i not in skip]
-        if not topic:
-            return None
-        probe = understand(" ".join(w.surface for w in topic), self.tokenizer)
-        if not probe.content:
-            return None
+        probe = understand(" ".join(w.surface for w in topic), self.tokenizer) if topic else None
+        if probe is None or not probe.content:
+            return (self.articles[0] if len(self.articles) == 1 else None), False
         judged = self.ranker.judge(probe)
         if not judged or judged[0].coverage < ANSWER_THRESHOLD:
-            return None
-        return self.articles[self.passages[judged[0].position].article_id]
+            return None, True
+        return self.articles[self.passages[judged[0].position].article_id], True
 
     def _metadata_answer(self, question: str, q: Question) -> Answer:
-        article = self._target_article(q)
+        article, topic_named = self._target_article(q)
+        if article is None and topic_named:
+            return Answer(question, AnswerKind.NOT_FOUND, None, None, 0.0, replies.NOT_FOUND)
         if article is None:
             reply = replies.which_article(self.articles)
             return Answer(question, AnswerKind.METADATA, None, None, 0.0, reply)

@@ -66,7 +66,8 @@ STOPWORDS = _phrases(
 UNAMBIGUOUS_FOLDS = frozenset(
     {"la", "cua", "va", "cac", "nhung", "duoc", "voi", "mot", "nay", "kia", "ay", "hay",
      "hoac", "nhe", "a", "vao", "theo", "gom", "nhu", "rat", "nham", "viec", "dieu", "nguoi",
-     "xin", "oi", "ai", "gi", "nao", "sao", "khong", "vay", "nhi", "ha", "ntn", "se", "ma"}
+     "xin", "oi", "ai", "gi", "nao", "sao", "khong", "vay", "nhi", "ha", "ntn", "se", "ma",
+     "khac"}
 )
 _WHEN = _phrases(
     "khi nào", "lúc nào", "bao giờ", "ngày nào", "ngày mấy", "hôm nào", "năm nào", "tháng nào",
@@ -393,13 +394,17 @@ def understand(text: str, tokenizer: Tokenizer) -> Question:
             unit_positions.append(used or set(range(position, position + len(typed))))
 
     synonym_spans: list[tuple[int, int, list[tuple[Syllable, ...]]]] = []
-    for group in SYNONYM_GROUPS:
+    group_ends: dict[int, int] = {}  # where a synonym span ends -> its group
+    for number, group in enumerate(SYNONYM_GROUPS):
         for start, end in find_phrases(words, group):
             if removed.isdisjoint(range(start, end)):
+                removed.update(range(start, end))
+                if group_ends.get(start) == number:
+                    continue  # "cán bộ công chức": one meaning said twice, counted once
+                group_ends[end] = number
                 typed = tuple(words[start:end])
                 others = [p for p in group if [w.folded for w in p] != [w.folded for w in typed]]
                 synonym_spans.append((start, end, others))
-                removed.update(range(start, end))
     remaining = [w if i not in removed else Syllable("", "", None) for i, w in enumerate(words)]
     for start, end in find_phrases(remaining, STOPWORDS):
         removed.update(range(start, end))

@@ -28,6 +28,7 @@ UNMARKED_MATCH_CREDIT = 0.25  # "hôi" typed, "hồi" found: the letters agree, 
 SPLIT_PHRASE_CREDIT = 0.6  # a phrase whose syllables are all there, but not together
 PAIR_SHARE = 0.35  # share of coverage given to keeping the question's word pairs together
 QUANTITY_WITHOUT_NUMBER = 0.45  # coverage kept by a "bao nhiêu" passage with no count near
+UNKNOWN_WORD_WEIGHT = 2.0  # a word no article has: the question is likely outside them
 LEAD_CREDIT = 0.5  # a word found only in the article's first paragraph, its context
 MISSING_NUMBER = 0.45  # coverage kept when a number of the question is nowhere near
 MISSING_NAME = 0.45  # coverage kept when a name the question gives is not in the story
@@ -187,6 +188,32 @@ class Ranker:
     def _unit_credit(self, unit: ContentUnit, terms: frozenset[str]) -> float:
         return max(self._spelling_credit(spelling, terms) for spelling in unit.spellings)
 
+    def _known(self, words: Sequence[Syllable]) -> bool:
+        """Whether the knowledge holds these words anywhere (as a phrase when several)."""
+        if len(words) == 1:
+            word = words[0]
+            term = "a:" + word.accented if word.accented else "f:" + word.folded
+            return self.index.document_frequency(term) > 0
+        return all(
+            self.index.document_frequency(f"b:{a.folded}_{b.folded}") > 0
+            for a, b in itertools.pairwise(words)
+        )
+
+    def _unknown_kinds(self, q: Question) -> set[int]:
+        """Units of a kind noun ("hội trường nào") that the knowledge never mentions."""
+        unknown: set[int] = set()
+        run: list[int] = []
+        for k, unit in enumerate([*q.content, None]):
+            if unit is not None and unit.weight < 1.0 and (
+                not run or q.content[run[-1]].position + 1 == unit.position
+            ):
+                run.append(k)
+                continue
+            if run and not self._known([w for i in run for w in q.content[i].words]):
+                unknown.update(run)
+            run = [k] if unit is not None and unit.weight < 1.0 else []
+        return unknown
+
     def _unit_weight(self, unit: ContentUnit) -> float:
         return sum(
             self.index.term_weight("a:" + w.accented if w.accented else "f:" + w.folded)
@@ -213,8 +240,11 @@ class Ranker:
         lead = self._lead_terms(article_id)
         total = got = 0.0
         number_missing = False
-        for unit in q.content:
+        unknown_kinds = self._unknown_kinds(q)
+        for number, unit in enumerate(q.content):
             weight = self._unit_weight(unit)
+            if not self._known(unit.words) and not unit.alternatives:
+                weight *= UNKNOWN_WORD_WEIGHT
             credit = self._unit_credit(unit, view.terms)
             if credit < 1.0:
                 credit = max(
@@ -224,8 +254,10 @@ class Ranker:
                 )
             if credit == 0.0 and all(w.folded.isdigit() for w in unit.words):
                 number_missing = True
-            if credit < 1.0:
-                weight *= unit.weight  # "lĩnh vực gì": the answer need not repeat "lĩnh vực"
+            if credit < 1.0 and unit.weight < 1.0 and number not in unknown_kinds:
+                # "lĩnh vực gì": the answer need not repeat "lĩnh vực"; but a kind the
+                # knowledge never mentions ("hội trường nào") it cannot name either.
+                weight *= unit.weight
             total += weight
             got += weight * credit
         coverage = got / total if total else 0.0
