@@ -268,6 +268,8 @@ def test_admin_reports_show_the_right_numbers(
         assert document["chat_id"] == ADMIN["id"]
         assert document["caption"] == texts.EXPORT_CAPTION.format(days=30, count=5)
         data = document.files["document"]
+        assert document.file_names["document"].startswith("nhat-ky-cau-hoi-")
+        assert document.file_names["document"].endswith(".csv")
         assert data.startswith(b"\xef\xbb\xbf")  # UTF-8 BOM, so Excel reads Vietnamese
         table = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
         assert table[0][:4] == ["mã", "thời điểm", "loại chat", "câu hỏi"]
