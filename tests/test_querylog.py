@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot import reports
+from bot.config import load_settings
 from bot.core.engine import Engine
 from bot.querylog import (
     DAY,
@@ -24,6 +25,7 @@ from bot.querylog import (
     entry_for,
     migrate,
 )
+from tests.conftest import ROOT
 
 NOW = 1_780_000_000.0  # a fixed "now" (2026) for the fake clock
 
@@ -277,3 +279,14 @@ def test_html_reports_are_escaped_and_fit() -> None:
     text = reports.render_unanswered(groups, 30, as_html=True)
     assert "&lt;b&gt;câu 0&lt;/b&gt; &amp;" in text and "<b>câu" not in text
     assert len(text.encode("utf-16-le")) // 2 <= 4096 and text.endswith("…")
+
+
+def test_empty_log_setting_turns_the_log_off(tmp_path: Path) -> None:
+    config = tmp_path / "bot.toml"
+    config.write_text('[log]\ndatabase = "q.sqlite3"\nretention_days = 30\n', encoding="utf-8")
+    assert load_settings(config, {}).log_db == ROOT / "q.sqlite3"
+    assert load_settings(config, {"BOT_LOG_DB": ""}).log_db is None
+    assert load_settings(config, {"BOT_LOG_DB": "off"}).log_db is None
+    assert load_settings(config, {"BOT_LOG_RETENTION_DAYS": ""}).log_retention_days == 30
+    config.write_text('[log]\ndatabase = ""\n', encoding="utf-8")
+    assert load_settings(config, {}).log_db is None
