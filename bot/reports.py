@@ -152,9 +152,18 @@ def export_csv(connection: sqlite3.Connection, days: int, now: float, out: TextI
         values[1] = datetime.fromtimestamp(values[1]).strftime("%Y-%m-%d %H:%M:%S")
         values[4] = "có" if values[4] else "không"
         values[9] = f"{values[9]:.3f}"
-        writer.writerow(["" if v is None else v for v in values])
+        writer.writerow([_cell(v) for v in values])
         count += 1
     return count
+
+
+def _cell(value: object) -> object:
+    """A CSV cell; text that a spreadsheet would run as a formula is quoted with a '."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
 
 
 def export_bytes(connection: sqlite3.Connection, days: int, now: float) -> tuple[bytes, int]:

@@ -274,6 +274,16 @@ def test_reports_numbers_and_csv(db: Path) -> None:
     log.close()
 
 
+def test_csv_cells_never_run_as_formulas(db: Path) -> None:
+    log = QuestionLog(db)
+    log.record(Entry("private", "câu hỏi", True, "found", "=HYPERLINK(\"x\")", "a.txt", 1,
+                     0.9, 1.0))
+    out = io.StringIO()
+    log.read(lambda c: reports.export_csv(c, 30, log.now(), out))
+    assert "'=HYPERLINK" in out.getvalue()
+    log.close()
+
+
 def test_html_reports_are_escaped_and_fit() -> None:
     groups = [reports.Unanswered(f"<b>câu {n}</b> & " + "x" * 300, 1, NOW) for n in range(50)]
     text = reports.render_unanswered(groups, 30, as_html=True)

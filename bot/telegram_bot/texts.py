@@ -78,7 +78,7 @@ HELP = (
     "🔎 <b>Inline:</b> ở bất kỳ cuộc trò chuyện nào, gõ <code>@{username} câu hỏi</code> "
     "rồi chọn đoạn trích muốn gửi; để trống câu hỏi để xem danh sách bài.\n\n"
     "Dưới mỗi câu trả lời: «Cả đoạn» hiện nguyên đoạn văn, «Đoạn khác» đưa đoạn phù hợp "
-    "tiếp theo.\n\n"
+    "tiếp theo; 👍/👎 cho biết câu trả lời có giúp ích không.\n\n"
     "/sources — danh sách bài viết\n"
     "/help — hướng dẫn này"
 )
