@@ -57,6 +57,9 @@ def _build_parser() -> argparse.ArgumentParser:
     report = commands.add_parser("report", parents=[common], help="báo cáo nhật ký câu hỏi")
     report.add_argument("kind", choices=["unanswered", "stats", "export"])
     report.add_argument("--days", type=int, default=30, help="số ngày gần nhất (mặc định 30)")
+    report.add_argument(
+        "--out", metavar="FILE", type=Path, help="ghi vào tệp thay vì màn hình (CSV cho export)"
+    )
     return parser
 
 
@@ -155,13 +158,21 @@ def cmd_run(settings: Settings) -> int:
     return run(settings)
 
 
-def cmd_report(settings: Settings, kind: str, days: int) -> int:
+def cmd_report(settings: Settings, kind: str, days: int, out: Path | None = None) -> int:
     from bot.reports import run_report
 
     if settings.log_db is None:
         print("Nhật ký câu hỏi đang tắt ([log] database trong config/bot.toml).", file=sys.stderr)
         return EXIT_ERROR
-    return run_report(kind, settings.log_db, days, sys.stdout)
+    if out is None:
+        return run_report(kind, settings.log_db, days, sys.stdout)
+    try:
+        # newline="": the csv module writes its own line endings.
+        with out.open("w", encoding="utf-8", newline="") as stream:
+            return run_report(kind, settings.log_db, days, stream)
+    except OSError as exc:
+        print(f"lỗi: không ghi được {out}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_ERROR
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -181,7 +192,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_index(settings, args.quiet)
         if command == "run":
             return cmd_run(settings)
-        return cmd_report(settings, args.kind, args.days)
+        return cmd_report(settings, args.kind, args.days, args.out)
     except (ConfigError, KnowledgeError) as exc:
         print(f"lỗi: {exc}", file=sys.stderr)
         return EXIT_ERROR

@@ -138,7 +138,9 @@ def load_settings(
     for section, key, env_name, field_name, parse in _FIELDS:
         raw: object | None = None
         origin = ""
-        if env_name in environ and environ[env_name].strip() != "":
+        # An empty variable is unset, except for optional paths where "" means "none"
+        # (BOT_LOG_DB="" turns the question log off, as database = "" does in the file).
+        if env_name in environ and (environ[env_name].strip() != "" or parse is _optional_path):
             raw, origin = environ[env_name], f"biến môi trường {env_name}"
         elif isinstance(data.get(section), dict) and key in data[section]:
             raw, origin = data[section][key], f"[{section}] {key} trong {path.name}"

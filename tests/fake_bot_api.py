@@ -8,8 +8,9 @@ real python-telegram-bot ``Application`` talks to it exactly as it would to Tele
   ``editMessageText``, ``answerInlineQuery``, ``answerCallbackQuery``, ``getFile`` ... answer
   like Telegram (``send*`` methods return a Message, unknown methods return ``true``);
 - files registered with :meth:`FakeBotApi.add_file` are served at ``/file/bot<token>/<path>``;
-- every call is recorded as a :class:`Call` (method, decoded params, uploaded files, result),
-  whether the body was JSON, form-urlencoded or multipart.
+- every call is recorded as a :class:`Call` (method, decoded params, uploaded files and their
+  names, result), whether the body was JSON, form-urlencoded or multipart; ``sendDocument``
+  answers with a Message holding the document.
 
 Faults can be injected per method for reliability tests::
 
@@ -66,6 +67,7 @@ class Call:
     status: int = 200
     result: Any = None
     time: float = field(default_factory=time.monotonic)
+    file_names: dict[str, str] = field(default_factory=dict)  # field -> uploaded file's name
 
     def __getitem__(self, key: str) -> Any:
         return self.params[key]
@@ -506,6 +508,13 @@ class FakeBotApi:
         if method == "sendMessage":
             extra: Json = {"text": params.get("text", "")}
             return self._bot_message(params, extra)
+        if method == "sendDocument":
+            file_id = f"SENT{next(self._other_ids)}"
+            document: Json = {"file_id": file_id, "file_unique_id": f"U{file_id}"}
+            if params.get("caption") is not None:
+                return self._bot_message(params, {"document": document,
+                                                  "caption": params["caption"]})
+            return self._bot_message(params, {"document": document})
         if method.startswith("send") and method != "sendChatAction":
             return self._bot_message(params, {})
         if method in ("editMessageText", "editMessageReplyMarkup", "editMessageCaption"):
@@ -557,8 +566,13 @@ def _decode_value(key: str, value: str) -> Any:
         return value
 
 
-def decode_body(content_type: str, body: bytes) -> tuple[Json, dict[str, bytes]]:
-    """Params and uploaded files of a request body: JSON, form-urlencoded or multipart."""
+def decode_body(
+    content_type: str, body: bytes, names: dict[str, str] | None = None
+) -> tuple[Json, dict[str, bytes]]:
+    """Params and uploaded files of a request body: JSON, form-urlencoded or multipart.
+
+    `names`, when given, receives the file name of each uploaded file.
+    """
     kind = content_type.split(";")[0].strip().lower()
     if not body:
         return {}, {}
@@ -576,6 +590,8 @@ def decode_body(content_type: str, body: bytes) -> tuple[Json, dict[str, bytes]]
             payload = part.get_payload(decode=True) or b""
             if part.get_filename() is not None:
                 files[str(name)] = payload
+                if names is not None:
+                    names[str(name)] = str(part.get_filename())
             else:
                 params[str(name)] = _decode_value(str(name), payload.decode("utf-8"))
         return params, files
@@ -628,9 +644,10 @@ class _Handler(BaseHTTPRequestHandler):
             })
             return
         method = path[len(api_prefix):]
-        params, files = decode_body(self.headers.get("Content-Type", ""), body)
+        names: dict[str, str] = {}
+        params, files = decode_body(self.headers.get("Content-Type", ""), body, names)
         params.update({k: _decode_value(k, v) for k, v in parse_qsl(urlsplit(self.path).query)})
-        call = Call(method, params, files)
+        call = Call(method, params, files, file_names=names)
 
         fault = fake._take_fault(method, params)
         if fault is not None:

@@ -28,8 +28,10 @@ from telegram.ext import (
 
 from bot.config import ConfigError, Settings
 from bot.core.live import LiveEngine
+from bot.querylog import QuestionLog
 from bot.telegram_bot import handlers, texts
 from bot.telegram_bot.handlers import STATE_KEY, BotState
+from bot.telegram_bot.keyboards import VOTE
 
 log = logging.getLogger(__name__)
 
@@ -45,10 +47,26 @@ def api_urls(api_url: str | None) -> tuple[str, str] | None:
     return f"{root}/bot", f"{root}/file/bot"
 
 
+def open_question_log(settings: Settings) -> QuestionLog | None:
+    """The question log of the settings (None when turned off); disabled, not fatal, when the
+    database cannot be opened."""
+    if settings.log_db is None:
+        return None
+    return QuestionLog(
+        settings.log_db,
+        store_user_ids=settings.log_user_ids,
+        retention_days=settings.log_retention_days,
+    )
+
+
 def build_application(
-    settings: Settings, live_engine: LiveEngine, *, mode: str = "polling"
+    settings: Settings, live_engine: LiveEngine, *, mode: str = "polling",
+    question_log: QuestionLog | None = None,
 ) -> Application:  # type: ignore[type-arg]
-    """The bot: handlers, error handler, rate limiter, start-up hook. Nothing is sent yet."""
+    """The bot: handlers, error handler, rate limiter, start-up hook. Nothing is sent yet.
+
+    The question log is opened from the settings unless one is given (tests).
+    """
     if not settings.token:
         raise ConfigError("Thiếu TELEGRAM_BOT_TOKEN")
     builder = (
@@ -60,12 +78,17 @@ def build_application(
         .rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
         .concurrent_updates(CONCURRENT_UPDATES)
         .post_init(on_startup)
+        .post_shutdown(on_shutdown)
     )
     urls = api_urls(settings.api_url)
     if urls is not None:
         builder = builder.base_url(urls[0]).base_file_url(urls[1])
     application = builder.build()
-    application.bot_data[STATE_KEY] = BotState(settings, live_engine, mode=mode)
+    if question_log is None:
+        question_log = open_question_log(settings)
+    application.bot_data[STATE_KEY] = BotState(
+        settings, live_engine, mode=mode, question_log=question_log
+    )
     add_handlers(application)
     application.add_error_handler(on_error)
     return application
@@ -82,6 +105,9 @@ def add_handlers(application: Application) -> None:  # type: ignore[type-arg]
         CommandHandler(["ask", "hoi"], handlers.on_ask, filters=new),
         # A reload takes a while: it must not hold up the questions behind it.
         CommandHandler("reload", handlers.on_reload, filters=new, block=False),
+        CommandHandler("unanswered", handlers.on_unanswered, filters=new),
+        CommandHandler("stats", handlers.on_stats, filters=new),
+        CommandHandler("export", handlers.on_export, filters=new),
     ]
     application.add_handlers(commands)
     application.add_handlers([
@@ -99,6 +125,7 @@ def add_handlers(application: Application) -> None:  # type: ignore[type-arg]
         MessageHandler(
             new & private & ~filters.StatusUpdate.ALL & ~filters.TEXT, handlers.on_private_other
         ),
+        CallbackQueryHandler(handlers.on_vote, pattern=f"^{VOTE}:"),
         CallbackQueryHandler(handlers.on_button),
         InlineQueryHandler(handlers.on_inline_query),
     ])
@@ -139,6 +166,19 @@ async def on_startup(application: Application) -> None:  # type: ignore[type-arg
         application.bot.username, st.mode, len(engine.articles), len(engine.passages),
         len(engine.skipped), len(st.settings.admin_ids),
     )
+    question_log = st.question_log
+    if question_log is None:
+        log.info("question log: off")
+    elif question_log.enabled:
+        log.info("question log: %s%s%s", question_log.path,
+                 " (read-only)" if question_log.read_only else "",
+                 " with user ids" if question_log.store_user_ids else "")
+
+
+async def on_shutdown(application: Application) -> None:  # type: ignore[type-arg]
+    st: BotState = application.bot_data[STATE_KEY]
+    if st.question_log is not None:
+        st.question_log.close()
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

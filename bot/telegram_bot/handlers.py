@@ -11,14 +11,19 @@ import base64
 import hashlib
 import logging
 import re
+import sqlite3
+import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InlineQueryResultArticle,
     InlineQueryResultsButton,
+    InputFile,
     InputTextMessageContent,
     LinkPreviewOptions,
     Message,
@@ -31,13 +36,15 @@ from telegram.constants import ChatType, ParseMode
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes, filters
 
+from bot import reports
 from bot.config import Settings
 from bot.core.articles import parse_article_text
 from bot.core.engine import Engine
 from bot.core.errors import ArticleError
 from bot.core.live import LiveEngine
-from bot.core.model import AnswerKind, Hit
-from bot.telegram_bot import render, texts
+from bot.core.model import Answer, AnswerKind, Hit
+from bot.querylog import QuestionLog
+from bot.telegram_bot import feedback, render, texts
 from bot.telegram_bot.keyboards import (
     FULL_PARAGRAPH,
     NEXT_PASSAGE,
@@ -46,6 +53,8 @@ from bot.telegram_bot.keyboards import (
     answer_keyboard,
     buttons_except,
     parse_callback,
+    parse_vote,
+    vote_buttons,
 )
 from bot.telegram_bot.upload import safe_file_name, save_new_file, upload_suffix
 
@@ -57,6 +66,7 @@ MAX_INLINE_RESULTS = 50  # Telegram's limit per answer
 INLINE_CACHE_SECONDS = 30
 REMEMBERED_QUESTIONS = 5000
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+T = TypeVar("T")
 
 
 # --- State ----------------------------------------------------------------------------------
@@ -96,6 +106,8 @@ class BotState:
     mode: str = "polling"
     questions: QuestionMemory = field(default_factory=QuestionMemory)
     upload_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    question_log: QuestionLog | None = None  # None: questions are not logged
+    inline_logger: feedback.InlineLogger = field(default_factory=feedback.InlineLogger)
 
     def is_admin(self, user: User | None) -> bool:
         return user is not None and user.id in self.settings.admin_ids
@@ -206,18 +218,31 @@ def keyboard_for(
     )
 
 
+async def timed_ask(engine: Engine, question: str) -> tuple[Answer, float]:
+    """The answer, and how long the user waited for it (milliseconds)."""
+    started = time.perf_counter()
+    answer = await asyncio.to_thread(engine.ask, question)
+    return answer, (time.perf_counter() - started) * 1000
+
+
 async def answer_question(
     message: Message, context: ContextTypes.DEFAULT_TYPE, question: str
 ) -> None:
     st = state(context)
     engine = st.live.engine  # one engine for the answer and its buttons
-    answer = await asyncio.to_thread(engine.ask, question)
+    answer, latency_ms = await timed_ask(engine, question)
+    user = message.from_user
+    row_id = await feedback.log_answer(
+        st.question_log, answer, "group" if is_group(message) else "private", latency_ms,
+        user_id=user.id if user else None, chat_id=message.chat.id,
+    )
     text = render.answer_html(answer, group=is_group(message))
-    markup = None
+    votes = vote_buttons(row_id) if row_id is not None and answer.found else []
+    markup = answer_keyboard(extra=votes)
     if answer.kind is AnswerKind.FOUND and answer.hits:
         qid = st.questions.remember(question)
         total = min(len(answer.hits), MAX_ALTERNATIVES)
-        markup = keyboard_for(engine, answer.hits[0], rank=0, total=total, qid=qid)
+        markup = keyboard_for(engine, answer.hits[0], rank=0, total=total, qid=qid, extra=votes)
     log.debug("question answered: kind=%s score=%.2f", answer.kind.value, answer.score)
     await reply(message, text, markup, quote=True)
 
@@ -401,6 +426,21 @@ def _question_from_reply(message: Message | None, username: str, qid: str) -> st
     return question if question and question_id(question) == qid else None
 
 
+async def on_vote(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """👍/👎 under an answer: one vote per person and answer; pressing the other changes it."""
+    query = update.callback_query
+    if query is None:
+        return
+    vote = parse_vote(query.data)
+    question_log = state(context).question_log
+    if vote is None or question_log is None:
+        await query.answer(texts.CALLBACK_UNKNOWN)
+        return
+    result = await asyncio.to_thread(question_log.vote, vote.row_id, query.from_user.id,
+                                     vote.value)
+    await query.answer(feedback.vote_toast(result, vote.value))
+
+
 # --- Inline mode ----------------------------------------------------------------------------
 
 
@@ -452,8 +492,12 @@ async def on_inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         results, next_offset = _article_results(engine, offset)
     else:
         limit = min(st.settings.inline_results, MAX_INLINE_RESULTS)
-        hits = await asyncio.to_thread(engine.search, text, limit)
+        answer, latency_ms = await timed_ask(engine, text)
+        hits = answer.hits[:limit]
         results = [_passage_result(engine, hit) for hit in hits]
+        await st.inline_logger.log(
+            st.question_log, answer, bool(hits), latency_ms, query.from_user.id
+        )
     button = None if results else InlineQueryResultsButton(
         text=texts.INLINE_NOTHING, start_parameter="inline"
     )
@@ -543,4 +587,91 @@ async def on_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     await status.edit_text(
         render.reload_html(report, preface=preface), parse_mode=ParseMode.HTML,
         link_preview_options=NO_PREVIEW,
+    )
+
+
+# --- Reports (admins, private chat) ------------------------------------------------------------
+
+
+async def _report_request(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, command: str
+) -> tuple[Message, QuestionLog, int] | None:
+    """The message, the log and the number of days of an admin's report command, or None
+    after telling the sender why not."""
+    message = update.effective_message
+    if message is None:
+        return None
+    st = state(context)
+    if not st.is_admin(update.effective_user):
+        await reply(message, texts.ADMIN_ONLY)
+        return None
+    if is_group(message):
+        await reply(message, texts.REPORT_PRIVATE_ONLY)  # the numbers are not for the group
+        return None
+    if st.question_log is None or not st.question_log.enabled:
+        await reply(message, texts.REPORT_LOG_OFF)
+        return None
+    args = context.args or []
+    days = reports.DEFAULT_DAYS
+    if args:
+        days = int(args[0]) if args[0].isdecimal() and len(args[0]) < 6 else 0
+        if not 1 <= days <= reports.MAX_DAYS or len(args) > 1:
+            await reply(message, texts.REPORT_BAD_DAYS.format(max_days=reports.MAX_DAYS,
+                                                              command=command))
+            return None
+    return message, st.question_log, days
+
+
+async def _read_report(
+    message: Message, question_log: QuestionLog, work: Callable[[sqlite3.Connection], T]
+) -> T | None:
+    try:
+        return await asyncio.to_thread(question_log.read, work)
+    except sqlite3.Error:
+        log.warning("could not read the question log for a report", exc_info=True)
+        await reply(message, texts.REPORT_FAILED)
+        return None
+
+
+async def on_unanswered(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    request = await _report_request(update, context, "unanswered")
+    if request is None:
+        return
+    message, question_log, days = request
+    now = question_log.now()
+    groups = await _read_report(
+        message, question_log, lambda c: reports.unanswered(c, days, now)
+    )
+    if groups is not None:
+        await reply(message, reports.render_unanswered(groups, days, as_html=True))
+
+
+async def on_stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    request = await _report_request(update, context, "stats")
+    if request is None:
+        return
+    message, question_log, days = request
+    now = question_log.now()
+    summary = await _read_report(message, question_log, lambda c: reports.stats(c, days, now))
+    if summary is not None:
+        await reply(message, reports.render_stats(summary, as_html=True))
+
+
+async def on_export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    request = await _report_request(update, context, "export")
+    if request is None:
+        return
+    message, question_log, days = request
+    now = question_log.now()
+    exported = await _read_report(
+        message, question_log, lambda c: reports.export_bytes(c, days, now)
+    )
+    if exported is None:
+        return
+    data, count = exported
+    name = texts.EXPORT_FILE_NAME.format(date=time.strftime("%Y%m%d", time.localtime(now)))
+    await message.reply_document(
+        InputFile(data, filename=name),
+        caption=texts.EXPORT_CAPTION.format(days=days, count=count),
+        parse_mode=ParseMode.HTML, do_quote=False,
     )

@@ -2,7 +2,7 @@
 
 Callback data never holds a raw passage id: "Cả đoạn" carries the engine's passage key
 (stable while the file is unchanged) and "Đoạn khác" carries the rank of the passage to show
-and a short hash of the question.
+and a short hash of the question. 👍/👎 carry the question log's row id (`v:+:<id>`).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from bot.telegram_bot import texts
 MAX_CALLBACK_BYTES = 64
 FULL_PARAGRAPH = "p"
 NEXT_PASSAGE = "n"
+VOTE = "v"
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +29,12 @@ class FullParagraph:
 class NextPassage:
     rank: int  # position of the passage to show in the question's ranked hits
     question_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Vote:
+    row_id: int  # the question log's row
+    value: int  # +1 or -1
 
 
 def full_paragraph_data(key: str) -> str:
@@ -50,6 +57,26 @@ def parse_callback(data: str | None) -> FullParagraph | NextPassage | None:
         if rank.isdigit() and question_id:
             return NextPassage(int(rank), question_id)
     return None
+
+
+def vote_data(row_id: int, value: int) -> str:
+    return f"{VOTE}:{'+' if value > 0 else '-'}:{row_id}"
+
+
+def parse_vote(data: str | None) -> Vote | None:
+    kind, _, rest = (data or "").partition(":")
+    sign, _, row = rest.partition(":")
+    if kind != VOTE or sign not in ("+", "-") or not row.isdigit():
+        return None
+    return Vote(int(row), 1 if sign == "+" else -1)
+
+
+def vote_buttons(row_id: int) -> list[InlineKeyboardButton]:
+    """👍 and 👎 for an answer logged as `row_id` (they go in answer_keyboard's `extra`)."""
+    return [
+        InlineKeyboardButton(texts.BUTTON_VOTE_UP, callback_data=vote_data(row_id, 1)),
+        InlineKeyboardButton(texts.BUTTON_VOTE_DOWN, callback_data=vote_data(row_id, -1)),
+    ]
 
 
 def _fits(data: str) -> bool:

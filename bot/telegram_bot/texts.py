@@ -11,6 +11,11 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("sources", "Danh sách bài viết trong kho", "The list of articles"),
 )
 ADMIN_COMMANDS: tuple[tuple[str, str, str], ...] = (
+    ("unanswered", "Câu hỏi chưa trả lời được: /unanswered [số ngày]",
+     "Unanswered questions: /unanswered [days]"),
+    ("stats", "Thống kê câu hỏi: /stats [số ngày]", "Question statistics: /stats [days]"),
+    ("export", "Tải nhật ký câu hỏi (CSV): /export [số ngày]",
+     "Download the question log (CSV): /export [days]"),
     ("reload", "Nạp lại kho bài viết (quản trị)", "Reload the articles (admins)"),
 )
 
@@ -41,6 +46,12 @@ CALLBACK_GONE = "Đoạn này không còn trong kho (bài viết đã thay đổ
 CALLBACK_NO_QUESTION = "Không tìm lại được câu hỏi này. Bạn hãy hỏi lại nhé."
 CALLBACK_NO_MORE = "Không còn đoạn nào khác phù hợp với câu hỏi."
 CALLBACK_UNKNOWN = "Nút này không còn dùng được."
+BUTTON_VOTE_UP = "👍"
+BUTTON_VOTE_DOWN = "👎"
+VOTE_THANKS = "Cảm ơn góp ý của bạn! Đã ghi nhận {emoji}"
+VOTE_CHANGED = "Đã đổi góp ý của bạn thành {emoji}"
+VOTE_SAME = "Bạn đã chọn {emoji} cho câu trả lời này rồi."
+VOTE_FAILED = "Chưa ghi nhận được góp ý lúc này. Bạn thử lại sau nhé."
 
 # --- Inline mode -----------------------------------------------------------------------------
 
@@ -67,13 +78,16 @@ HELP = (
     "🔎 <b>Inline:</b> ở bất kỳ cuộc trò chuyện nào, gõ <code>@{username} câu hỏi</code> "
     "rồi chọn đoạn trích muốn gửi; để trống câu hỏi để xem danh sách bài.\n\n"
     "Dưới mỗi câu trả lời: «Cả đoạn» hiện nguyên đoạn văn, «Đoạn khác» đưa đoạn phù hợp "
-    "tiếp theo.\n\n"
+    "tiếp theo; 👍/👎 cho biết câu trả lời có giúp ích không.\n\n"
     "/sources — danh sách bài viết\n"
     "/help — hướng dẫn này"
 )
 HELP_ADMIN = (
     "\n\n🔧 <b>Quản trị:</b> /reload nạp lại kho bài viết; gửi tệp <code>.txt</code> hoặc "
-    "<code>.md</code> trong chat riêng để thêm bài."
+    "<code>.md</code> trong chat riêng để thêm bài.\n"
+    "📊 <b>Báo cáo</b> (chat riêng, mặc định 30 ngày): /unanswered câu hỏi chưa trả lời "
+    "được, /stats thống kê, /export tải nhật ký CSV; thêm số ngày, ví dụ "
+    "<code>/stats 7</code>."
 )
 SOURCES_HEADING = "📚 Kho có <b>{count}</b> bài viết:"
 SOURCES_MORE = "… và {count} bài khác."
@@ -105,6 +119,16 @@ UPLOAD_DOWNLOAD_FAILED = "Không tải được tệp từ Telegram. Bạn thử
 UPLOAD_SAVED = "💾 Đã lưu bài «{title}» thành <code>{name}</code>."
 UPLOAD_RENAMED = "(Đã có tệp trùng tên nên tệp mới được đặt tên khác.)"
 UPLOAD_SKIPPED_AFTER = "⚠️ Tệp vừa lưu bị bỏ qua khi nạp: {reason}"
+
+REPORT_PRIVATE_ONLY = "Báo cáo chỉ xem được trong chat riêng với bot."
+REPORT_LOG_OFF = (
+    "Nhật ký câu hỏi đang tắt hoặc không mở được, nên chưa có báo cáo "
+    "(xem <code>[log]</code> trong config/bot.toml)."
+)
+REPORT_BAD_DAYS = "Số ngày phải là số nguyên từ 1 đến {max_days}, ví dụ: <code>/{command} 7</code>"
+REPORT_FAILED = "Không đọc được nhật ký câu hỏi lúc này. Bạn thử lại sau nhé."
+EXPORT_CAPTION = "📄 Nhật ký câu hỏi {days} ngày qua: {count} dòng."
+EXPORT_FILE_NAME = "nhat-ky-cau-hoi-{date}.csv"
 
 # --- Errors --------------------------------------------------------------------------------------
 
