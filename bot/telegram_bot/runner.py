@@ -96,6 +96,10 @@ def build_live_engine(settings: Settings) -> LiveEngine:
     loader = make_loader(settings, lambda: holder[0].engine if holder else None)
     live = LiveEngine(loader(), loader)
     holder.append(live)
+    for skipped in live.engine.skipped:  # the operator learns which files, not just how many
+        log.warning("skipped %s: %s", skipped.file, skipped.reason)
+    for warning in live.engine.warnings:
+        log.warning("%s: %s", warning.file, warning.message)
     return live
 
 
