@@ -264,6 +264,8 @@ def iter_knowledge_files(folder: Path) -> Iterator[tuple[str, Path | None, str |
                 yield rel, None, "liên kết trỏ ra ngoài thư mục kiến thức"
             elif path.is_dir():
                 yield rel, None, "liên kết tới thư mục: không đọc"
+            elif not path.is_file():  # a named pipe or a device would block or never end
+                yield rel, None, "không phải tệp thường (ống, thiết bị …): không đọc"
             elif path.suffix.lower() not in SUPPORTED_SUFFIXES:
                 yield rel, None, "định dạng không hỗ trợ (chỉ nhận .txt và .md)"
             else:
@@ -273,7 +275,7 @@ def iter_knowledge_files(folder: Path) -> Iterator[tuple[str, Path | None, str |
 def _inside(path: Path, root: Path) -> bool:
     try:
         path.resolve(strict=True).relative_to(root)
-    except (OSError, ValueError):
+    except (OSError, RuntimeError, ValueError):  # RuntimeError: a symlink loop (Python < 3.13)
         return False
     return True
 

@@ -13,9 +13,8 @@ from telegram import (
     Update,
 )
 from telegram.constants import ParseMode
-from telegram.error import Forbidden, NetworkError, TelegramError
+from telegram.error import Forbidden, NetworkError, TelegramError, TimedOut
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     CallbackQueryHandler,
     CommandHandler,
@@ -32,11 +31,13 @@ from bot.querylog import QuestionLog
 from bot.telegram_bot import handlers, texts
 from bot.telegram_bot.handlers import STATE_KEY, BotState
 from bot.telegram_bot.keyboards import VOTE
+from bot.telegram_bot.retry import RetryingRateLimiter
 
 log = logging.getLogger(__name__)
 
 CONCURRENT_UPDATES = 16
 RATE_LIMIT_RETRIES = 2  # a 429 is waited out and retried this many times
+# 5xx answers and broken connections are retried too: see bot/telegram_bot/retry.py
 
 
 def api_urls(api_url: str | None) -> tuple[str, str] | None:
@@ -75,7 +76,7 @@ def build_application(
         .defaults(Defaults(
             parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)
         ))
-        .rate_limiter(AIORateLimiter(max_retries=RATE_LIMIT_RETRIES))
+        .rate_limiter(RetryingRateLimiter(max_retries=RATE_LIMIT_RETRIES))
         .concurrent_updates(CONCURRENT_UPDATES)
         .post_init(on_startup)
         .post_shutdown(on_shutdown)
@@ -189,6 +190,12 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     if isinstance(error, NetworkError) and not isinstance(update, Update):
         log.warning("network problem talking to Telegram: %s", error)
+        return
+    if isinstance(error, TimedOut):
+        # Not retried (see retry.py): the request most likely reached Telegram, so the reply
+        # was probably delivered; an apology on top would only confuse.
+        log.warning("Telegram did not answer in time (the request may have gone through): %s",
+                    error)
         return
     update_id = update.update_id if isinstance(update, Update) else None
     log.error("error while handling update %s", update_id, exc_info=error)

@@ -68,11 +68,22 @@ def highlight(text: str, words: Iterable[str]) -> str:
     return "".join(parts)
 
 
+_URL_UNSAFE_RE = re.compile(r"[\s\x00-\x1f\x7f]")
+_HOST_RE = re.compile(r"[\w.-]+")
+
+
 def is_web_link(url: str | None) -> bool:
-    if not url:
+    """An http(s) URL with a real host name and no white space or control characters: a
+    malformed link could make Telegram refuse the whole message."""
+    if not url or _URL_UNSAFE_RE.search(url):
         return False
-    parts = urlsplit(url)
-    return parts.scheme in ("http", "https") and bool(parts.netloc)
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+        parts.port  # noqa: B018 - raises ValueError for a malformed port
+    except ValueError:
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(host and _HOST_RE.fullmatch(host))
 
 
 def link(url: str, label: str) -> str:

@@ -6,7 +6,8 @@ import logging
 import re
 import secrets
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from typing import Any
 from urllib.parse import urlsplit
 
 from telegram import Update
@@ -48,8 +49,45 @@ class _NetworkRetryWithoutTraceback(logging.Filter):
         return True
 
 
-def configure_logging() -> None:
-    """Our own lines at INFO; httpx stays at WARNING since its lines hold the token in URLs."""
+_REDACTED: set[str] = set()
+
+
+def redact_in_logs(secrets: Iterable[str | None]) -> None:
+    """Replace these strings (and a token's part after the colon) in every log record made
+    from now on, tracebacks included, whatever the logger and level: python-telegram-bot logs
+    URLs holding the token at DEBUG."""
+    for secret in secrets:
+        if secret:
+            _REDACTED.add(secret)
+            if ":" in secret:
+                _REDACTED.add(secret.split(":", 1)[1])
+    if not _REDACTED or getattr(logging.getLogRecordFactory(), "redacting", False):
+        return
+    make_record = logging.getLogRecordFactory()
+
+    def redacting_factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = make_record(*args, **kwargs)
+        message = _redact(record.getMessage())
+        if message != record.msg or record.args:
+            record.msg, record.args = message, ()
+        if record.exc_info and record.exc_info[1] is not None:
+            record.exc_text = _redact(logging.Formatter().formatException(record.exc_info))
+        return record
+
+    redacting_factory.redacting = True  # type: ignore[attr-defined]
+    logging.setLogRecordFactory(redacting_factory)
+
+
+def _redact(text: str) -> str:
+    for secret in sorted(_REDACTED, key=len, reverse=True):
+        text = text.replace(secret, "<hidden>")
+    return text
+
+
+def configure_logging(secrets: Iterable[str | None] = ()) -> None:
+    """Our own lines at INFO; httpx stays at WARNING since its lines hold the token in URLs;
+    `secrets` (the token, the webhook secret) are blanked out of every record anyway."""
+    redact_in_logs(secrets)
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
@@ -96,6 +134,10 @@ def build_live_engine(settings: Settings) -> LiveEngine:
     loader = make_loader(settings, lambda: holder[0].engine if holder else None)
     live = LiveEngine(loader(), loader)
     holder.append(live)
+    for skipped in live.engine.skipped:  # the operator learns which files, not just how many
+        log.warning("skipped %s: %s", skipped.file, skipped.reason)
+    for warning in live.engine.warnings:
+        log.warning("%s: %s", warning.file, warning.message)
     return live
 
 
@@ -110,7 +152,7 @@ def run(settings: Settings) -> int:
         print(MISSING_TOKEN, file=sys.stderr)
         return EXIT_NO_TOKEN
     check_settings(settings)
-    configure_logging()
+    configure_logging(secrets=(settings.token, settings.webhook_secret))
     live = build_live_engine(settings)
     mode = "webhook" if settings.webhook_url else "polling"
     application = build_application(settings, live, mode=mode)
