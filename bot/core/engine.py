@@ -88,8 +88,11 @@ class Engine:
             bm25 = build_bm25([terms for analyzed in knowledge.files for terms in analyzed.terms])
         self.index = SearchIndex(bm25)
         self._passage_key = {pid: key for key, pid in self._keys.items()}
+        runs: list[str] | None = [r for f in knowledge.files for r in f.runs]
+        if runs is not None and len(runs) != len(passages):
+            runs = None  # analysed without runs: the ranker reads the passages' text
         self.ranker = Ranker(
-            self.index, self.passages, self.tokenizer, lambda i: self.articles[i].title
+            self.index, self.passages, self.tokenizer, lambda i: self.articles[i].title, runs
         )
 
     # --- Public API -------------------------------------------------------------------

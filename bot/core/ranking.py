@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Container, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -21,6 +21,8 @@ from bot.core.index import SearchIndex
 from bot.core.model import Passage
 from bot.core.questions import AnswerType, ContentUnit, Question
 from bot.core.text import Syllable, Tokenizer
+from bot.core.views import PassageView as _PassageView
+from bot.core.views import decode_runs, make_view, view_of_text
 
 CANDIDATES = 40  # passages re-judged after BM25
 TITLE_CREDIT = 0.7  # a word found only in the article's title counts for less
@@ -65,12 +67,6 @@ class Judged:
     rank: float
 
 
-@dataclass(frozen=True, slots=True)
-class _PassageView:
-    words: tuple[Syllable, ...]
-    terms: frozenset[str]
-
-
 class Ranker:
     def __init__(
         self,
@@ -78,8 +74,10 @@ class Ranker:
         passages: Sequence[Passage],
         tokenizer: Tokenizer,
         title_of: Callable[[int], str],
+        runs: Sequence[str] | None = None,
     ) -> None:
         self.index = index
+        self._runs = runs  # per passage, its syllable runs (views.encode_runs), if known
         self.passages = passages
         self.tokenizer = tokenizer
         self._title_of = title_of
@@ -89,8 +87,9 @@ class Ranker:
     # --- Views of passages (cached: the same passages come back for related questions) --
 
     def _passage_view(self, position: int) -> _PassageView:
-        analyzed = self.tokenizer.analyze(self.passages[position].text, segment=False)
-        return _PassageView(analyzed.syllables, frozenset(analyzed.terms))
+        if self._runs is not None:
+            return make_view(decode_runs(self._runs[position]), self.tokenizer)
+        return view_of_text(self.passages[position].text, self.tokenizer)
 
     def _article_title_terms(self, article_id: int) -> frozenset[str]:
         return frozenset(self.tokenizer.analyze(self._title_of(article_id), segment=False).terms)
@@ -98,14 +97,14 @@ class Ranker:
     # --- Matching -----------------------------------------------------------------------
 
     @staticmethod
-    def _word_credit(word: Syllable, terms: frozenset[str]) -> float:
+    def _word_credit(word: Syllable, terms: Container[str]) -> float:
         if word.accented is not None:
             if "a:" + word.accented in terms:
                 return 1.0
             return UNMARKED_MATCH_CREDIT if "f:" + word.folded in terms else 0.0
         return 1.0 if "f:" + word.folded in terms else 0.0
 
-    def _spelling_credit(self, spelling: Sequence[Syllable], terms: frozenset[str]) -> float:
+    def _spelling_credit(self, spelling: Sequence[Syllable], terms: Container[str]) -> float:
         credits = [self._word_credit(word, terms) for word in spelling]
         if len(spelling) == 1:
             return credits[0]
@@ -115,7 +114,7 @@ class Ranker:
         mean = sum(credits) / len(credits)
         return mean if together else mean * SPLIT_PHRASE_CREDIT
 
-    def _unit_credit(self, unit: ContentUnit, terms: frozenset[str]) -> float:
+    def _unit_credit(self, unit: ContentUnit, terms: Container[str]) -> float:
         return max(self._spelling_credit(spelling, terms) for spelling in unit.spellings)
 
     def _unit_weight(self, unit: ContentUnit) -> float:
@@ -136,18 +135,23 @@ class Ranker:
         ]
 
     def coverage(self, q: Question, position: int) -> float:
+        weights = [self._unit_weight(unit) for unit in q.content]
+        return self._coverage(q, position, weights, self._content_pairs(q))
+
+    def _coverage(
+        self, q: Question, position: int, weights: Sequence[float], pairs: Sequence[str]
+    ) -> float:
+        """`coverage` with the question's unit weights and word pairs worked out once."""
         view = self._view(position)
         title = self._title_terms(self.passages[position].article_id)
         total = got = 0.0
-        for unit in q.content:
-            weight = self._unit_weight(unit)
+        for unit, weight in zip(q.content, weights, strict=True):
             total += weight
             credit = self._unit_credit(unit, view.terms)
             if credit < 1.0:
                 credit = max(credit, TITLE_CREDIT * self._unit_credit(unit, title))
             got += weight * credit
         coverage = got / total if total else 0.0
-        pairs = self._content_pairs(q)
         if pairs:
             kept = sum(
                 1.0 if p in view.terms else TITLE_CREDIT if p in title else 0.0 for p in pairs
@@ -159,11 +163,19 @@ class Ranker:
 
     @staticmethod
     def _unit_positions(unit: ContentUnit, view: _PassageView) -> list[int]:
-        places = set()
+        places: set[int] = set()
+        words = view.words
+        last = len(words)
         for spelling in unit.spellings:
             size = len(spelling)
-            for i in range(len(view.words) - size + 1):
-                if all(_same(view.words[i + k], spelling[k]) for k in range(size)):
+            if size == 0:  # matches everywhere; never made by `understand`
+                places.update(range(last + 1))
+                continue
+            first, rest = spelling[0], spelling[1:]
+            for i in view.starts(first):
+                if i + size > last:
+                    break
+                if all(_same(words[i + k], wanted) for k, wanted in enumerate(rest, start=1)):
                     places.add(i)
         return sorted(places)
 
@@ -263,9 +275,11 @@ class Ranker:
             return []
         best_bm25 = max(score for _, score in candidates)
         scale = best_bm25 if best_bm25 > 0 else 1.0
+        weights = [self._unit_weight(unit) for unit in q.content]
+        pairs = self._content_pairs(q)
         judged = []
         for position, score in candidates:
-            coverage = self.coverage(q, position)
+            coverage = self._coverage(q, position, weights, pairs)
             rank = 0.35 * max(score, 0.0) / scale + 0.55 * coverage
             rank += 0.1 * self.proximity(q, position)
             if self.has_answer_type(q, position):
