@@ -18,6 +18,7 @@ import os
 import pickle
 import struct
 import tempfile
+import threading
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,6 +47,13 @@ def cache_path(cache_dir: Path) -> Path:
 
 def save_index(cache_dir: Path, cached: CachedIndex) -> bool:
     """Write atomically (temporary file, then rename); False if the folder is not writable."""
+    with _save_lock:
+        with _writer_lock:  # this index is newer than any still waiting to be written
+            _pending.pop(cache_dir.resolve(), None)
+        return _save(cache_dir, cached)
+
+
+def _save(cache_dir: Path, cached: CachedIndex) -> bool:
     payload = pickle.dumps(cached, protocol=pickle.HIGHEST_PROTOCOL)
     header = _HEADER.pack(
         MAGIC, FORMAT_VERSION, PIPELINE_VERSION, len(payload), zlib.crc32(payload)
@@ -65,6 +73,46 @@ def save_index(cache_dir: Path, cached: CachedIndex) -> bool:
         log.warning("index cache not saved in %s: %s", cache_dir, exc.strerror or exc)
         return False
     return True
+
+
+_save_lock = threading.RLock()  # one write at a time, whichever thread makes it
+_writer_lock = threading.Lock()
+_pending: dict[Path, CachedIndex] = {}  # per cache folder, the newest index not yet written
+_writers: list[threading.Thread] = []
+
+
+def save_index_later(cache_dir: Path, cached: CachedIndex) -> None:
+    """Write the cache in a background thread, so that a reload need not wait for it.
+
+    Writes for one folder are made one at a time, and an index superseded before its turn
+    is skipped: the file ends up holding the newest one. The thread is not a daemon, so a
+    process that exits waits for the write to finish (an interrupted write leaves only a
+    temporary file behind: the cache is replaced atomically).
+    """
+    key = cache_dir.resolve()
+    with _writer_lock:
+        _pending[key] = cached
+
+    def write() -> None:
+        with _save_lock:
+            with _writer_lock:
+                newest = _pending.pop(key, None)
+            if newest is not None:
+                _save(cache_dir, newest)
+
+    thread = threading.Thread(target=write, name="index-cache-writer")
+    with _writer_lock:
+        _writers[:] = [t for t in _writers if t.is_alive()]
+        _writers.append(thread)
+    thread.start()
+
+
+def wait_for_saves(timeout: float | None = None) -> None:
+    """Block until the cache writes started by save_index_later are done."""
+    with _writer_lock:
+        writers = list(_writers)
+    for thread in writers:
+        thread.join(timeout)
 
 
 def load_index(cache_dir: Path) -> CachedIndex | None:

@@ -17,7 +17,7 @@ from rank_bm25_rs import BM25Okapi
 
 from bot.core import replies
 from bot.core.articles import DEFAULT_MAX_FILE_BYTES
-from bot.core.cache import CachedIndex, load_index, save_index
+from bot.core.cache import CachedIndex, load_index, save_index, save_index_later
 from bot.core.errors import KnowledgeError
 from bot.core.index import SearchIndex, build_bm25
 from bot.core.knowledge import Knowledge, Progress, build_knowledge
@@ -224,7 +224,12 @@ def load_engine(
         unchanged and prior and prior.knowledge.manifest == knowledge.manifest
         and previous is None
     ):
-        save_index(cache_dir, CachedIndex(knowledge, engine.index.bm25))
+        cached = CachedIndex(knowledge, engine.index.bm25)
+        if previous is not None:
+            # A reload: the new engine can serve at once; the cache is written behind it.
+            save_index_later(cache_dir, cached)
+        else:
+            save_index(cache_dir, cached)
     return engine
 
 
