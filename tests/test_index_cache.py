@@ -13,7 +13,7 @@ import bot.core.knowledge as knowledge_module
 from bot.core.cache import CACHE_FILE, load_index, wait_for_saves
 from bot.core.engine import Engine, load_engine
 from bot.core.index import BM25_PARAMETERS
-from bot.core.views import decode_runs, encode_runs, make_view
+from bot.core.views import decode_runs, encode_runs, make_view, view_of_runs
 
 EXTRA = """Tập huấn an toàn thông tin
 
@@ -137,3 +137,4 @@ def test_passage_views_equal_the_tokenizer_analysis(seed_engine: Engine) -> None
         pairs = {f"b:{a}_{b}" for a in folds for b in folds}
         probes = pairs | {"f:zzz", "a:zzz1", "w:hôi5_nghi5", "b:", "b:x", "x", "b:a_b_c"}
         assert all((term in view.terms) == (term in terms) for term in probes)
+        assert view_of_runs(encode_runs(text), tokenizer) == view

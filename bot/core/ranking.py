@@ -22,7 +22,7 @@ from bot.core.model import Passage
 from bot.core.questions import AnswerType, ContentUnit, Question
 from bot.core.text import Syllable, Tokenizer
 from bot.core.views import PassageView as _PassageView
-from bot.core.views import decode_runs, make_view, view_of_text
+from bot.core.views import view_of_runs, view_of_text
 
 CANDIDATES = 40  # passages re-judged after BM25
 TITLE_CREDIT = 0.7  # a word found only in the article's title counts for less
@@ -88,7 +88,7 @@ class Ranker:
 
     def _passage_view(self, position: int) -> _PassageView:
         if self._runs is not None:
-            return make_view(decode_runs(self._runs[position]), self.tokenizer)
+            return view_of_runs(self._runs[position], self.tokenizer)
         return view_of_text(self.passages[position].text, self.tokenizer)
 
     def _article_title_terms(self, article_id: int) -> frozenset[str]:

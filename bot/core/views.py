@@ -16,7 +16,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.core.text import Syllable, Tokenizer, normalize_text, phrases
+from bot.core.text import Syllable, Tokenizer, normalize_text, phrases, syllables
+from bot.core.text import _syllable as _syllable_of
 
 _WORD_SEP = " "
 _RUN_SEP = "\n"
@@ -127,3 +128,38 @@ def make_view(runs: Sequence[Sequence[Syllable]], tokenizer: Tokenizer) -> Passa
 
 def view_of_text(text: str, tokenizer: Tokenizer) -> PassageView:
     return make_view(phrases(normalize_text(text)), tokenizer)
+
+
+def view_of_runs(encoded: str, tokenizer: Tokenizer) -> PassageView:
+    """`make_view(decode_runs(encoded), tokenizer)` in one pass (this is the hot path)."""
+    words: list[Syllable] = []
+    run_of: list[int] = []
+    by_accent: dict[str, list[int]] = {}
+    by_fold: dict[str, list[int]] = {}
+    if encoded:
+        abbreviations = tokenizer.abbreviations
+        candidates = abbreviations.candidates
+        for number, run in enumerate(encoded.split(_RUN_SEP)):
+            for surface in run.split(_WORD_SEP):
+                expanded = [_syllable_of(surface)]
+                if surface.lower() in candidates:
+                    long_form = abbreviations.expand(surface)
+                    if long_form:
+                        expanded.extend(syllables(long_form))
+                for word in expanded:
+                    i = len(words)
+                    words.append(word)
+                    run_of.append(number)
+                    places = by_fold.get(word.folded)
+                    if places is None:
+                        by_fold[word.folded] = [i]
+                    else:
+                        places.append(i)
+                    if word.accented is not None:
+                        places = by_accent.get(word.accented)
+                        if places is None:
+                            by_accent[word.accented] = [i]
+                        else:
+                            places.append(i)
+    frozen = tuple(words)
+    return PassageView(frozen, ViewTerms(frozen, tuple(run_of), by_accent, by_fold))
