@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from rank_bm25_rs import BM25Okapi
@@ -51,6 +52,9 @@ def strip_markup(text: str) -> str:
     return text
 
 
+_BUILDER = ThreadPoolExecutor(max_workers=2, thread_name_prefix="bm25-build")
+
+
 def _digest(name: str, content_fingerprint: str) -> str:
     return hashlib.sha1(f"{name}\0{content_fingerprint}".encode()).hexdigest()[:12]
 
@@ -70,6 +74,12 @@ class Engine:
             for short, long in analyzed.abbreviations:
                 abbreviations.add(short, long)
         self.tokenizer = Tokenizer(abbreviations)
+        building: Future[BM25Okapi] | None = None
+        if bm25 is None:
+            # rank-bm25-rs builds without holding the GIL: the passages are set up meanwhile.
+            corpus = [terms for analyzed in knowledge.files for terms in analyzed.terms]
+            if corpus:
+                building = _BUILDER.submit(build_bm25, corpus)
 
         passages: list[Passage] = []
         self._keys: dict[str, int] = {}
@@ -84,13 +94,14 @@ class Engine:
         if not passages:
             raise KnowledgeError("Các bài viết không có đoạn nội dung nào để lập chỉ mục")
         self.passages = tuple(passages)
-        if bm25 is None:
-            bm25 = build_bm25([terms for analyzed in knowledge.files for terms in analyzed.terms])
-        self.index = SearchIndex(bm25)
         self._passage_key = {pid: key for key, pid in self._keys.items()}
         runs: list[str] | None = [r for f in knowledge.files for r in f.runs]
         if runs is not None and len(runs) != len(passages):
             runs = None  # analysed without runs: the ranker reads the passages' text
+        if building is not None:
+            bm25 = building.result()
+        assert bm25 is not None
+        self.index = SearchIndex(bm25)
         self.ranker = Ranker(
             self.index, self.passages, self.tokenizer, lambda i: self.articles[i].title, runs
         )
