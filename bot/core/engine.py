@@ -18,7 +18,16 @@ from rank_bm25_rs import BM25Okapi
 
 from bot.core import replies
 from bot.core.articles import DEFAULT_MAX_FILE_BYTES
-from bot.core.cache import CachedIndex, load_index, save_index, save_index_later
+from bot.core.cache import (
+    CachedIndex,
+    Prefetch,
+    TermLists,
+    fill_terms,
+    has_terms,
+    load_index,
+    save_index,
+    save_index_later,
+)
 from bot.core.errors import KnowledgeError
 from bot.core.index import SearchIndex, build_bm25
 from bot.core.knowledge import Knowledge, Progress, build_knowledge
@@ -62,8 +71,15 @@ def _digest(name: str, content_fingerprint: str) -> str:
 class Engine:
     """Answers questions over one fixed set of articles. Immutable once built."""
 
-    def __init__(self, knowledge: Knowledge, bm25: BM25Okapi | None = None) -> None:
+    def __init__(
+        self,
+        knowledge: Knowledge,
+        bm25: BM25Okapi | None = None,
+        terms_source: Callable[[], TermLists] | None = None,
+    ) -> None:
         self.knowledge = knowledge
+        # Where the term lists of files started from the cache are (the next reload needs them).
+        self._terms_source = terms_source
         self.articles = tuple(f.article for f in knowledge.files)
         if not self.articles:
             raise KnowledgeError("Không có bài viết nào để lập chỉ mục")
@@ -76,6 +92,8 @@ class Engine:
         self.tokenizer = Tokenizer(abbreviations)
         building: Future[BM25Okapi] | None = None
         if bm25 is None:
+            if not all(has_terms(f) for f in knowledge.files):
+                raise ValueError("building BM25 needs every file's term lists")
             # rank-bm25-rs builds without holding the GIL: the passages are set up meanwhile.
             corpus = [terms for analyzed in knowledge.files for terms in analyzed.terms]
             if corpus:
@@ -219,7 +237,7 @@ def load_engine(
     """
     prior: CachedIndex | None = None
     if previous is not None:
-        prior = CachedIndex(previous.knowledge, previous.index.bm25)
+        prior = CachedIndex(previous.knowledge, previous.index.bm25, previous._terms_source)
     elif cache_dir is not None:
         prior = load_index(cache_dir)
     knowledge = build_knowledge(
@@ -230,11 +248,26 @@ def load_engine(
         progress=progress,
     )
     unchanged = prior is not None and _same_files(prior.knowledge, knowledge)
-    engine = Engine(knowledge, prior.bm25 if unchanged and prior else None)
-    if cache_dir is not None and not (
+    save = cache_dir is not None and not (
         unchanged and prior and prior.knowledge.manifest == knowledge.manifest
         and previous is None
-    ):
+    )
+    terms_source = prior.terms if prior else None
+    if not unchanged or save:
+        # BM25 is rebuilt or the cache rewritten: every file's term lists are needed. Files
+        # started from the cache get theirs from it; any it has lost are analysed again.
+        filled = fill_terms(knowledge, terms_source)
+        if len(filled.files) != len(knowledge.files):
+            filled = build_knowledge(
+                folder, max_file_bytes=max_file_bytes, previous=filled, workers=workers,
+                progress=progress,
+            )
+        knowledge, terms_source = filled, None
+    elif terms_source is not None and previous is None:
+        terms_source = Prefetch(terms_source)
+    engine = Engine(knowledge, prior.bm25 if unchanged and prior else None, terms_source)
+    if save:
+        assert cache_dir is not None
         cached = CachedIndex(knowledge, engine.index.bm25)
         if previous is not None:
             # A reload: the new engine can serve at once; the cache is written behind it.
