@@ -251,30 +251,70 @@ def _term_loader(path: Path) -> Callable[[], TermLists]:
     return load
 
 
-def load_index(cache_dir: Path) -> CachedIndex | None:
-    """The cached index, or None when there is none or it cannot be trusted."""
+class PendingIndex:
+    """A cache being read: its knowledge now, its BM25 index when `result` is called.
+
+    The BM25 index (most of the time of a start) is rebuilt by a thread without the GIL,
+    so the caller can check the knowledge folder against `knowledge` meanwhile.
+    """
+
+    def __init__(self, path: Path, knowledge: Knowledge, finish: Callable[[], CachedIndex | None]):
+        self.path = path
+        self.knowledge = knowledge
+        self._finish = finish
+
+    def result(self) -> CachedIndex | None:
+        """The whole cached index, or None when any part of it cannot be trusted."""
+        return self._finish()
+
+
+def start_loading_index(cache_dir: Path) -> PendingIndex | None:
+    """Start reading the cache; None when there is none or its knowledge cannot be trusted."""
     path = cache_path(cache_dir)
     try:
-        with path.open("rb") as handle:
-            sections = _read_header(handle)
-            # The BM25 index is read and rebuilt in threads (without the GIL) meanwhile.
-            with ThreadPoolExecutor(max_workers=2) as pool:
-                bm25_job = pool.submit(lambda: _unpickle(_read_section(handle, sections[1])))
-                terms_job = pool.submit(_read_section, handle, sections[2])
-                try:
-                    knowledge = _unpickle(_read_section(handle, sections[0]))
-                finally:
-                    bm25 = bm25_job.result()
-                    terms_job.result()  # only checked: the term lists are read when needed
+        handle = path.open("rb")
     except FileNotFoundError:
         return None
     except OSError as exc:
         log.warning("index cache %s unreadable, rebuilding: %s", path, exc.strerror or exc)
         return None
-    except _Untrusted as exc:
+    pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="index-cache-read")
+    jobs = []
+    try:
+        sections = _read_header(handle)
+        jobs = [
+            pool.submit(lambda: _unpickle(_read_section(handle, sections[1]))),
+            pool.submit(_read_section, handle, sections[2]),  # only checked: read when needed
+        ]
+        knowledge = _unpickle(_read_section(handle, sections[0]))
+        if not isinstance(knowledge, Knowledge):
+            raise _Untrusted("unexpected content")
+    except (OSError, _Untrusted) as exc:
+        for job in jobs:
+            job.cancel()
+        pool.shutdown(wait=True)
+        handle.close()
         log.warning("index cache %s ignored, rebuilding: %s", path, exc)
         return None
-    if not isinstance(knowledge, Knowledge) or not isinstance(bm25, BM25Okapi):
-        log.warning("index cache %s ignored, rebuilding: unexpected content", path)
-        return None
-    return CachedIndex(knowledge, bm25, _term_loader(path))
+
+    def finish() -> CachedIndex | None:
+        try:
+            bm25 = jobs[0].result()
+            jobs[1].result()
+            if not isinstance(bm25, BM25Okapi):
+                raise _Untrusted("unexpected content")
+        except (OSError, _Untrusted) as exc:
+            log.warning("index cache %s ignored, rebuilding: %s", path, exc)
+            return None
+        finally:
+            pool.shutdown(wait=True)
+            handle.close()
+        return CachedIndex(knowledge, bm25, _term_loader(path))
+
+    return PendingIndex(path, knowledge, finish)
+
+
+def load_index(cache_dir: Path) -> CachedIndex | None:
+    """The cached index, or None when there is none or it cannot be trusted."""
+    pending = start_loading_index(cache_dir)
+    return pending.result() if pending is not None else None

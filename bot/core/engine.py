@@ -20,13 +20,14 @@ from bot.core import replies
 from bot.core.articles import DEFAULT_MAX_FILE_BYTES
 from bot.core.cache import (
     CachedIndex,
+    PendingIndex,
     Prefetch,
     TermLists,
     fill_terms,
     has_terms,
-    load_index,
     save_index,
     save_index_later,
+    start_loading_index,
 )
 from bot.core.errors import KnowledgeError
 from bot.core.index import SearchIndex, build_bm25
@@ -236,17 +237,27 @@ def load_engine(
     Raises KnowledgeError when the folder is missing or holds no usable article.
     """
     prior: CachedIndex | None = None
+    pending: PendingIndex | None = None
     if previous is not None:
         prior = CachedIndex(previous.knowledge, previous.index.bm25, previous._terms_source)
     elif cache_dir is not None:
-        prior = load_index(cache_dir)
-    knowledge = build_knowledge(
-        folder,
-        max_file_bytes=max_file_bytes,
-        previous=prior.knowledge if prior else None,
-        workers=workers,
-        progress=progress,
-    )
+        pending = start_loading_index(cache_dir)  # its BM25 index loads while the folder is read
+    known = prior.knowledge if prior else pending.knowledge if pending else None
+    try:
+        knowledge = build_knowledge(
+            folder, max_file_bytes=max_file_bytes, previous=known, workers=workers,
+            progress=progress,
+        )
+    except BaseException:
+        if pending is not None:
+            pending.result()  # let its threads finish and close the file
+        raise
+    if pending is not None:
+        prior = pending.result()
+        if prior is None:  # the rest of the cache is damaged: nothing of it is trusted
+            knowledge = build_knowledge(
+                folder, max_file_bytes=max_file_bytes, workers=workers, progress=progress
+            )
     unchanged = prior is not None and _same_files(prior.knowledge, knowledge)
     save = cache_dir is not None and not (
         unchanged and prior and prior.knowledge.manifest == knowledge.manifest
@@ -263,9 +274,10 @@ def load_engine(
                 progress=progress,
             )
         knowledge, terms_source = filled, None
-    elif terms_source is not None and previous is None:
-        terms_source = Prefetch(terms_source)
     engine = Engine(knowledge, prior.bm25 if unchanged and prior else None, terms_source)
+    if terms_source is not None and previous is None:
+        # Started from the cache: read the term lists in the background for the next reload.
+        engine._terms_source = Prefetch(terms_source)
     if save:
         assert cache_dir is not None
         cached = CachedIndex(knowledge, engine.index.bm25)
