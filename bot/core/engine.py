@@ -8,10 +8,12 @@ calibrated on question sets with and without answers.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 from rank_bm25_rs import BM25Okapi
@@ -236,6 +238,31 @@ def load_engine(
     in `cache_dir` (a start); when no file changed at all, the BM25 index is reused too.
     Raises KnowledgeError when the folder is missing or holds no usable article.
     """
+    with _collector_paused():
+        return _load_engine(folder, cache_dir, max_file_bytes, previous, workers, progress)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection while an index is built: it makes millions of objects
+    that live on, and each full collection would walk every object of the serving index."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _load_engine(
+    folder: Path,
+    cache_dir: Path | None,
+    max_file_bytes: int,
+    previous: Engine | None,
+    workers: int | None,
+    progress: Progress | None,
+) -> Engine:
     prior: CachedIndex | None = None
     pending: PendingIndex | None = None
     if previous is not None:
