@@ -10,9 +10,10 @@ import pytest
 import rank_bm25
 
 import bot.core.knowledge as knowledge_module
-from bot.core.cache import CACHE_FILE, load_index
+from bot.core.cache import CACHE_FILE, has_terms, load_index, wait_for_saves
 from bot.core.engine import Engine, load_engine
 from bot.core.index import BM25_PARAMETERS
+from bot.core.views import decode_runs, encode_runs, make_view, view_of_runs
 
 EXTRA = """Tập huấn an toàn thông tin
 
@@ -105,3 +106,69 @@ def test_bm25_scores_equal_rank_bm25(seed_engine: Engine) -> None:
         if term in reference.idf and reference.idf[term] > seed_engine.index._idf_floor:
             df = sum(term in doc for doc in corpus)
             assert seed_engine.index.document_frequency(term) == pytest.approx(df)
+
+
+def test_a_reload_writes_the_cache_behind_the_swap(knowledge_copy: Path) -> None:
+    cache = knowledge_copy / ".cache"
+    engine = load_engine(knowledge_copy, cache_dir=cache)
+    (knowledge_copy / "extra.txt").write_text(EXTRA, encoding="utf-8")
+    load_engine(knowledge_copy, cache_dir=cache, previous=engine)
+    wait_for_saves()
+    cached = load_index(cache)
+    assert cached is not None
+    assert sorted(f.file for f in cached.knowledge.files) == [
+        "000_796d2ca824a9a6ee.txt", "extra.txt",
+    ]
+
+
+def test_passage_views_equal_the_tokenizer_analysis(seed_engine: Engine) -> None:
+    texts = [p.text for p in seed_engine.passages] + [
+        "Chỉ thị số 28 của BCĐ 94; Sở TT-TT, UBND tỉnh (gọi tắt là UBND) họp ngày 26-2-2014.",
+        "", "!!!", "so 5 so so 7 số 8, số 9",
+    ]
+    tokenizer = seed_engine.tokenizer
+    for text in texts:
+        analyzed = tokenizer.analyze(text, segment=False)
+        view = make_view(decode_runs(encode_runs(text)), tokenizer)
+        assert view.words == analyzed.syllables
+        terms = set(analyzed.terms)
+        assert all(term in view.terms for term in terms)
+        folds = sorted({w.folded for w in view.words})
+        pairs = {f"b:{a}_{b}" for a in folds for b in folds}
+        probes = pairs | {"f:zzz", "a:zzz1", "w:hôi5_nghi5", "b:", "b:x", "x", "b:a_b_c"}
+        assert all((term in view.terms) == (term in terms) for term in probes)
+        assert view_of_runs(encode_runs(text), tokenizer) == view
+
+
+def test_a_warm_start_reads_the_term_lists_only_to_rebuild(
+    knowledge_copy: Path, analyses: list[str]
+) -> None:
+    cache = knowledge_copy / ".cache"
+    load_engine(knowledge_copy, cache_dir=cache)
+    warm = load_engine(knowledge_copy, cache_dir=cache)
+    assert not any(has_terms(f) for f in warm.knowledge.files)  # left on disk
+    (knowledge_copy / "extra.txt").write_text(EXTRA, encoding="utf-8")
+    reloaded = load_engine(knowledge_copy, cache_dir=cache, previous=warm)
+    assert analyses == ["000_796d2ca824a9a6ee.txt", "extra.txt"]
+    assert all(has_terms(f) for f in reloaded.knowledge.files)
+    fresh = load_engine(knowledge_copy)
+    terms = fresh.tokenizer.terms("Lớp tập huấn có bao nhiêu cán bộ?")
+    assert np.array_equal(reloaded.index.scores(terms), fresh.index.scores(terms))
+    assert reloaded.ask("Lớp tập huấn có bao nhiêu cán bộ?").quote == fresh.ask(
+        "Lớp tập huấn có bao nhiêu cán bộ?"
+    ).quote
+    wait_for_saves()
+
+
+def test_lost_term_lists_mean_the_files_are_analysed_again(
+    knowledge_copy: Path, analyses: list[str]
+) -> None:
+    cache = knowledge_copy / ".cache"
+    load_engine(knowledge_copy, cache_dir=cache)
+    warm = load_engine(knowledge_copy, cache_dir=cache)
+    warm._terms_source = dict  # as if the cache file had been damaged since the start
+    (knowledge_copy / "extra.txt").write_text(EXTRA, encoding="utf-8")
+    reloaded = load_engine(knowledge_copy, cache_dir=cache, previous=warm)
+    assert sorted(analyses) == ["000_796d2ca824a9a6ee.txt", "000_796d2ca824a9a6ee.txt", "extra.txt"]
+    assert "120 cán bộ" in (reloaded.ask("Lớp tập huấn có bao nhiêu cán bộ?").quote or "")
+    wait_for_saves()

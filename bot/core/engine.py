@@ -8,16 +8,29 @@ calibrated on question sets with and without answers.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 
 from rank_bm25_rs import BM25Okapi
 
 from bot.core import replies
 from bot.core.articles import DEFAULT_MAX_FILE_BYTES
-from bot.core.cache import CachedIndex, load_index, save_index
+from bot.core.cache import (
+    CachedIndex,
+    PendingIndex,
+    Prefetch,
+    TermLists,
+    fill_terms,
+    has_terms,
+    save_index,
+    save_index_later,
+    start_loading_index,
+)
 from bot.core.errors import KnowledgeError
 from bot.core.index import SearchIndex, build_bm25
 from bot.core.knowledge import Knowledge, Progress, build_knowledge
@@ -51,6 +64,9 @@ def strip_markup(text: str) -> str:
     return text
 
 
+_BUILDER = ThreadPoolExecutor(max_workers=2, thread_name_prefix="bm25-build")
+
+
 def _digest(name: str, content_fingerprint: str) -> str:
     return hashlib.sha1(f"{name}\0{content_fingerprint}".encode()).hexdigest()[:12]
 
@@ -58,8 +74,15 @@ def _digest(name: str, content_fingerprint: str) -> str:
 class Engine:
     """Answers questions over one fixed set of articles. Immutable once built."""
 
-    def __init__(self, knowledge: Knowledge, bm25: BM25Okapi | None = None) -> None:
+    def __init__(
+        self,
+        knowledge: Knowledge,
+        bm25: BM25Okapi | None = None,
+        terms_source: Callable[[], TermLists] | None = None,
+    ) -> None:
         self.knowledge = knowledge
+        # Where the term lists of files started from the cache are (the next reload needs them).
+        self._terms_source = terms_source
         self.articles = tuple(f.article for f in knowledge.files)
         if not self.articles:
             raise KnowledgeError("Không có bài viết nào để lập chỉ mục")
@@ -70,6 +93,14 @@ class Engine:
             for short, long in analyzed.abbreviations:
                 abbreviations.add(short, long)
         self.tokenizer = Tokenizer(abbreviations)
+        building: Future[BM25Okapi] | None = None
+        if bm25 is None:
+            if not all(has_terms(f) for f in knowledge.files):
+                raise ValueError("building BM25 needs every file's term lists")
+            # rank-bm25-rs builds without holding the GIL: the passages are set up meanwhile.
+            corpus = [terms for analyzed in knowledge.files for terms in analyzed.terms]
+            if corpus:
+                building = _BUILDER.submit(build_bm25, corpus)
 
         passages: list[Passage] = []
         self._keys: dict[str, int] = {}
@@ -84,12 +115,16 @@ class Engine:
         if not passages:
             raise KnowledgeError("Các bài viết không có đoạn nội dung nào để lập chỉ mục")
         self.passages = tuple(passages)
-        if bm25 is None:
-            bm25 = build_bm25([terms for analyzed in knowledge.files for terms in analyzed.terms])
-        self.index = SearchIndex(bm25)
         self._passage_key = {pid: key for key, pid in self._keys.items()}
+        runs: list[str] | None = [r for f in knowledge.files for r in f.runs]
+        if runs is not None and len(runs) != len(passages):
+            runs = None  # analysed without runs: the ranker reads the passages' text
+        if building is not None:
+            bm25 = building.result()
+        assert bm25 is not None
+        self.index = SearchIndex(bm25)
         self.ranker = Ranker(
-            self.index, self.passages, self.tokenizer, lambda i: self.articles[i].title
+            self.index, self.passages, self.tokenizer, lambda i: self.articles[i].title, runs
         )
 
     # --- Public API -------------------------------------------------------------------
@@ -203,25 +238,81 @@ def load_engine(
     in `cache_dir` (a start); when no file changed at all, the BM25 index is reused too.
     Raises KnowledgeError when the folder is missing or holds no usable article.
     """
+    with _collector_paused():
+        return _load_engine(folder, cache_dir, max_file_bytes, previous, workers, progress)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection while an index is built: it makes millions of objects
+    that live on, and each full collection would walk every object of the serving index."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _load_engine(
+    folder: Path,
+    cache_dir: Path | None,
+    max_file_bytes: int,
+    previous: Engine | None,
+    workers: int | None,
+    progress: Progress | None,
+) -> Engine:
     prior: CachedIndex | None = None
+    pending: PendingIndex | None = None
     if previous is not None:
-        prior = CachedIndex(previous.knowledge, previous.index.bm25)
+        prior = CachedIndex(previous.knowledge, previous.index.bm25, previous._terms_source)
     elif cache_dir is not None:
-        prior = load_index(cache_dir)
-    knowledge = build_knowledge(
-        folder,
-        max_file_bytes=max_file_bytes,
-        previous=prior.knowledge if prior else None,
-        workers=workers,
-        progress=progress,
-    )
+        pending = start_loading_index(cache_dir)  # its BM25 index loads while the folder is read
+    known = prior.knowledge if prior else pending.knowledge if pending else None
+    try:
+        knowledge = build_knowledge(
+            folder, max_file_bytes=max_file_bytes, previous=known, workers=workers,
+            progress=progress,
+        )
+    except BaseException:
+        if pending is not None:
+            pending.result()  # let its threads finish and close the file
+        raise
+    if pending is not None:
+        prior = pending.result()
+        if prior is None:  # the rest of the cache is damaged: nothing of it is trusted
+            knowledge = build_knowledge(
+                folder, max_file_bytes=max_file_bytes, workers=workers, progress=progress
+            )
     unchanged = prior is not None and _same_files(prior.knowledge, knowledge)
-    engine = Engine(knowledge, prior.bm25 if unchanged and prior else None)
-    if cache_dir is not None and not (
+    save = cache_dir is not None and not (
         unchanged and prior and prior.knowledge.manifest == knowledge.manifest
         and previous is None
-    ):
-        save_index(cache_dir, CachedIndex(knowledge, engine.index.bm25))
+    )
+    terms_source = prior.terms if prior else None
+    if not unchanged or save:
+        # BM25 is rebuilt or the cache rewritten: every file's term lists are needed. Files
+        # started from the cache get theirs from it; any it has lost are analysed again.
+        filled = fill_terms(knowledge, terms_source)
+        if len(filled.files) != len(knowledge.files):
+            filled = build_knowledge(
+                folder, max_file_bytes=max_file_bytes, previous=filled, workers=workers,
+                progress=progress,
+            )
+        knowledge, terms_source = filled, None
+    engine = Engine(knowledge, prior.bm25 if unchanged and prior else None, terms_source)
+    if terms_source is not None and previous is None:
+        # Started from the cache: read the term lists in the background for the next reload.
+        engine._terms_source = Prefetch(terms_source)
+    if save:
+        assert cache_dir is not None
+        cached = CachedIndex(knowledge, engine.index.bm25)
+        if previous is not None:
+            # A reload: the new engine can serve at once; the cache is written behind it.
+            save_index_later(cache_dir, cached)
+        else:
+            save_index(cache_dir, cached)
     return engine
 
 

@@ -29,9 +29,10 @@ from bot.core.errors import ArticleError, KnowledgeError
 from bot.core.model import Article, FileWarning, SkippedFile
 from bot.core.passages import split_paragraph
 from bot.core.text import COMMON_ABBREVIATIONS, Abbreviations, Tokenizer, find_defined_abbreviations
+from bot.core.views import encode_runs
 
 # Bump when passages or terms would come out differently: cached analyses are then rebuilt.
-PIPELINE_VERSION = 1
+PIPELINE_VERSION = 2
 PARALLEL_MIN_FILES = 40  # below this, starting worker processes costs more than it saves
 
 Progress = Callable[[int, int], None]  # (files analysed so far, files to analyse)
@@ -48,6 +49,7 @@ class AnalyzedFile:
     passages: tuple[tuple[int, int, str], ...]  # (paragraph number, part in paragraph, text)
     terms: tuple[list[str], ...]  # per passage: its terms, then the title's terms
     abbreviations: tuple[tuple[str, str], ...]  # defined in this article
+    runs: tuple[str, ...] = ()  # per passage, its syllable runs (views.encode_runs)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,13 +84,15 @@ def analyze_article(article: Article, file_fingerprint: str, warning: str | None
     title_terms = list(tokenizer.analyze(article.title).terms)
     passages: list[tuple[int, int, str]] = []
     terms: list[list[str]] = []
+    runs: list[str] = []
     for number, paragraph in enumerate(article.paragraphs, start=1):
         for part, text in enumerate(split_paragraph(paragraph)):
             passages.append((number, part, text))
             terms.append([*tokenizer.analyze(text).terms, *title_terms])
+            runs.append(encode_runs(text))
     return AnalyzedFile(
         article.file, file_fingerprint, article, warning, tuple(passages), tuple(terms),
-        tuple(sorted(defined.items())),
+        tuple(sorted(defined.items())), tuple(runs),
     )
 
 

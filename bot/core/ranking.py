@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Container, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -21,6 +21,8 @@ from bot.core.index import SearchIndex
 from bot.core.model import Passage
 from bot.core.questions import AnswerType, ContentUnit, Question
 from bot.core.text import Syllable, Tokenizer
+from bot.core.views import PassageView as _PassageView
+from bot.core.views import view_of_runs, view_of_text
 
 CANDIDATES = 40  # passages re-judged after BM25
 TITLE_CREDIT = 0.7  # a word found only in the article's title counts for less
@@ -110,9 +112,10 @@ class Judged:
 
 
 @dataclass(frozen=True, slots=True)
-class _PassageView:
-    words: tuple[Syllable, ...]
-    terms: frozenset[str]
+class _Weighed:
+    weights: tuple[float, ...]  # of each content unit, by rarity
+    unknown_kinds: frozenset[int]  # kind nouns the knowledge never mentions
+    pairs: list[str]  # the question's adjacent content words, as word-pair terms
 
 
 class Ranker:
@@ -122,8 +125,10 @@ class Ranker:
         passages: Sequence[Passage],
         tokenizer: Tokenizer,
         title_of: Callable[[int], str],
+        runs: Sequence[str] | None = None,
     ) -> None:
         self.index = index
+        self._runs = runs  # per passage, its syllable runs (views.encode_runs), if known
         self.passages = passages
         self.tokenizer = tokenizer
         self._title_of = title_of
@@ -137,8 +142,9 @@ class Ranker:
     # --- Views of passages (cached: the same passages come back for related questions) --
 
     def _passage_view(self, position: int) -> _PassageView:
-        analyzed = self.tokenizer.analyze(self.passages[position].text, segment=False)
-        return _PassageView(analyzed.syllables, frozenset(analyzed.terms))
+        if self._runs is not None:
+            return view_of_runs(self._runs[position], self.tokenizer)
+        return view_of_text(self.passages[position].text, self.tokenizer)
 
     def _article_title_terms(self, article_id: int) -> frozenset[str]:
         return frozenset(self.tokenizer.analyze(self._title_of(article_id), segment=False).terms)
@@ -168,14 +174,14 @@ class Ranker:
     # --- Matching -----------------------------------------------------------------------
 
     @staticmethod
-    def _word_credit(word: Syllable, terms: frozenset[str]) -> float:
+    def _word_credit(word: Syllable, terms: Container[str]) -> float:
         if word.accented is not None:
             if "a:" + word.accented in terms:
                 return 1.0
             return UNMARKED_MATCH_CREDIT if "f:" + word.folded in terms else 0.0
         return 1.0 if "f:" + word.folded in terms else 0.0
 
-    def _spelling_credit(self, spelling: Sequence[Syllable], terms: frozenset[str]) -> float:
+    def _spelling_credit(self, spelling: Sequence[Syllable], terms: Container[str]) -> float:
         credits = [self._word_credit(word, terms) for word in spelling]
         if len(spelling) == 1:
             return credits[0]
@@ -185,7 +191,7 @@ class Ranker:
         mean = sum(credits) / len(credits)
         return mean if together else mean * SPLIT_PHRASE_CREDIT
 
-    def _unit_credit(self, unit: ContentUnit, terms: frozenset[str]) -> float:
+    def _unit_credit(self, unit: ContentUnit, terms: Container[str]) -> float:
         return max(self._spelling_credit(spelling, terms) for spelling in unit.spellings)
 
     def _known(self, words: Sequence[Syllable]) -> bool:
@@ -231,20 +237,32 @@ class Ranker:
             f"b:{content[i].folded}_{content[i + 1].folded}" for i in content if i + 1 in content
         ]
 
+    def _weigh(self, q: Question) -> _Weighed:
+        """What coverage needs of the question, worked out once for all its candidates."""
+        weights = []
+        for unit in q.content:
+            weight = self._unit_weight(unit)
+            if not self._known(unit.words) and not unit.alternatives:
+                weight *= UNKNOWN_WORD_WEIGHT
+            weights.append(weight)
+        return _Weighed(tuple(weights), frozenset(self._unknown_kinds(q)), self._content_pairs(q))
+
     def coverage(
-        self, q: Question, position: int, name_pairs: Sequence[str] = ()
+        self,
+        q: Question,
+        position: int,
+        name_pairs: Sequence[str] = (),
+        weighed: _Weighed | None = None,
     ) -> float:
+        weighed = weighed or self._weigh(q)
         view = self._view(position)
         article_id = self.passages[position].article_id
         title = self._title_terms(article_id)
         lead = self._lead_terms(article_id)
         total = got = 0.0
         number_missing = False
-        unknown_kinds = self._unknown_kinds(q)
-        for number, unit in enumerate(q.content):
-            weight = self._unit_weight(unit)
-            if not self._known(unit.words) and not unit.alternatives:
-                weight *= UNKNOWN_WORD_WEIGHT
+        unknown_kinds = weighed.unknown_kinds
+        for number, (unit, weight) in enumerate(zip(q.content, weighed.weights, strict=True)):
             credit = self._unit_credit(unit, view.terms)
             if credit < 1.0:
                 credit = max(
@@ -261,7 +279,7 @@ class Ranker:
             total += weight
             got += weight * credit
         coverage = got / total if total else 0.0
-        pairs = self._content_pairs(q)
+        pairs = weighed.pairs
         if pairs:
             kept = sum(
                 1.0 if p in view.terms else TITLE_CREDIT if p in title else 0.0 for p in pairs
@@ -273,20 +291,30 @@ class Ranker:
             coverage *= MISSING_NUMBER
         if q.role and not self._role_holder(q, view):
             coverage *= ROLE_MISMATCH
-        context = view.terms | title | lead
-        if any(all(f"f:{w.folded}" not in context for w in name) for name in q.names) or any(
-            pair not in context for pair in name_pairs
+        def in_story(term: str) -> bool:
+            return term in view.terms or term in title or term in lead
+
+        if any(not any(in_story(f"f:{w.folded}") for w in name) for name in q.names) or any(
+            not in_story(pair) for pair in name_pairs
         ):
             coverage *= MISSING_NAME
         return coverage
 
     @staticmethod
     def _unit_positions(unit: ContentUnit, view: _PassageView) -> list[int]:
-        places = set()
+        places: set[int] = set()
+        words = view.words
+        last = len(words)
         for spelling in unit.spellings:
             size = len(spelling)
-            for i in range(len(view.words) - size + 1):
-                if all(_same(view.words[i + k], spelling[k]) for k in range(size)):
+            if size == 0:  # matches everywhere; never made by `understand`
+                places.update(range(last + 1))
+                continue
+            first, rest = spelling[0], spelling[1:]
+            for i in view.starts(first):
+                if i + size > last:
+                    break
+                if all(_same(words[i + k], wanted) for k, wanted in enumerate(rest, start=1)):
                     places.add(i)
         return sorted(places)
 
@@ -464,11 +492,12 @@ class Ranker:
         if not candidates:
             return []
         name_pairs = self._names_typed_plain(q, [position for position, _ in candidates])
+        weighed = self._weigh(q)
         best_bm25 = max(score for _, score in candidates)
         scale = best_bm25 if best_bm25 > 0 else 1.0
         judged = []
         for position, score in candidates:
-            coverage = self.coverage(q, position, name_pairs)
+            coverage = self.coverage(q, position, name_pairs, weighed)
             rank = 0.35 * max(score, 0.0) / scale + 0.55 * coverage
             rank += 0.1 * self.proximity(q, position)
             if self.has_answer_type(q, position):

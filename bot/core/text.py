@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -320,10 +320,14 @@ class Tokenizer:
         self.abbreviations = abbreviations or Abbreviations()
 
     def _expanded_phrases(self, normalized: str) -> list[list[Syllable]]:
+        return self.expand_runs(phrases(normalized))
+
+    def expand_runs(self, runs: Iterable[Sequence[Syllable]]) -> list[list[Syllable]]:
+        """Runs of syllables with each abbreviation followed by the syllables of its long form."""
         expanded: list[list[Syllable]] = []
-        for run in phrases(normalized):
+        candidates = self.abbreviations.candidates
+        for run in runs:
             out: list[Syllable] = []
-            candidates = self.abbreviations.candidates
             for syllable in run:
                 out.append(syllable)
                 if syllable.surface.lower() in candidates:
