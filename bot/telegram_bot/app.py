@@ -78,6 +78,10 @@ def build_application(
         ))
         .rate_limiter(RetryingRateLimiter(max_retries=RATE_LIMIT_RETRIES))
         .concurrent_updates(CONCURRENT_UPDATES)
+        # At shutdown one last getUpdates confirms what was fetched; with the default single
+        # connection it can wait on the cancelled long poll and fail, re-delivering updates.
+        .get_updates_connection_pool_size(2)
+        .get_updates_pool_timeout(5)
         .post_init(on_startup)
         .post_shutdown(on_shutdown)
     )
