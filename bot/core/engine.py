@@ -47,6 +47,7 @@ from bot.core.ranking import Judged, Ranker
 from bot.core.text import Abbreviations, Tokenizer
 
 ANSWER_THRESHOLD = 0.5  # minimum coverage of the question's content by the quoted passage
+MAX_HITS = 20  # answering passages kept (and highlighted) per question: more is never shown
 MAX_QUESTION_CHARS = 1000  # longer input is read up to here
 
 _MARKUP_RES = (
@@ -139,7 +140,8 @@ class Engine:
         if not q.content:
             return Answer(question, AnswerKind.NOT_FOUND, None, None, 0.0, replies.VAGUE)
         judged = self.ranker.judge(q)
-        hits = tuple(self._hit(j, q) for j in judged if j.coverage >= ANSWER_THRESHOLD)
+        answering = [j for j in judged if j.coverage >= ANSWER_THRESHOLD][:MAX_HITS]
+        hits = tuple(self._hit(j, q) for j in answering)
         if not hits:
             best = judged[0].coverage if judged else 0.0
             return Answer(question, AnswerKind.NOT_FOUND, None, None, best, replies.NOT_FOUND)

@@ -184,15 +184,35 @@ def _match_at(
     )
 
 
+_PHRASE_INDEXES: dict[int, tuple[object, dict[str, list[Sequence[Syllable]]]]] = {}
+
+
+def _by_first_syllable(
+    phrases: Sequence[Sequence[Syllable]],
+) -> dict[str, list[Sequence[Syllable]]]:
+    """The phrases by the letters of their first syllable, longest first: a typed syllable
+    can only match a phrase syllable with the same letters."""
+    cached = _PHRASE_INDEXES.get(id(phrases))
+    if cached is not None and cached[0] is phrases:
+        return cached[1]
+    index: dict[str, list[Sequence[Syllable]]] = {}
+    for phrase in sorted(phrases, key=len, reverse=True):
+        if phrase:
+            index.setdefault(phrase[0].folded, []).append(phrase)
+    if isinstance(phrases, tuple):  # the module's phrase lists: index them once
+        _PHRASE_INDEXES[id(phrases)] = (phrases, index)
+    return index
+
+
 def find_phrases(
     words: Sequence[Syllable], phrases: Sequence[Sequence[Syllable]]
 ) -> list[tuple[int, int]]:
     """Spans (start, end) of the longest phrases found, left to right, not overlapping."""
-    ordered = sorted(phrases, key=len, reverse=True)
+    by_first = _by_first_syllable(phrases)
     spans: list[tuple[int, int]] = []
     i = 0
     while i < len(words):
-        for phrase in ordered:
+        for phrase in by_first.get(words[i].folded, ()):
             if _match_at(words, i, phrase):
                 spans.append((i, i + len(phrase)))
                 i += len(phrase)

@@ -458,18 +458,22 @@ class Ranker:
         wanted = typed_plain & set(self._content_pairs(q))
         if not wanted:
             return []
-        capitalized: dict[str, int] = dict.fromkeys(wanted, 0)
-        seen: dict[str, int] = dict.fromkeys(wanted, 0)
-        for position in positions:
-            words = self._view(position).words
-            for a, b in itertools.pairwise(words):
-                key = f"b:{a.folded}_{b.folded}"
-                if key in seen:
-                    seen[key] += 1
-                    capitalized[key] += a.surface[:1].isupper() and b.surface[:1].isupper()
-        return [
-            pair for pair in wanted if seen[pair] and capitalized[pair] * 2 > seen[pair]
-        ]
+        names = []
+        for pair in wanted:
+            first, _, second = pair[2:].partition("_")
+            capitalized = seen = 0
+            for position in positions:
+                view = self._view(position)
+                words = view.words
+                for i in view.by_fold.get(first, ()):
+                    if i + 1 < len(words) and words[i + 1].folded == second:
+                        seen += 1
+                        capitalized += (
+                            words[i].surface[:1].isupper() and words[i + 1].surface[:1].isupper()
+                        )
+            if seen and capitalized * 2 > seen:
+                names.append(pair)
+        return names
 
     def _list_follows(self, q: Question, position: int) -> int | None:
         """The next passage of the same paragraph when this one ends by announcing the kind
