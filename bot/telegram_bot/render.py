@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from urllib.parse import urlsplit
 
 from bot.core.live import ReloadReport
@@ -132,17 +132,22 @@ def quote_html(
         tag = "blockquote expandable" if len(text) > EXPANDABLE_CHARS else "blockquote"
         return f"{heading}<{tag}>{highlight(text, words)}</blockquote>{tail}"
 
-    message = render(quote)
+    return _longest_fit(quote, render, limit)
+
+
+def _longest_fit(text: str, render: Callable[[str], str], limit: int) -> str:
+    """render(text), or render of the longest word-boundary cut of text that fits the limit."""
+    message = render(text)
     if size(message) <= limit:
         return message
-    low, high = 0, len(quote)  # the longest cut that fits: binary search on characters
+    low, high = 0, len(text)  # binary search on characters
     while low < high:
         middle = (low + high + 1) // 2
-        if size(render(_cut(quote, middle))) <= limit:
+        if size(render(_cut(text, middle))) <= limit:
             low = middle
         else:
             high = middle - 1
-    return render(_cut(quote, low))
+    return render(_cut(text, low))
 
 
 def fit(text_html: str, limit: int = MAX_MESSAGE) -> str:
@@ -157,16 +162,7 @@ def fit(text_html: str, limit: int = MAX_MESSAGE) -> str:
 
 def escaped(text: str, limit: int = MAX_MESSAGE) -> str:
     """Plain text as HTML, cut (before escaping, at a word boundary) to fit the limit."""
-    if size(escape(text)) <= limit:
-        return escape(text)
-    low, high = 0, len(text)
-    while low < high:
-        middle = (low + high + 1) // 2
-        if size(escape(_cut(text, middle))) <= limit:
-            low = middle
-        else:
-            high = middle - 1
-    return escape(_cut(text, low))
+    return _longest_fit(text, escape, limit)
 
 
 # --- Answers -----------------------------------------------------------------------------
