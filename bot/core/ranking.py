@@ -198,8 +198,7 @@ class Ranker:
         """Whether the knowledge holds these words anywhere (as a phrase when several)."""
         if len(words) == 1:
             word = words[0]
-            term = "a:" + word.accented if word.accented else "f:" + word.folded
-            return self.index.document_frequency(term) > 0
+            return self.index.document_frequency(_term(word)) > 0
         return all(
             self.index.document_frequency(f"b:{a.folded}_{b.folded}") > 0
             for a, b in itertools.pairwise(words)
@@ -222,8 +221,7 @@ class Ranker:
 
     def _unit_weight(self, unit: ContentUnit) -> float:
         return sum(
-            self.index.term_weight("a:" + w.accented if w.accented else "f:" + w.folded)
-            for w in unit.words
+            self.index.term_weight(_term(w)) for w in unit.words
         )
 
     @staticmethod
@@ -442,7 +440,7 @@ class Ranker:
             for spelling in unit.alternatives:
                 if len(spelling) == 1:
                     word = spelling[0]
-                    extra["a:" + word.accented if word.accented else "f:" + word.folded] = None
+                    extra[_term(word)] = None
                 for a, b in itertools.pairwise(spelling):
                     extra[f"b:{a.folded}_{b.folded}"] = None
         return terms + [t for t in extra if t not in terms]
@@ -572,6 +570,11 @@ def _count_positions(words: Sequence[Syllable]) -> list[int]:
             continue
         counts.append(i)
     return counts
+
+
+def _term(word: Syllable) -> str:
+    """The index term a question's syllable is looked up by: with its marks when typed."""
+    return "a:" + word.accented if word.accented else "f:" + word.folded
 
 
 def _same(found: Syllable, wanted: Syllable) -> bool:
