@@ -304,28 +304,26 @@ def _alternative_units(
 
 
 def _answer_type(words: Sequence[Syllable], content_size: int) -> AnswerType:
-    if _contains(words, _WHEN):
-        return AnswerType.WHEN
-    if _contains(words, _ROLE):
-        return AnswerType.ROLE
-    if _contains(words, _FREQUENCY):
-        return AnswerType.FREQUENCY
-    if _contains(words, _QUANTITY):
-        return AnswerType.QUANTITY
-    if _contains(words, _ABOUT):
-        return AnswerType.ABOUT
-    if _contains(words, _REASON):
-        return AnswerType.REASON
-    if _contains(words, _LIST_MARKS) and _contains(words, _LIST_ASKS) and not _contains(
-        words, _WHERE
+    """The first kind of answer the question's words ask for, in order of precedence."""
+    for phrases, answer_type in (
+        (_WHEN, AnswerType.WHEN),
+        (_ROLE, AnswerType.ROLE),
+        (_FREQUENCY, AnswerType.FREQUENCY),
+        (_QUANTITY, AnswerType.QUANTITY),
+        (_ABOUT, AnswerType.ABOUT),
+        (_REASON, AnswerType.REASON),
     ):
+        if _contains(words, phrases):
+            return answer_type
+    where = _contains(words, _WHERE)
+    if _contains(words, _LIST_MARKS) and _contains(words, _LIST_ASKS) and not where:
         return AnswerType.LIST
     if content_size <= DEFINITION_MAX_SYLLABLES and any(
         len(p) <= len(words) and _match_at(words, len(words) - len(p), p)
         for p in _DEFINITION_END
     ):
         return AnswerType.DEFINITION
-    if _contains(words, _WHERE):
+    if where:
         return AnswerType.WHERE
     if _contains(words, _WHO):
         return AnswerType.WHO
