@@ -1,22 +1,20 @@
 """The index cache: the analysed knowledge and its BM25 index, saved next to the knowledge.
 
 One file, ``index.bin``: a header (magic, format version, pipeline version, then the length
-and CRC-32 of each of three sections) and the sections, each a pickle:
+and CRC-32 of each of three sections) and the sections:
 
-1. the knowledge without the passages' term lists, which a start does not need;
-2. the BM25 index (rank-bm25-rs keeps it as one byte string, read without the GIL);
-3. the term lists, by file and content fingerprint, read only when BM25 must be rebuilt
-   (a file changed): `CachedIndex.terms` loads them then.
+1. the knowledge (articles, passages, their syllable runs), a pickle;
+2. the index's file list and the names, types and places of its arrays, a pickle;
+3. the index arrays themselves, raw, each starting on a 16-byte boundary: a start reads
+   them into one buffer and uses them in place, with no decoding.
 
-A start reads sections 1 and 2 at the same time (2 in a thread) and checks all three CRCs.
-A cache that is truncated, corrupt, from another format or pipeline version, or not what it
-claims to be is reported and ignored, so the index is rebuilt rather than trusted. Whether it
-is *stale* is decided by the caller, file by file, from the content fingerprints it holds.
-Term lists read later are checked again, and only those of the same file content are used.
+A start unpickles section 1 while a thread reads and checks sections 2 and 3. A cache that is
+truncated, corrupt, from another format or pipeline version, or not what it claims to be is
+reported and ignored, so the index is rebuilt rather than trusted. Whether it is *stale* is
+decided by the caller, file by file, from the content fingerprints it holds.
 
-The cache is a pickle: it is written and read only by this program, inside the knowledge
-folder's hidden cache directory, which uploads can never reach (they are saved under safe,
-visible names).
+The pickles are written and read only by this program, inside the knowledge folder's hidden
+cache directory, which uploads can never reach (they are saved under safe, visible names).
 """
 
 from __future__ import annotations
@@ -34,52 +32,33 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from rank_bm25_rs import BM25Okapi
+import numpy as np
 
-from bot.core.knowledge import PIPELINE_VERSION, AnalyzedFile, Knowledge
+from bot.core.index import ARRAYS, SearchIndex
+from bot.core.knowledge import PIPELINE_VERSION, Knowledge
 
 log = logging.getLogger(__name__)
 
 CACHE_FILE = "index.bin"
 MAGIC = b"VNQAIDX1"
-FORMAT_VERSION = 2
-_SECTIONS = 3  # knowledge, BM25, term lists
+FORMAT_VERSION = 3
+_SECTIONS = 3  # knowledge, index layout, index arrays
 _HEADER = struct.Struct("<8sII" + "QI" * _SECTIONS)  # magic, format, pipeline, (length, crc)...
-
-TermLists = dict[tuple[str, str], tuple[list[str], ...]]  # (file, fingerprint): terms
+_ALIGN = 16
 
 
 @dataclass(frozen=True, slots=True)
 class CachedIndex:
-    knowledge: Knowledge  # its files may lack their term lists (see has_terms)
-    bm25: BM25Okapi
-    terms: Callable[[], TermLists] | None = None  # where the missing term lists are
+    knowledge: Knowledge
+    index: SearchIndex
 
 
-def has_terms(analyzed: AnalyzedFile) -> bool:
-    return len(analyzed.terms) == len(analyzed.passages)
-
-
-def strip_terms(knowledge: Knowledge) -> Knowledge:
-    files = tuple(dataclasses.replace(f, terms=()) if f.terms else f for f in knowledge.files)
-    return dataclasses.replace(knowledge, files=files)
-
-
-def fill_terms(knowledge: Knowledge, source: Callable[[], TermLists] | None) -> Knowledge:
-    """The knowledge with every file's term lists; files whose lists cannot be found are
-    left out (the caller analyses them again)."""
-    if all(has_terms(f) for f in knowledge.files):
+def without_postings(knowledge: Knowledge) -> Knowledge:
+    """The knowledge without the files' postings, which the index holds once built."""
+    if all(f.postings is None for f in knowledge.files):
         return knowledge
-    found = source() if source is not None else {}
-    files = []
-    for analyzed in knowledge.files:
-        if has_terms(analyzed):
-            files.append(analyzed)
-            continue
-        terms = found.get((analyzed.file, analyzed.fingerprint))
-        if terms is not None and len(terms) == len(analyzed.passages):
-            files.append(dataclasses.replace(analyzed, terms=terms))
-    return dataclasses.replace(knowledge, files=tuple(files))
+    files = tuple(dataclasses.replace(f, postings=None) for f in knowledge.files)
+    return dataclasses.replace(knowledge, files=files)
 
 
 def cache_path(cache_dir: Path) -> Path:
@@ -87,28 +66,50 @@ def cache_path(cache_dir: Path) -> Path:
 
 
 def save_index(cache_dir: Path, cached: CachedIndex) -> bool:
-    """Write atomically (temporary file, then rename); False if the folder is not writable.
-
-    Every file of the knowledge must have its term lists (see `fill_terms`).
-    """
+    """Write atomically (temporary file, then rename); False if the folder is not writable."""
     with _save_lock:
         with _writer_lock:  # this index is newer than any still waiting to be written
             _pending.pop(cache_dir.resolve(), None)
         return _save(cache_dir, cached)
 
 
+def _layout(index: SearchIndex) -> tuple[list[tuple[str, str, int, int]], int]:
+    """(name, dtype, length, offset) of each array in section 3, and the section's size."""
+    entries, offset = [], 0
+    for name in ARRAYS:
+        array = index.arrays[name]
+        entries.append((name, array.dtype.str, len(array), offset))
+        offset += -(-array.nbytes // _ALIGN) * _ALIGN
+    return entries, offset
+
+
+def _array_chunks(index: SearchIndex) -> list[memoryview | bytes]:
+    chunks: list[memoryview | bytes] = []
+    for name in ARRAYS:
+        array = np.ascontiguousarray(index.arrays[name])
+        chunks.append(memoryview(array).cast("B"))
+        padding = -array.nbytes % _ALIGN
+        if padding:
+            chunks.append(bytes(padding))
+    return chunks
+
+
 def _save(cache_dir: Path, cached: CachedIndex) -> bool:
-    knowledge = cached.knowledge
-    if not all(has_terms(f) for f in knowledge.files):
-        raise ValueError("the index cache needs every file's term lists")
-    terms = {(f.file, f.fingerprint): f.terms for f in knowledge.files}
-    sections = [
+    index = cached.index
+    entries, arrays_size = _layout(index)
+    layout = {"files": index.files, "arrays": entries}
+    pickles = [
         pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL)
-        for part in (strip_terms(knowledge), cached.bm25, terms)
+        for part in (without_postings(cached.knowledge), layout)
     ]
+    chunks = _array_chunks(index)
+    arrays_crc = 0
+    for chunk in chunks:
+        arrays_crc = zlib.crc32(chunk, arrays_crc)
     fields: list[object] = [MAGIC, FORMAT_VERSION, PIPELINE_VERSION]
-    for section in sections:
+    for section in pickles:
         fields += [len(section), zlib.crc32(section)]
+    fields += [arrays_size, arrays_crc]
     header = _HEADER.pack(*fields)
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
@@ -116,8 +117,8 @@ def _save(cache_dir: Path, cached: CachedIndex) -> bool:
         try:
             with os.fdopen(handle, "wb") as out:
                 out.write(header)
-                for section in sections:
-                    out.write(section)
+                for part in [*pickles, *chunks]:
+                    out.write(part)
             os.replace(temporary, cache_path(cache_dir))
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
@@ -168,28 +169,6 @@ def wait_for_saves(timeout: float | None = None) -> None:
         thread.join(timeout)
 
 
-class Prefetch:
-    """Term lists loaded by a daemon thread now, so that the first reload need not wait."""
-
-    def __init__(self, load: Callable[[], TermLists]) -> None:
-        self._load = load
-        self._done = threading.Event()
-        self._result: TermLists = {}
-        threading.Thread(target=self._run, name="index-terms", daemon=True).start()
-
-    def _run(self) -> None:
-        try:
-            self._result = self._load()
-        except Exception:  # never trusted: the files are analysed again instead
-            log.exception("index cache: term lists not loaded")
-        finally:
-            self._done.set()
-
-    def __call__(self) -> TermLists:
-        self._done.wait()
-        return self._result
-
-
 class _Untrusted(Exception):
     pass
 
@@ -214,48 +193,56 @@ def _read_header(handle) -> list[tuple[int, int, int]]:  # type: ignore[no-untyp
     return sections
 
 
-def _read_section(handle, section: tuple[int, int, int]) -> bytes:  # type: ignore[no-untyped-def]
-    """One section, read at its offset (threads may share the handle)."""
+def _read_section(handle, section: tuple[int, int, int]) -> bytearray:  # type: ignore[no-untyped-def]
+    """One section, read at its offset into one buffer (threads may share the handle)."""
     offset, length, crc = section
-    parts, done = [], 0
+    data = bytearray(length)
+    view = memoryview(data)
+    done = 0
     while done < length:
-        part = os.pread(handle.fileno(), length - done, offset + done)
-        if not part:
+        read = os.preadv(handle.fileno(), [view[done:]], offset + done)
+        if not read:
             raise _Untrusted("truncated")
-        parts.append(part)
-        done += len(part)
-    data = parts[0] if len(parts) == 1 else b"".join(parts)
+        done += read
     if zlib.crc32(data) != crc:
         raise _Untrusted("checksum mismatch")
     return data
 
 
-def _unpickle(data: bytes) -> object:
+def _unpickle(data: bytes | bytearray) -> object:
     try:
         return pickle.loads(data)
     except Exception as exc:  # any unpickling failure means "do not trust"
         raise _Untrusted(f"unreadable payload ({type(exc).__name__})") from exc
 
 
-def _term_loader(path: Path) -> Callable[[], TermLists]:
-    def load() -> TermLists:
-        """The term lists in the cache file now, or none when it cannot be trusted."""
-        try:
-            with path.open("rb") as handle:
-                terms = _unpickle(_read_section(handle, _read_header(handle)[2]))
-        except (OSError, _Untrusted) as exc:
-            log.warning("index cache %s: term lists not usable: %s", path, exc)
-            return {}
-        return terms if isinstance(terms, dict) else {}
-
-    return load
+def _read_index(handle, sections: list[tuple[int, int, int]]) -> SearchIndex:  # type: ignore[no-untyped-def]
+    """The index from sections 2 and 3: arrays made over the buffer read, not copied."""
+    layout = _unpickle(_read_section(handle, sections[1]))
+    data = _read_section(handle, sections[2])
+    try:
+        assert isinstance(layout, dict)
+        files = [(str(name), str(fingerprint)) for name, fingerprint in layout["files"]]
+        arrays = {}
+        for name, kind, length, offset in layout["arrays"]:
+            dtype = np.dtype(kind)
+            if offset + length * dtype.itemsize > len(data):
+                raise _Untrusted("array outside its section")
+            array = np.frombuffer(data, dtype=dtype, count=length, offset=offset)
+            array.flags.writeable = False
+            arrays[name] = array
+        return SearchIndex(files, arrays)
+    except _Untrusted:
+        raise
+    except Exception as exc:  # a layout that does not fit means "do not trust"
+        raise _Untrusted(f"unusable index ({type(exc).__name__}: {exc})") from exc
 
 
 class PendingIndex:
     """A cache being read: its knowledge now, its BM25 index when `result` is called.
 
-    The BM25 index (most of the time of a start) is rebuilt by a thread without the GIL,
-    so the caller can check the knowledge folder against `knowledge` meanwhile.
+    The index arrays (most of the bytes) are read and checked by a thread, so the caller can
+    check the knowledge folder against `knowledge` meanwhile.
     """
 
     def __init__(self, path: Path, knowledge: Knowledge, finish: Callable[[], CachedIndex | None]):
@@ -278,19 +265,16 @@ def start_loading_index(cache_dir: Path) -> PendingIndex | None:
     except OSError as exc:
         log.warning("index cache %s unreadable, rebuilding: %s", path, exc.strerror or exc)
         return None
-    pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="index-cache-read")
-    jobs = []
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="index-cache-read")
+    job = None
     try:
         sections = _read_header(handle)
-        jobs = [
-            pool.submit(lambda: _unpickle(_read_section(handle, sections[1]))),
-            pool.submit(_read_section, handle, sections[2]),  # only checked: read when needed
-        ]
+        job = pool.submit(_read_index, handle, sections)
         knowledge = _unpickle(_read_section(handle, sections[0]))
         if not isinstance(knowledge, Knowledge):
             raise _Untrusted("unexpected content")
     except (OSError, _Untrusted) as exc:
-        for job in jobs:
+        if job is not None:
             job.cancel()
         pool.shutdown(wait=True)
         handle.close()
@@ -299,17 +283,17 @@ def start_loading_index(cache_dir: Path) -> PendingIndex | None:
 
     def finish() -> CachedIndex | None:
         try:
-            bm25 = jobs[0].result()
-            jobs[1].result()
-            if not isinstance(bm25, BM25Okapi):
-                raise _Untrusted("unexpected content")
+            assert job is not None
+            index = job.result()
+            if list(index.files) != [(f.file, f.fingerprint) for f in knowledge.files]:
+                raise _Untrusted("index and knowledge disagree")
         except (OSError, _Untrusted) as exc:
             log.warning("index cache %s ignored, rebuilding: %s", path, exc)
             return None
         finally:
             pool.shutdown(wait=True)
             handle.close()
-        return CachedIndex(knowledge, bm25, _term_loader(path))
+        return CachedIndex(knowledge, index)
 
     return PendingIndex(path, knowledge, finish)
 

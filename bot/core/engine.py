@@ -16,23 +16,18 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
-from rank_bm25_rs import BM25Okapi
-
 from bot.core import replies
 from bot.core.articles import DEFAULT_MAX_FILE_BYTES
 from bot.core.cache import (
     CachedIndex,
     PendingIndex,
-    Prefetch,
-    TermLists,
-    fill_terms,
-    has_terms,
     save_index,
     save_index_later,
     start_loading_index,
+    without_postings,
 )
 from bot.core.errors import KnowledgeError
-from bot.core.index import SearchIndex, build_bm25
+from bot.core.index import IndexedFile, SearchIndex
 from bot.core.knowledge import Knowledge, Progress, build_knowledge
 from bot.core.model import (
     Answer,
@@ -78,15 +73,26 @@ class Engine:
     def __init__(
         self,
         knowledge: Knowledge,
-        bm25: BM25Okapi | None = None,
-        terms_source: Callable[[], TermLists] | None = None,
+        index: SearchIndex | None = None,
+        previous_index: SearchIndex | None = None,
     ) -> None:
-        self.knowledge = knowledge
-        # Where the term lists of files started from the cache are (the next reload needs them).
-        self._terms_source = terms_source
+        """`index` when it is already built for exactly these files; otherwise one is built,
+        carrying over from `previous_index` every file it holds unchanged (the others must
+        come with their postings)."""
         self.articles = tuple(f.article for f in knowledge.files)
         if not self.articles:
             raise KnowledgeError("Không có bài viết nào để lập chỉ mục")
+        building: Future[SearchIndex] | None = None
+        if index is None:
+            entries = [
+                IndexedFile(f.file, f.fingerprint, len(f.passages), f.postings)
+                for f in knowledge.files
+            ]
+            if sum(entry.passages for entry in entries):
+                # numpy works without the GIL for most of the build: passages are set up meanwhile.
+                building = _BUILDER.submit(SearchIndex.build, entries, previous_index)
+        # The index holds the postings now; the knowledge need not keep a second copy.
+        self.knowledge = knowledge = without_postings(knowledge)
         self.skipped = knowledge.skipped
         self.warnings = knowledge.warnings
         abbreviations = Abbreviations()
@@ -94,14 +100,6 @@ class Engine:
             for short, long in analyzed.abbreviations:
                 abbreviations.add(short, long)
         self.tokenizer = Tokenizer(abbreviations)
-        building: Future[BM25Okapi] | None = None
-        if bm25 is None:
-            if not all(has_terms(f) for f in knowledge.files):
-                raise ValueError("building BM25 needs every file's term lists")
-            # rank-bm25-rs builds without holding the GIL: the passages are set up meanwhile.
-            corpus = [terms for analyzed in knowledge.files for terms in analyzed.terms]
-            if corpus:
-                building = _BUILDER.submit(build_bm25, corpus)
 
         passages: list[Passage] = []
         self._keys: dict[str, int] = {}
@@ -121,9 +119,9 @@ class Engine:
         if runs is not None and len(runs) != len(passages):
             runs = None  # analysed without runs: the ranker reads the passages' text
         if building is not None:
-            bm25 = building.result()
-        assert bm25 is not None
-        self.index = SearchIndex(bm25)
+            index = building.result()
+        assert index is not None
+        self.index = index
         self.ranker = Ranker(
             self.index, self.passages, self.tokenizer, lambda i: self.articles[i].title, runs
         )
@@ -268,9 +266,9 @@ def _load_engine(
     prior: CachedIndex | None = None
     pending: PendingIndex | None = None
     if previous is not None:
-        prior = CachedIndex(previous.knowledge, previous.index.bm25, previous._terms_source)
+        prior = CachedIndex(previous.knowledge, previous.index)
     elif cache_dir is not None:
-        pending = start_loading_index(cache_dir)  # its BM25 index loads while the folder is read
+        pending = start_loading_index(cache_dir)  # its index arrays load while the folder is read
     known = prior.knowledge if prior else pending.knowledge if pending else None
     try:
         knowledge = build_knowledge(
@@ -279,7 +277,7 @@ def _load_engine(
         )
     except BaseException:
         if pending is not None:
-            pending.result()  # let its threads finish and close the file
+            pending.result()  # let its thread finish and close the file
         raise
     if pending is not None:
         prior = pending.result()
@@ -287,38 +285,23 @@ def _load_engine(
             knowledge = build_knowledge(
                 folder, max_file_bytes=max_file_bytes, workers=workers, progress=progress
             )
-    unchanged = prior is not None and _same_files(prior.knowledge, knowledge)
+    files = [(f.file, f.fingerprint) for f in knowledge.files]
+    unchanged = prior is not None and list(prior.index.files) == files
+    engine = Engine(
+        knowledge,
+        prior.index if unchanged and prior else None,
+        previous_index=prior.index if prior else None,
+    )
     save = cache_dir is not None and not (
         unchanged and prior and prior.knowledge.manifest == knowledge.manifest
         and previous is None
     )
-    terms_source = prior.terms if prior else None
-    if not unchanged or save:
-        # BM25 is rebuilt or the cache rewritten: every file's term lists are needed. Files
-        # started from the cache get theirs from it; any it has lost are analysed again.
-        filled = fill_terms(knowledge, terms_source)
-        if len(filled.files) != len(knowledge.files):
-            filled = build_knowledge(
-                folder, max_file_bytes=max_file_bytes, previous=filled, workers=workers,
-                progress=progress,
-            )
-        knowledge, terms_source = filled, None
-    engine = Engine(knowledge, prior.bm25 if unchanged and prior else None, terms_source)
-    if terms_source is not None and previous is None:
-        # Started from the cache: read the term lists in the background for the next reload.
-        engine._terms_source = Prefetch(terms_source)
     if save:
         assert cache_dir is not None
-        cached = CachedIndex(knowledge, engine.index.bm25)
+        cached = CachedIndex(engine.knowledge, engine.index)
         if previous is not None:
             # A reload: the new engine can serve at once; the cache is written behind it.
             save_index_later(cache_dir, cached)
         else:
             save_index(cache_dir, cached)
     return engine
-
-
-def _same_files(before: Knowledge, after: Knowledge) -> bool:
-    return [(f.file, f.fingerprint) for f in before.files] == [
-        (f.file, f.fingerprint) for f in after.files
-    ]

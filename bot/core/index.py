@@ -1,49 +1,177 @@
-"""The BM25 index over passages.
+"""The BM25 index over passages: rank-bm25's ``BM25Okapi`` scores, held in flat numpy arrays.
 
-Scores are rank-bm25's ``BM25Okapi`` (k1=1.5, b=0.75, epsilon=0.25); the index runs on
-rank-bm25-rs, a drop-in Rust core that gives bit-identical scores far faster. Its fast path
-needs the corpus as a list of lists of ``str``: anything else silently falls back to Python.
+Scores equal rank-bm25's (k1=1.5, b=0.75, epsilon=0.25) bit for bit, because they are made
+by the same float64 operations in the same order:
+
+- rank-bm25 adds, term by term of the query, ``idf * (tf * (k1 + 1) / (tf + k1 * (1 - b +
+  b * len / avgdl)))`` to every passage; a passage without the term gets 0.0, which changes
+  nothing. Here that product is computed once per (term, passage) *posting* and a query adds
+  its terms' postings with ``np.bincount``, which sums in the order given.
+- ``idf = ln(N - df + 0.5) - ln(df + 0.5)``; a negative idf becomes ``epsilon`` times the
+  average idf, summed one term at a time in the order the terms first appear in the corpus.
+
+Terms are kept as 64-bit keys (BLAKE2b of the term), not strings: millions of strings would
+cost more memory than the whole index. Two terms sharing a key would merge; with a million
+terms the odds are about 1 in 30 million.
+
+Postings are grouped by term (CSR: ``offsets`` into ``docs`` and ``contributions``). Term ids
+only grow, so a reload *merges*: the postings of unchanged files are carried over and
+renumbered, those of removed or changed files dropped, those of new ones added, in a few
+linear passes and without sorting the whole index again. The arrays are what the cache saves.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
-from rank_bm25_rs import BM25Okapi
 
 BM25_PARAMETERS = {"k1": 1.5, "b": 0.75, "epsilon": 0.25}
+_K1, _B, _EPSILON = BM25_PARAMETERS["k1"], BM25_PARAMETERS["b"], BM25_PARAMETERS["epsilon"]
+_CHUNK = 1 << 21  # postings per step when a whole array is recomputed: bounds temporary memory
+_MAX_COUNT = np.iinfo(np.uint16).max
 
 
-def build_bm25(corpus: list[list[str]]) -> BM25Okapi:
-    if not corpus:
-        raise ValueError("BM25 needs at least one passage")  # rank-bm25 divides by zero
-    return BM25Okapi(corpus, **BM25_PARAMETERS)
+def term_key(term: str) -> int:
+    """The 64-bit key a term is stored under; stable across processes (unlike ``hash``)."""
+    return int.from_bytes(hashlib.blake2b(term.encode(), digest_size=8).digest(), "little")
+
+
+@dataclass(frozen=True, slots=True)
+class FilePostings:
+    """The terms of one file's passages, counted: what the index needs of a file."""
+
+    keys: np.ndarray  # uint64: the file's distinct terms, in order of first appearance
+    terms: np.ndarray  # uint32 per posting: which of `keys`
+    counts: np.ndarray  # uint16 per posting: how often the term is in the passage
+    ends: np.ndarray  # int64 per passage: where its postings end
+    lengths: np.ndarray  # int32 per passage: its number of terms (BM25's document length)
+
+    @classmethod
+    def of(cls, passages: Sequence[Sequence[str]]) -> FilePostings:
+        local: dict[str, int] = {}
+        terms: list[int] = []
+        counts: list[int] = []
+        ends: list[int] = []
+        for passage in passages:
+            frequencies: dict[int, int] = {}
+            for term in passage:
+                i = local.setdefault(term, len(local))
+                frequencies[i] = frequencies.get(i, 0) + 1
+            terms.extend(frequencies)
+            counts.extend(frequencies.values())
+            ends.append(len(terms))
+        keys = np.fromiter((term_key(t) for t in local), dtype=np.uint64, count=len(local))
+        # A passage is at most 600 characters and a title 300: no count comes near the cap.
+        return cls(
+            keys,
+            np.array(terms, dtype=np.uint32),
+            np.minimum(np.array(counts, dtype=np.int64), _MAX_COUNT).astype(np.uint16),
+            np.array(ends, dtype=np.int64),
+            np.array([len(p) for p in passages], dtype=np.int32),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class IndexedFile:
+    """A file as the index knows it; its postings are needed only when it is new."""
+
+    name: str
+    fingerprint: str
+    passages: int
+    postings: FilePostings | None = None
+
+
+# The arrays an index is made of (and the cache stores), with their types.
+ARRAYS = {
+    "keys": np.uint64,  # term id -> key
+    "lookup_keys": np.uint64,  # keys sorted, to find a term's id
+    "lookup_ids": np.int32,
+    "offsets": np.int64,  # term id -> its postings, offsets[id]:offsets[id + 1]
+    "docs": np.int32,  # per posting: the passage
+    "counts": np.uint16,  # per posting: the term's count in the passage
+    "contributions": np.float64,  # per posting: what it adds to the passage's score
+    "idf": np.float64,  # term id -> idf as rank-bm25 has it (0 for terms no longer used)
+    "lengths": np.int32,  # passage -> number of terms
+    "file_ends": np.int64,  # file -> end of its passages
+    "file_terms": np.int32,  # each file's distinct terms, in order of first appearance
+    "file_term_ends": np.int64,  # file -> end of its run in file_terms
+}
 
 
 class SearchIndex:
-    """BM25 over the passages' terms, and the rarity of each term."""
+    """BM25 over the passages' terms, and the rarity of each term. Immutable."""
 
-    def __init__(self, bm25: BM25Okapi) -> None:
-        self.bm25 = bm25
-        self._size = int(bm25.corpus_size)
-        # rank-bm25 replaces the idf of terms in half the passages or more by this floor.
-        self._idf_floor = bm25.epsilon * bm25.average_idf
-        # rank-bm25-rs looks one idf up in Rust; its public `idf` dict would first copy
-        # every term of the index into Python.
-        core = getattr(bm25, "_core", None)
-        lookup = getattr(core, "idf_of", None)
-        self._idf_of = lookup if callable(lookup) else lambda term: bm25.idf.get(term)
+    def __init__(self, files: Sequence[tuple[str, str]], arrays: dict[str, np.ndarray]) -> None:
+        self.files = tuple(files)  # (name, content fingerprint) of each file, in order
+        self.arrays = arrays
+        for name, kind in ARRAYS.items():
+            if arrays[name].dtype != kind:
+                raise ValueError(f"index array {name} has type {arrays[name].dtype}")
+        self._offsets = arrays["offsets"]
+        self._docs = arrays["docs"]
+        self._contributions = arrays["contributions"]
+        self._lookup_keys = arrays["lookup_keys"]
+        self._lookup_ids = arrays["lookup_ids"]
+        self._size = len(arrays["lengths"])
+        self._check()
+
+    def _check(self) -> None:
+        """Shapes that must agree; a cache that does not is rejected (ValueError)."""
+        a = self.arrays
+        terms = len(a["keys"])
+        postings = len(a["docs"])
+        agree = (
+            len(a["lookup_keys"]) == len(a["lookup_ids"]) == len(a["idf"]) == terms
+            and len(a["offsets"]) == terms + 1
+            and int(a["offsets"][0]) == 0
+            and int(a["offsets"][-1]) == postings == len(a["counts"]) == len(a["contributions"])
+            and len(a["file_ends"]) == len(a["file_term_ends"]) == len(self.files)
+            and (not self.files or int(a["file_ends"][-1]) == self._size)
+            and (not self.files or int(a["file_term_ends"][-1]) == len(a["file_terms"]))
+        )
+        if not agree:
+            raise ValueError("index arrays do not agree with each other")
 
     def __len__(self) -> int:
         return self._size
 
-    def scores(self, query_terms: list[str]) -> np.ndarray:
-        return self.bm25.get_scores(query_terms)
+    # --- Queries ------------------------------------------------------------------------
 
-    def top(self, query_terms: list[str], limit: int) -> list[tuple[int, float]]:
+    def _term_id(self, term: str) -> int | None:
+        key = np.uint64(term_key(term))
+        i = int(np.searchsorted(self._lookup_keys, key))
+        if i < len(self._lookup_keys) and self._lookup_keys[i] == key:
+            return int(self._lookup_ids[i])
+        return None
+
+    def scores(self, query_terms: Sequence[str]) -> np.ndarray:
+        """The BM25 score of every passage, as ``BM25Okapi.get_scores`` gives it."""
+        docs: list[np.ndarray] = []
+        contributions: list[np.ndarray] = []
+        offsets = self._offsets
+        for term in query_terms:  # every occurrence counts, as in rank-bm25
+            i = self._term_id(term)
+            if i is None:
+                continue
+            start, end = int(offsets[i]), int(offsets[i + 1])
+            if start < end:
+                docs.append(self._docs[start:end])
+                contributions.append(self._contributions[start:end])
+        if not docs:
+            return np.zeros(self._size)
+        if len(docs) == 1:
+            return np.bincount(docs[0], weights=contributions[0], minlength=self._size)
+        return np.bincount(
+            np.concatenate(docs), weights=np.concatenate(contributions), minlength=self._size
+        )
+
+    def top(self, query_terms: Sequence[str], limit: int) -> list[tuple[int, float]]:
         """(passage position, BM25 score) of the `limit` best passages, best first."""
-        if not query_terms:
+        if not query_terms or limit <= 0:
             return []
         scores = self.scores(query_terms)
         limit = min(limit, len(scores))
@@ -51,18 +179,17 @@ class SearchIndex:
         ranked = sorted(candidates.tolist(), key=lambda i: (-scores[i], i))
         return [(i, float(scores[i])) for i in ranked]
 
-    def document_frequency(self, term: str) -> float:
-        """How many passages hold the term, recovered from BM25Okapi's idf.
+    def document_frequency(self, term: str) -> int:
+        """How many passages hold the term."""
+        i = self._term_id(term)
+        return 0 if i is None else int(self._offsets[i + 1] - self._offsets[i])
 
-        idf = ln((N - df + 0.5) / (df + 0.5)) is inverted where it is positive; terms whose
-        idf was floored or is zero are in half the passages or more.
-        """
-        idf = self._idf_of(term)
-        if idf is None:
-            return 0.0
-        if idf == self._idf_floor or idf <= 0:
-            return self._size / 2
-        return (self._size + 1) / (math.exp(idf) + 1) - 0.5
+    def idf(self, term: str) -> float | None:
+        """The term's idf as rank-bm25 has it; None for a term no passage holds."""
+        i = self._term_id(term)
+        if i is None or self._offsets[i + 1] == self._offsets[i]:
+            return None
+        return float(self.arrays["idf"][i])
 
     def term_weight(self, term: str) -> float:
         """A smoothed, always positive idf: words that no passage has weigh the most.
@@ -72,3 +199,240 @@ class SearchIndex:
         """
         df = self.document_frequency(term)
         return math.log((self._size + 1) / (df + 0.5)) + 0.1
+
+    # --- Building -----------------------------------------------------------------------
+
+    @classmethod
+    def build(
+        cls, files: Sequence[IndexedFile], previous: SearchIndex | None = None
+    ) -> SearchIndex:
+        """The index of `files`, carrying over from `previous` every file it holds unchanged.
+
+        Every other file must come with its postings.
+        """
+        if not files or sum(f.passages for f in files) == 0:
+            raise ValueError("BM25 needs at least one passage")  # rank-bm25 divides by zero
+        return _Builder(files, previous).index()
+
+
+class _Builder:
+    """One merge of a previous index (possibly none) with the postings of new files."""
+
+    def __init__(self, files: Sequence[IndexedFile], previous: SearchIndex | None) -> None:
+        self.files = files
+        self.previous = previous
+        old = previous.arrays if previous is not None else None
+        self.old = old
+        slot = {f: i for i, f in enumerate(previous.files)} if previous is not None else {}
+        old_ends = old["file_ends"] if old is not None else np.zeros(0, np.int64)
+        starts = np.zeros(len(files) + 1, dtype=np.int64)
+        np.cumsum([f.passages for f in files], out=starts[1:])
+        self.starts = starts
+        self.size = int(starts[-1])
+        self.carried: list[tuple[int, int]] = []  # (file, its number in the previous index)
+        self.fresh: list[int] = []
+        for number, f in enumerate(files):
+            j = slot.get((f.name, f.fingerprint))
+            if j is not None:
+                old_count = int(old_ends[j]) - (int(old_ends[j - 1]) if j else 0)
+                if old_count == f.passages:
+                    self.carried.append((number, j))
+                    continue
+            if f.postings is None:
+                raise ValueError(f"{f.name}: new to the index but given without its postings")
+            if len(f.postings.lengths) != f.passages:
+                raise ValueError(f"{f.name}: postings for another number of passages")
+            self.fresh.append(number)
+
+    # Vocabulary: ids of the previous index stay; new terms are appended.
+    def _vocabulary(self) -> tuple[np.ndarray, list[np.ndarray]]:
+        """All term keys by id, and for each fresh file the ids of its local terms."""
+        old_keys = self.old["keys"] if self.old is not None else np.zeros(0, np.uint64)
+        local = [self.files[n].postings.keys for n in self.fresh]  # type: ignore[union-attr]
+        wanted = np.concatenate(local) if local else np.zeros(0, np.uint64)
+        ids = np.empty(len(wanted), dtype=np.int64)
+        known = np.zeros(len(wanted), dtype=bool)
+        if self.old is not None and len(old_keys):
+            lookup = self.old["lookup_keys"]
+            at = np.minimum(np.searchsorted(lookup, wanted), len(lookup) - 1)
+            known = lookup[at] == wanted
+            ids[known] = self.old["lookup_ids"][at[known]]
+        added = np.unique(wanted[~known])
+        ids[~known] = len(old_keys) + np.searchsorted(added, wanted[~known])
+        keys = np.concatenate([old_keys, added])
+        bounds = np.cumsum([0, *(len(k) for k in local)])
+        return keys, [ids[bounds[i] : bounds[i + 1]] for i in range(len(local))]
+
+    def index(self) -> SearchIndex:
+        keys, fresh_ids = self._vocabulary()
+        terms = len(keys)
+        old = self.old
+
+        # Fresh postings, grouped by term.
+        fresh_terms, fresh_docs, fresh_counts, fresh_lengths = [], [], [], {}
+        for number, ids in zip(self.fresh, fresh_ids, strict=True):
+            postings = self.files[number].postings
+            assert postings is not None
+            fresh_terms.append(ids[postings.terms].astype(np.int32))
+            per_passage = np.diff(postings.ends, prepend=0)
+            fresh_docs.append(np.repeat(
+                np.arange(self.starts[number], self.starts[number + 1], dtype=np.int32),
+                per_passage,
+            ))
+            fresh_counts.append(postings.counts)
+            fresh_lengths[number] = postings.lengths
+        f_terms = np.concatenate(fresh_terms) if fresh_terms else np.zeros(0, np.int32)
+        f_docs = np.concatenate(fresh_docs) if fresh_docs else np.zeros(0, np.int32)
+        f_counts = np.concatenate(fresh_counts) if fresh_counts else np.zeros(0, np.uint16)
+        order = np.argsort(f_terms, kind="stable")
+        f_terms, f_docs, f_counts = f_terms[order], f_docs[order], f_counts[order]
+        del order
+        per_term_fresh = np.bincount(f_terms, minlength=terms).astype(np.int64)
+
+        # Carried postings: keep those of unchanged files, renumbered.
+        per_term_kept = np.zeros(terms, dtype=np.int64)
+        if old is not None and self.carried:
+            renumber = np.full(len(old["lengths"]), -1, dtype=np.int32)
+            old_ends = old["file_ends"]
+            for number, j in self.carried:
+                old_start = int(old_ends[j - 1]) if j else 0
+                renumber[old_start : int(old_ends[j])] = np.arange(
+                    self.starts[number], self.starts[number + 1], dtype=np.int32
+                )
+            old_offsets = old["offsets"]
+            new_docs_of_old = renumber[old["docs"]]
+            keep = new_docs_of_old >= 0
+            kept_before = np.zeros(len(keep) + 1, dtype=np.int64)
+            np.cumsum(keep, out=kept_before[1:])
+            per_term_kept[: len(old_offsets) - 1] = np.diff(kept_before[old_offsets])
+        offsets = np.zeros(terms + 1, dtype=np.int64)
+        np.cumsum(per_term_kept + per_term_fresh, out=offsets[1:])
+        postings = int(offsets[-1])
+        docs = np.empty(postings, dtype=np.int32)
+        counts = np.empty(postings, dtype=np.uint16)
+        if old is not None and self.carried:
+            # A kept posting moves by how much its term's group moved, less the postings
+            # dropped before it in that group.
+            old_terms = len(old_offsets) - 1
+            shift = offsets[:old_terms] - kept_before[old_offsets[:-1]]
+            group_sizes = np.diff(old_offsets)
+            for start in range(0, len(keep), _CHUNK):
+                end = min(start + _CHUNK, len(keep))
+                term_of = _term_of_postings(old_offsets, group_sizes, start, end)
+                chunk_keep = keep[start:end]
+                position = kept_before[start:end] + shift[term_of]
+                docs[position[chunk_keep]] = new_docs_of_old[start:end][chunk_keep]
+                counts[position[chunk_keep]] = old["counts"][start:end][chunk_keep]
+            del new_docs_of_old, keep, kept_before
+        if len(f_terms):
+            fresh_start = np.zeros(terms + 1, dtype=np.int64)
+            np.cumsum(per_term_fresh, out=fresh_start[1:])
+            position = (
+                np.arange(len(f_terms), dtype=np.int64)
+                - fresh_start[f_terms] + offsets[f_terms] + per_term_kept[f_terms]
+            )
+            docs[position] = f_docs
+            counts[position] = f_counts
+
+        # Lengths and each file's terms in order of first appearance, file by file.
+        lengths_parts, file_terms_parts = self._file_parts(fresh_lengths, fresh_ids)
+        lengths = np.concatenate(lengths_parts).astype(np.int32)
+        file_terms = np.concatenate(file_terms_parts).astype(np.int32)
+        file_term_ends = np.cumsum([len(p) for p in file_terms_parts], dtype=np.int64)
+
+        document_frequency = np.diff(offsets)
+        idf = _idf(document_frequency, file_terms, self.size)
+        contributions = _contributions(offsets, docs, counts, idf, lengths)
+        order = np.argsort(keys, kind="stable")
+        arrays = {
+            "keys": keys,
+            "lookup_keys": keys[order],
+            "lookup_ids": order.astype(np.int32),
+            "offsets": offsets,
+            "docs": docs,
+            "counts": counts,
+            "contributions": contributions,
+            "idf": idf,
+            "lengths": lengths,
+            "file_ends": self.starts[1:].copy(),
+            "file_terms": file_terms,
+            "file_term_ends": file_term_ends,
+        }
+        for array in arrays.values():
+            array.flags.writeable = False
+        return SearchIndex([(f.name, f.fingerprint) for f in self.files], arrays)
+
+    def _file_parts(
+        self, fresh_lengths: dict[int, np.ndarray], fresh_ids: list[np.ndarray]
+    ) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        old = self.old
+        carried = dict(self.carried)
+        fresh_slot = {number: k for k, number in enumerate(self.fresh)}
+        lengths, file_terms = [], []
+        for number in range(len(self.files)):
+            if number in fresh_slot:
+                lengths.append(fresh_lengths[number])
+                file_terms.append(fresh_ids[fresh_slot[number]])
+                continue
+            assert old is not None
+            j = carried[number]
+            ends, term_ends = old["file_ends"], old["file_term_ends"]
+            lengths.append(old["lengths"][(int(ends[j - 1]) if j else 0) : int(ends[j])])
+            file_terms.append(
+                old["file_terms"][(int(term_ends[j - 1]) if j else 0) : int(term_ends[j])]
+            )
+        return lengths, file_terms
+
+
+def _term_of_postings(
+    offsets: np.ndarray, group_sizes: np.ndarray, start: int, end: int
+) -> np.ndarray:
+    """The term id of postings start..end of a CSR index."""
+    first = int(np.searchsorted(offsets, start, side="right")) - 1
+    last = int(np.searchsorted(offsets, end, side="left"))
+    sizes = group_sizes[first:last].copy()
+    sizes[0] -= start - int(offsets[first])
+    sizes[-1] -= int(offsets[last]) - end
+    return np.repeat(np.arange(first, last, dtype=np.int64), sizes)
+
+
+def _idf(document_frequency: np.ndarray, file_terms: np.ndarray, size: int) -> np.ndarray:
+    """rank-bm25's idf for every term id (0 for ids no passage uses any more)."""
+    idf = np.zeros(len(document_frequency), dtype=np.float64)
+    used = np.flatnonzero(document_frequency > 0)
+    if not len(used):
+        return idf
+    # Few distinct frequencies: math.log on each, as rank-bm25 computes them.
+    distinct, which = np.unique(document_frequency[used], return_inverse=True)
+    table = np.array(
+        [math.log(size - df + 0.5) - math.log(df + 0.5) for df in distinct.tolist()]
+    )
+    idf[used] = table[which]
+    # The average idf is summed in order of first appearance, one term at a time
+    # (np.cumsum adds sequentially, like rank-bm25's loop; np.sum would not).
+    first = np.full(len(document_frequency), len(file_terms), dtype=np.int64)
+    np.minimum.at(first, file_terms, np.arange(len(file_terms), dtype=np.int64))
+    in_order = used[np.argsort(first[used], kind="stable")]
+    average = float(np.cumsum(idf[in_order])[-1]) / len(used)
+    negative = used[idf[used] < 0]
+    idf[negative] = _EPSILON * average
+    return idf
+
+
+def _contributions(
+    offsets: np.ndarray, docs: np.ndarray, counts: np.ndarray, idf: np.ndarray,
+    lengths: np.ndarray,
+) -> np.ndarray:
+    """What each posting adds to its passage's score, by rank-bm25's exact expression."""
+    average_length = int(lengths.sum(dtype=np.int64)) / len(lengths)
+    # k1 * (1 - b + b * len / avgdl), evaluated as Python and numpy evaluate rank-bm25's.
+    norm = _K1 * (1 - _B + _B * lengths.astype(np.int64) / average_length)
+    contributions = np.empty(len(docs), dtype=np.float64)
+    group_sizes = np.diff(offsets)
+    for start in range(0, len(docs), _CHUNK):
+        end = min(start + _CHUNK, len(docs))
+        frequency = counts[start:end].astype(np.int64)
+        share = frequency * (_K1 + 1) / (frequency + norm[docs[start:end]])
+        term_idf = idf[_term_of_postings(offsets, group_sizes, start, end)]
+        contributions[start:end] = term_idf * share
+    return contributions

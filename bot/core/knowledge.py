@@ -26,6 +26,7 @@ from bot.core.articles import (
     read_file_bytes,
 )
 from bot.core.errors import ArticleError, KnowledgeError
+from bot.core.index import FilePostings
 from bot.core.model import Article, FileWarning, SkippedFile
 from bot.core.passages import split_paragraph
 from bot.core.text import COMMON_ABBREVIATIONS, Abbreviations, Tokenizer, find_defined_abbreviations
@@ -47,9 +48,10 @@ class AnalyzedFile:
     article: Article
     warning: str | None
     passages: tuple[tuple[int, int, str], ...]  # (paragraph number, part in paragraph, text)
-    terms: tuple[list[str], ...]  # per passage: its terms, then the title's terms
     abbreviations: tuple[tuple[str, str], ...]  # defined in this article
     runs: tuple[str, ...] = ()  # per passage, its syllable runs (views.encode_runs)
+    # The passages' counted terms: only until the index holds them (the engine drops them).
+    postings: FilePostings | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,23 +78,37 @@ def fingerprint(data: bytes) -> str:
     return hashlib.sha1(data).hexdigest()
 
 
-def analyze_article(article: Article, file_fingerprint: str, warning: str | None) -> AnalyzedFile:
+_Analyzed = tuple[tuple[int, int, str], list[str], str]  # passage, its terms, its runs
+
+
+def passage_terms(article: Article) -> list[list[str]]:
+    """Each passage's index terms, then its title's: what BM25 counts for the passage."""
+    return [terms for _, terms, _ in _analyze_passages(article)[1]]
+
+
+def _analyze_passages(article: Article) -> tuple[dict[str, str], list[_Analyzed]]:
+    """The abbreviations the article defines, and its passages analysed with them."""
     defined = find_defined_abbreviations(" ".join(article.paragraphs))
     table = dict(COMMON_ABBREVIATIONS)
     table.update(defined)
     tokenizer = Tokenizer(Abbreviations(table))
     title_terms = list(tokenizer.analyze(article.title).terms)
-    passages: list[tuple[int, int, str]] = []
-    terms: list[list[str]] = []
-    runs: list[str] = []
+    analyzed = []
     for number, paragraph in enumerate(article.paragraphs, start=1):
         for part, text in enumerate(split_paragraph(paragraph)):
-            passages.append((number, part, text))
-            terms.append([*tokenizer.analyze(text).terms, *title_terms])
-            runs.append(encode_runs(text))
+            terms = [*tokenizer.analyze(text).terms, *title_terms]
+            analyzed.append(((number, part, text), terms, encode_runs(text)))
+    return defined, analyzed
+
+
+def analyze_article(article: Article, file_fingerprint: str, warning: str | None) -> AnalyzedFile:
+    defined, analyzed = _analyze_passages(article)
     return AnalyzedFile(
-        article.file, file_fingerprint, article, warning, tuple(passages), tuple(terms),
-        tuple(sorted(defined.items())), tuple(runs),
+        article.file, file_fingerprint, article, warning,
+        tuple(passage for passage, _, _ in analyzed),
+        tuple(sorted(defined.items())),
+        tuple(runs for _, _, runs in analyzed),
+        FilePostings.of([terms for _, terms, _ in analyzed]),
     )
 
 
@@ -145,14 +161,6 @@ def _analyze_all(
                 progress(done, total)
 
 
-def _share_strings(files: list[AnalyzedFile]) -> None:
-    """Make equal terms one string object: a fraction of the memory, and a compact cache."""
-    shared: dict[str, str] = {}
-    for analyzed in files:
-        for terms in analyzed.terms:
-            terms[:] = [shared.setdefault(t, t) for t in terms]
-
-
 def build_knowledge(
     folder: Path,
     *,
@@ -192,16 +200,12 @@ def build_knowledge(
         else:
             jobs.append((path, rel))
 
-    fresh: list[AnalyzedFile] = []
     jobs_total = workers or os.cpu_count() or 1
     for file_fingerprint, outcome in _analyze_all(jobs, max_file_bytes, jobs_total, progress):
         results[outcome.file] = outcome
-        if isinstance(outcome, AnalyzedFile):
-            fresh.append(outcome)
-        elif file_fingerprint is not None:
+        if isinstance(outcome, SkippedFile) and file_fingerprint is not None:
             # Remembered so that an unchanged bad file is not parsed again on every start.
             rejected[outcome.file] = (file_fingerprint, outcome.reason)
-    _share_strings(fresh)
 
     files = tuple(r for name in order if isinstance(r := results[name], AnalyzedFile))
     skipped = tuple(r for name in order if isinstance(r := results[name], SkippedFile))
