@@ -14,7 +14,7 @@ from bot.core.cache import CACHE_FILE, load_index, wait_for_saves
 from bot.core.engine import Engine, load_engine
 from bot.core.index import BM25_PARAMETERS, SearchIndex
 from bot.core.knowledge import passage_terms
-from bot.core.views import decode_runs, encode_runs, make_view, view_of_runs
+from bot.core.views import decode_runs, encode_runs, make_view, view_of_runs, words_of_runs
 
 EXTRA = """Tập huấn an toàn thông tin
 
@@ -168,6 +168,7 @@ def test_passage_views_equal_the_tokenizer_analysis(seed_engine: Engine) -> None
         probes = pairs | {"f:zzz", "a:zzz1", "w:hôi5_nghi5", "b:", "b:x", "x", "b:a_b_c"}
         assert all((term in view.terms) == (term in terms) for term in probes)
         assert view_of_runs(encode_runs(text), tokenizer) == view
+        assert words_of_runs(encode_runs(text), tokenizer) == list(view.words)
 
 
 def test_a_reload_after_a_warm_start_analyses_only_the_new_file(
@@ -187,3 +188,17 @@ def test_a_reload_after_a_warm_start_analyses_only_the_new_file(
         "Lớp tập huấn có bao nhiêu cán bộ?"
     ).quote
     wait_for_saves()
+
+
+def test_postings_are_grouped_alike_packed_or_not() -> None:
+    from bot.core.index import _group_by_term
+
+    rng = np.random.default_rng(7)
+    pairs = np.unique(rng.integers(0, 50 * 300, 2000))  # a term is in a passage once
+    docs, terms = (pairs // 50).astype(np.int32), (pairs % 50).astype(np.int32)
+    counts = rng.integers(1, 65535, len(pairs)).astype(np.uint16)
+    packed = _group_by_term(terms, docs, counts, 50, 300)
+    sorted_plainly = _group_by_term(terms, docs, counts, 1 << 26, 300)  # too wide to pack
+    for a, b in zip(packed, sorted_plainly, strict=True):
+        assert np.array_equal(a, b)
+    assert np.all(np.diff(packed[0]) >= 0)

@@ -5,10 +5,10 @@ and CRC-32 of each of three sections) and the sections:
 
 1. the knowledge (articles, passages, their syllable runs), a pickle;
 2. the index's file list and the names, types and places of its arrays, a pickle;
-3. the index arrays themselves, raw, each starting on a 16-byte boundary: a start reads
-   them into one buffer and uses them in place, with no decoding.
+3. the index arrays themselves, raw, each on a 16-byte boundary of the file: a start maps
+   the file into memory and uses them in place, with no reading or decoding.
 
-A start unpickles section 1 while a thread reads and checks sections 2 and 3. A cache that is
+A start unpickles section 1 while a thread maps and checks sections 2 and 3. A cache that is
 truncated, corrupt, from another format or pipeline version, or not what it claims to be is
 reported and ignored, so the index is rebuilt rather than trusted. Whether it is *stale* is
 decided by the caller, file by file, from the content fingerprints it holds.
@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import mmap
 import os
 import pickle
 import struct
@@ -41,7 +42,7 @@ log = logging.getLogger(__name__)
 
 CACHE_FILE = "index.bin"
 MAGIC = b"VNQAIDX1"
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 _SECTIONS = 3  # knowledge, index layout, index arrays
 _HEADER = struct.Struct("<8sII" + "QI" * _SECTIONS)  # magic, format, pipeline, (length, crc)...
 _ALIGN = 16
@@ -74,7 +75,11 @@ def save_index(cache_dir: Path, cached: CachedIndex) -> bool:
 
 
 def _layout(index: SearchIndex) -> tuple[list[tuple[str, str, int, int]], int]:
-    """(name, dtype, length, offset) of each array in section 3, and the section's size."""
+    """(name, dtype, length, offset) of each array, and the bytes they take.
+
+    Offsets count from the first 16-byte boundary of the file in section 3 (the section
+    starts with the padding up to it), so that arrays mapped from the file are aligned.
+    """
     entries, offset = [], 0
     for name in ARRAYS:
         array = index.arrays[name]
@@ -83,14 +88,17 @@ def _layout(index: SearchIndex) -> tuple[list[tuple[str, str, int, int]], int]:
     return entries, offset
 
 
-def _array_chunks(index: SearchIndex) -> list[memoryview | bytes]:
-    chunks: list[memoryview | bytes] = []
+def _padding(position: int) -> int:
+    return -position % _ALIGN
+
+
+def _array_chunks(index: SearchIndex, lead: int) -> list[memoryview | bytes]:
+    """The bytes of section 3 as written: `lead` bytes of padding, then each array, padded."""
+    chunks: list[memoryview | bytes] = [bytes(lead)]
     for name in ARRAYS:
         array = np.ascontiguousarray(index.arrays[name])
         chunks.append(memoryview(array).cast("B"))
-        padding = -array.nbytes % _ALIGN
-        if padding:
-            chunks.append(bytes(padding))
+        chunks.append(bytes(_padding(array.nbytes)))
     return chunks
 
 
@@ -102,14 +110,15 @@ def _save(cache_dir: Path, cached: CachedIndex) -> bool:
         pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL)
         for part in (without_postings(cached.knowledge), layout)
     ]
-    chunks = _array_chunks(index)
+    lead = _padding(_HEADER.size + sum(len(p) for p in pickles))
+    chunks = _array_chunks(index, lead)
     arrays_crc = 0
     for chunk in chunks:
         arrays_crc = zlib.crc32(chunk, arrays_crc)
     fields: list[object] = [MAGIC, FORMAT_VERSION, PIPELINE_VERSION]
     for section in pickles:
         fields += [len(section), zlib.crc32(section)]
-    fields += [arrays_size, arrays_crc]
+    fields += [lead + arrays_size, arrays_crc]
     header = _HEADER.pack(*fields)
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
@@ -216,21 +225,27 @@ def _unpickle(data: bytes | bytearray) -> object:
         raise _Untrusted(f"unreadable payload ({type(exc).__name__})") from exc
 
 
-def _read_index(handle, sections: list[tuple[int, int, int]]) -> SearchIndex:  # type: ignore[no-untyped-def]
-    """The index from sections 2 and 3: arrays made over the buffer read, not copied."""
+def _map_index(handle, sections: list[tuple[int, int, int]]) -> SearchIndex:  # type: ignore[no-untyped-def]
+    """The index from sections 2 and 3, its arrays mapped from the file, not read or copied.
+
+    The mapping outlives a later cache write: that replaces the file by renaming a new one
+    over it, so the old file stays whole for as long as it is mapped.
+    """
     layout = _unpickle(_read_section(handle, sections[1]))
-    data = _read_section(handle, sections[2])
+    offset, length, crc = sections[2]
+    mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+    if zlib.crc32(memoryview(mapped)[offset : offset + length]) != crc:
+        raise _Untrusted("checksum mismatch")
+    base = offset + _padding(offset)
     try:
         assert isinstance(layout, dict)
         files = [(str(name), str(fingerprint)) for name, fingerprint in layout["files"]]
         arrays = {}
-        for name, kind, length, offset in layout["arrays"]:
+        for name, kind, count, start in layout["arrays"]:
             dtype = np.dtype(kind)
-            if offset + length * dtype.itemsize > len(data):
+            if start < 0 or base + start + count * dtype.itemsize > offset + length:
                 raise _Untrusted("array outside its section")
-            array = np.frombuffer(data, dtype=dtype, count=length, offset=offset)
-            array.flags.writeable = False
-            arrays[name] = array
+            arrays[name] = np.frombuffer(mapped, dtype=dtype, count=count, offset=base + start)
         return SearchIndex(files, arrays)
     except _Untrusted:
         raise
@@ -269,7 +284,7 @@ def start_loading_index(cache_dir: Path) -> PendingIndex | None:
     job = None
     try:
         sections = _read_header(handle)
-        job = pool.submit(_read_index, handle, sections)
+        job = pool.submit(_map_index, handle, sections)
         knowledge = _unpickle(_read_section(handle, sections[0]))
         if not isinstance(knowledge, Knowledge):
             raise _Untrusted("unexpected content")

@@ -64,7 +64,9 @@ class FilePostings:
             terms.extend(frequencies)
             counts.extend(frequencies.values())
             ends.append(len(terms))
-        keys = np.fromiter((term_key(t) for t in local), dtype=np.uint64, count=len(local))
+        blake2b = hashlib.blake2b
+        digests = b"".join(blake2b(t.encode(), digest_size=8).digest() for t in local)
+        keys = np.frombuffer(digests, dtype="<u8").astype(np.uint64)  # as term_key reads them
         # A passage is at most 600 characters and a title 300: no count comes near the cap.
         return cls(
             keys,
@@ -175,7 +177,7 @@ class SearchIndex:
             return []
         scores = self.scores(query_terms)
         limit = min(limit, len(scores))
-        candidates = np.argpartition(-scores, limit - 1)[:limit]
+        candidates = np.argpartition(scores, len(scores) - limit)[len(scores) - limit :]
         ranked = sorted(candidates.tolist(), key=lambda i: (-scores[i], i))
         return [(i, float(scores[i])) for i in ranked]
 
@@ -284,9 +286,7 @@ class _Builder:
         f_terms = np.concatenate(fresh_terms) if fresh_terms else np.zeros(0, np.int32)
         f_docs = np.concatenate(fresh_docs) if fresh_docs else np.zeros(0, np.int32)
         f_counts = np.concatenate(fresh_counts) if fresh_counts else np.zeros(0, np.uint16)
-        order = np.argsort(f_terms, kind="stable")
-        f_terms, f_docs, f_counts = f_terms[order], f_docs[order], f_counts[order]
-        del order
+        f_terms, f_docs, f_counts = _group_by_term(f_terms, f_docs, f_counts, terms, self.size)
         per_term_fresh = np.bincount(f_terms, minlength=terms).astype(np.int64)
 
         # Carried postings: keep those of unchanged files, renumbered.
@@ -302,14 +302,17 @@ class _Builder:
             old_offsets = old["offsets"]
             new_docs_of_old = renumber[old["docs"]]
             keep = new_docs_of_old >= 0
-            kept_before = np.zeros(len(keep) + 1, dtype=np.int64)
+            kept_before = np.zeros(len(keep) + 1, dtype=np.int32)  # postings < 2**31
             np.cumsum(keep, out=kept_before[1:])
             per_term_kept[: len(old_offsets) - 1] = np.diff(kept_before[old_offsets])
         offsets = np.zeros(terms + 1, dtype=np.int64)
         np.cumsum(per_term_kept + per_term_fresh, out=offsets[1:])
         postings = int(offsets[-1])
-        docs = np.empty(postings, dtype=np.int32)
-        counts = np.empty(postings, dtype=np.uint16)
+        if old is None or not self.carried:  # nothing carried: the fresh groups are the index
+            docs, counts = f_docs, f_counts
+        else:
+            docs = np.empty(postings, dtype=np.int32)
+            counts = np.empty(postings, dtype=np.uint16)
         if old is not None and self.carried:
             # A kept posting moves by how much its term's group moved, less the postings
             # dropped before it in that group.
@@ -324,7 +327,7 @@ class _Builder:
                 docs[position[chunk_keep]] = new_docs_of_old[start:end][chunk_keep]
                 counts[position[chunk_keep]] = old["counts"][start:end][chunk_keep]
             del new_docs_of_old, keep, kept_before
-        if len(f_terms):
+        if len(f_terms) and docs is not f_docs:
             fresh_start = np.zeros(terms + 1, dtype=np.int64)
             np.cumsum(per_term_fresh, out=fresh_start[1:])
             position = (
@@ -382,6 +385,28 @@ class _Builder:
                 old["file_terms"][(int(term_ends[j - 1]) if j else 0) : int(term_ends[j])]
             )
         return lengths, file_terms
+
+
+def _group_by_term(
+    terms: np.ndarray, docs: np.ndarray, counts: np.ndarray, term_count: int, passages: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Postings ordered by term, then passage.
+
+    When the three fit in 64 bits they are packed and sorted in place: half the memory and
+    time of an argsort and three gathers, which matters for a cold build's 20 million.
+    """
+    if term_count < 1 << 26 and passages < 1 << 21:  # 26 + 21 + 16 bits: positive int64
+        packed = terms.astype(np.int64) << 37
+        packed |= docs.astype(np.int64) << 16
+        packed |= counts
+        packed.sort()
+        return (
+            (packed >> 37).astype(np.int32),
+            ((packed >> 16) & ((1 << 21) - 1)).astype(np.int32),
+            (packed & 0xFFFF).astype(np.uint16),
+        )
+    order = np.argsort(terms, kind="stable")
+    return terms[order], docs[order], counts[order]
 
 
 def _term_of_postings(

@@ -22,7 +22,7 @@ from bot.core.model import Passage
 from bot.core.questions import AnswerType, ContentUnit, Question
 from bot.core.text import Syllable, Tokenizer
 from bot.core.views import PassageView as _PassageView
-from bot.core.views import view_of_runs, view_of_text
+from bot.core.views import view_of_runs, view_of_text, words_of_runs
 
 CANDIDATES = 40  # passages re-judged after BM25
 TITLE_CREDIT = 0.7  # a word found only in the article's title counts for less
@@ -146,6 +146,12 @@ class Ranker:
             return view_of_runs(self._runs[position], self.tokenizer)
         return view_of_text(self.passages[position].text, self.tokenizer)
 
+    def _words(self, position: int) -> Sequence[Syllable]:
+        """The passage's view's words; without building the view when it is not cached."""
+        if self._runs is None:
+            return self._view(position).words
+        return words_of_runs(self._runs[position], self.tokenizer)
+
     def _article_title_terms(self, article_id: int) -> frozenset[str]:
         return frozenset(self.tokenizer.analyze(self._title_of(article_id), segment=False).terms)
 
@@ -158,7 +164,7 @@ class Ranker:
             self.passages[position].article_id == article_id
         ):
             previous = None
-            for word in self._view(position).words:
+            for word in self._words(position):
                 if word.surface[:1].isupper() or word.folded.isdigit():
                     terms.add("f:" + word.folded)
                     if word.accented:

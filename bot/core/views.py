@@ -130,6 +130,21 @@ def view_of_text(text: str, tokenizer: Tokenizer) -> PassageView:
     return make_view(phrases(normalize_text(text)), tokenizer)
 
 
+def words_of_runs(encoded: str, tokenizer: Tokenizer) -> list[Syllable]:
+    """`view_of_runs(encoded, tokenizer).words`, without the position indexes."""
+    words: list[Syllable] = []
+    if encoded:
+        abbreviations = tokenizer.abbreviations
+        candidates = abbreviations.candidates
+        for surface in encoded.replace(_RUN_SEP, _WORD_SEP).split(_WORD_SEP):
+            words.append(_syllable_of(surface))
+            if surface.lower() in candidates:
+                long_form = abbreviations.expand(surface)
+                if long_form:
+                    words.extend(syllables(long_form))
+    return words
+
+
 def view_of_runs(encoded: str, tokenizer: Tokenizer) -> PassageView:
     """`make_view(decode_runs(encoded), tokenizer)` in one pass (this is the hot path)."""
     words: list[Syllable] = []
