@@ -202,3 +202,30 @@ def test_postings_are_grouped_alike_packed_or_not() -> None:
     for a, b in zip(packed, sorted_plainly, strict=True):
         assert np.array_equal(a, b)
     assert np.all(np.diff(packed[0]) >= 0)
+
+
+def test_top_passages_are_the_best_scores_ties_in_passage_order(seed_engine: Engine) -> None:
+    index = seed_engine.index
+    for question in [*QUERIES, "tỉnh", "Bến Tre"]:
+        terms = seed_engine.tokenizer.terms(question)
+        scores = index.scores(terms)
+        for limit in (1, 5, 40):
+            expected = sorted(range(len(scores)), key=lambda i: (-scores[i], i))[:limit]
+            assert [i for i, _ in index.top(terms, limit)] == expected
+
+
+def test_an_engine_is_freed_without_the_cycle_collector(knowledge_copy: Path) -> None:
+    """`load_engine` freezes what it loads: an engine caught in a reference cycle would then
+    never be freed after a reload."""
+    import gc
+    import weakref
+
+    engine = load_engine(knowledge_copy)
+    engine.ask("Ai chủ trì hội nghị?")  # fills the ranker's caches
+    refs = [weakref.ref(engine), weakref.ref(engine.ranker), weakref.ref(engine.index)]
+    gc.disable()
+    try:
+        del engine
+        assert [ref() for ref in refs] == [None, None, None]
+    finally:
+        gc.enable()

@@ -123,7 +123,8 @@ class Engine:
         assert index is not None
         self.index = index
         self.ranker = Ranker(
-            self.index, self.passages, self.tokenizer, lambda i: self.articles[i].title, runs
+            self.index, self.passages, self.tokenizer,
+            tuple(a.title for a in self.articles).__getitem__, runs,
         )
 
     # --- Public API -------------------------------------------------------------------
@@ -239,7 +240,13 @@ def load_engine(
     Raises KnowledgeError when the folder is missing or holds no usable article.
     """
     with _collector_paused():
-        return _load_engine(folder, cache_dir, max_file_bytes, previous, workers, progress)
+        engine = _load_engine(folder, cache_dir, max_file_bytes, previous, workers, progress)
+        # The index's objects live as long as the engine: moved out of the collector's
+        # generations, full collections no longer walk them (they took 0.1-0.3 s at 10,000
+        # articles, in the middle of answers). An engine holds no reference cycles, so an old
+        # one is still freed by reference counting when a reload replaces it.
+        gc.freeze()
+        return engine
 
 
 @contextmanager

@@ -172,13 +172,25 @@ class SearchIndex:
         )
 
     def top(self, query_terms: Sequence[str], limit: int) -> list[tuple[int, float]]:
-        """(passage position, BM25 score) of the `limit` best passages, best first."""
+        """(passage position, BM25 score) of the `limit` best passages, best first; equal
+        scores in passage order."""
         if not query_terms or limit <= 0:
             return []
         scores = self.scores(query_terms)
         limit = min(limit, len(scores))
-        candidates = np.argpartition(scores, len(scores) - limit)[len(scores) - limit :]
-        ranked = sorted(candidates.tolist(), key=lambda i: (-scores[i], i))
+        # Most passages of a big folder score exactly 0, and numpy's selection degrades
+        # badly on so many equal values (14 ms instead of 0.5 at 88k): select among the
+        # positive scores when there are enough of them.
+        pool = np.flatnonzero(scores > 0)
+        if len(pool) < limit:
+            pool = np.arange(len(scores))
+        values = scores[pool]
+        if len(pool) > limit:
+            cut = np.partition(values, len(values) - limit)[len(values) - limit]
+            above = pool[values > cut]
+            tied = pool[values == cut]
+            pool = np.concatenate([above, tied[: limit - len(above)]])
+        ranked = sorted(pool.tolist(), key=lambda i: (-scores[i], i))
         return [(i, float(scores[i])) for i in ranked]
 
     def document_frequency(self, term: str) -> int:

@@ -15,7 +15,7 @@ import itertools
 import re
 from collections.abc import Callable, Container, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from bot.core.index import SearchIndex
 from bot.core.model import Passage
@@ -118,6 +118,60 @@ class _Weighed:
     pairs: list[str]  # the question's adjacent content words, as word-pair terms
 
 
+def _passage_view(
+    runs: Sequence[str] | None, passages: Sequence[Passage], tokenizer: Tokenizer, position: int
+) -> _PassageView:
+    if runs is not None:
+        return view_of_runs(runs[position], tokenizer)
+    return view_of_text(passages[position].text, tokenizer)
+
+
+def _passage_words(
+    runs: Sequence[str] | None,
+    view: Callable[[int], _PassageView],
+    tokenizer: Tokenizer,
+    position: int,
+) -> Sequence[Syllable]:
+    """The passage's view's words; without building the view when it is not cached."""
+    if runs is None:
+        return view(position).words
+    return words_of_runs(runs[position], tokenizer)
+
+
+def _title_terms(
+    tokenizer: Tokenizer, title_of: Callable[[int], str], article_id: int
+) -> frozenset[str]:
+    return frozenset(tokenizer.analyze(title_of(article_id), segment=False).terms)
+
+
+def _lead_terms(
+    passages: Sequence[Passage],
+    first_passage: dict[int, int],
+    words: Callable[[int], Sequence[Syllable]],
+    article_id: int,
+) -> frozenset[str]:
+    """The names and numbers of the article's first paragraph: the who, where and when
+    that the rest of the story does not repeat ("Trà Vinh", "BCĐ 35")."""
+    terms: set[str] = set()
+    position = first_passage[article_id]
+    while position < len(passages) and passages[position].paragraph == 1 and (
+        passages[position].article_id == article_id
+    ):
+        previous = None
+        for word in words(position):
+            if word.surface[:1].isupper() or word.folded.isdigit():
+                terms.add("f:" + word.folded)
+                if word.accented:
+                    terms.add("a:" + word.accented)
+                if previous is not None:
+                    terms.add(f"b:{previous.folded}_{word.folded}")
+                previous = word
+            else:
+                previous = None
+        position += 1
+    return frozenset(terms)
+
+
 class Ranker:
     def __init__(
         self,
@@ -128,54 +182,20 @@ class Ranker:
         runs: Sequence[str] | None = None,
     ) -> None:
         self.index = index
-        self._runs = runs  # per passage, its syllable runs (views.encode_runs), if known
         self.passages = passages
         self.tokenizer = tokenizer
-        self._title_of = title_of
-        self._view = lru_cache(maxsize=16384)(self._passage_view)
-        self._title_terms = lru_cache(maxsize=16384)(self._article_title_terms)
-        self._lead_terms = lru_cache(maxsize=16384)(self._article_lead_terms)
-        self._first_passage: dict[int, int] = {}
+        first_passage: dict[int, int] = {}
         for position, passage in enumerate(passages):
-            self._first_passage.setdefault(passage.article_id, position)
-
-    # --- Views of passages (cached: the same passages come back for related questions) --
-
-    def _passage_view(self, position: int) -> _PassageView:
-        if self._runs is not None:
-            return view_of_runs(self._runs[position], self.tokenizer)
-        return view_of_text(self.passages[position].text, self.tokenizer)
-
-    def _words(self, position: int) -> Sequence[Syllable]:
-        """The passage's view's words; without building the view when it is not cached."""
-        if self._runs is None:
-            return self._view(position).words
-        return words_of_runs(self._runs[position], self.tokenizer)
-
-    def _article_title_terms(self, article_id: int) -> frozenset[str]:
-        return frozenset(self.tokenizer.analyze(self._title_of(article_id), segment=False).terms)
-
-    def _article_lead_terms(self, article_id: int) -> frozenset[str]:
-        """The names and numbers of the article's first paragraph: the who, where and when
-        that the rest of the story does not repeat ("Trà Vinh", "BCĐ 35")."""
-        terms: set[str] = set()
-        position = self._first_passage[article_id]
-        while position < len(self.passages) and self.passages[position].paragraph == 1 and (
-            self.passages[position].article_id == article_id
-        ):
-            previous = None
-            for word in self._words(position):
-                if word.surface[:1].isupper() or word.folded.isdigit():
-                    terms.add("f:" + word.folded)
-                    if word.accented:
-                        terms.add("a:" + word.accented)
-                    if previous is not None:
-                        terms.add(f"b:{previous.folded}_{word.folded}")
-                    previous = word
-                else:
-                    previous = None
-            position += 1
-        return frozenset(terms)
+            first_passage.setdefault(passage.article_id, position)
+        # Caches over plain functions, not bound methods: a cache that held the ranker would
+        # make a reference cycle, and an old engine would then outlive a reload until a full
+        # collection (which `load_engine` spares the serving index by freezing it).
+        self._view = lru_cache(maxsize=16384)(partial(_passage_view, runs, passages, tokenizer))
+        words = partial(_passage_words, runs, self._view, tokenizer)
+        self._title_terms = lru_cache(maxsize=16384)(partial(_title_terms, tokenizer, title_of))
+        self._lead_terms = lru_cache(maxsize=16384)(
+            partial(_lead_terms, passages, first_passage, words)
+        )
 
     # --- Matching -----------------------------------------------------------------------
 
