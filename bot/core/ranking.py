@@ -24,7 +24,7 @@ from bot.core.text import Syllable, Tokenizer
 from bot.core.views import PassageView as _PassageView
 from bot.core.views import view_of_runs, view_of_text, words_of_runs
 
-CANDIDATES = 40  # passages re-judged after BM25
+CANDIDATES = 30  # passages re-judged after BM25
 TITLE_CREDIT = 0.7  # a word found only in the article's title counts for less
 UNMARKED_MATCH_CREDIT = 0.25  # "hôi" typed, "hồi" found: the letters agree, the tones do not
 SPLIT_PHRASE_CREDIT = 0.6  # a phrase whose syllables are all there, but not together

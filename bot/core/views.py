@@ -21,7 +21,7 @@ from bot.core.text import _syllable as _syllable_of
 
 _WORD_SEP = " "
 _RUN_SEP = "\n"
-_NOWHERE: list[int] = []
+_NOWHERE: tuple[int, ...] = ()
 
 
 def encode_runs(text: str) -> str:
@@ -49,8 +49,8 @@ class ViewTerms:
 
     words: tuple[Syllable, ...]
     runs: tuple[int, ...]  # the run of each word
-    by_accent: dict[str, list[int]]
-    by_fold: dict[str, list[int]]
+    by_accent: dict[str, tuple[int, ...]]
+    by_fold: dict[str, tuple[int, ...]]
 
     def __contains__(self, term: object) -> bool:
         if not isinstance(term, str) or len(term) < 2 or term[1] != ":":
@@ -86,18 +86,24 @@ class PassageView:
     terms: ViewTerms
 
     @property
-    def by_accent(self) -> dict[str, list[int]]:
+    def by_accent(self) -> dict[str, tuple[int, ...]]:
         return self.terms.by_accent
 
     @property
-    def by_fold(self) -> dict[str, list[int]]:
+    def by_fold(self) -> dict[str, tuple[int, ...]]:
         return self.terms.by_fold
 
-    def starts(self, word: Syllable) -> list[int]:
+    def starts(self, word: Syllable) -> tuple[int, ...]:
         """Positions of the words that match `word` exactly (by accent when it has marks)."""
         if word.accented is not None:
             return self.terms.by_accent.get(word.accented, _NOWHERE)
         return self.terms.by_fold.get(word.folded, _NOWHERE)
+
+
+def _settled(places: dict[str, list[int]]) -> dict[str, tuple[int, ...]]:
+    """Positions as tuples of ints, which the garbage collector stops tracking: thousands of
+    cached views would otherwise give every full collection millions of lists to walk."""
+    return {key: tuple(value) for key, value in places.items()}
 
 
 def make_view(runs: Sequence[Sequence[Syllable]], tokenizer: Tokenizer) -> PassageView:
@@ -123,7 +129,9 @@ def make_view(runs: Sequence[Sequence[Syllable]], tokenizer: Tokenizer) -> Passa
                 else:
                     places.append(i)
     frozen = tuple(words)
-    return PassageView(frozen, ViewTerms(frozen, tuple(run_of), by_accent, by_fold))
+    return PassageView(
+        frozen, ViewTerms(frozen, tuple(run_of), _settled(by_accent), _settled(by_fold))
+    )
 
 
 def view_of_text(text: str, tokenizer: Tokenizer) -> PassageView:
@@ -177,4 +185,6 @@ def view_of_runs(encoded: str, tokenizer: Tokenizer) -> PassageView:
                         else:
                             places.append(i)
     frozen = tuple(words)
-    return PassageView(frozen, ViewTerms(frozen, tuple(run_of), by_accent, by_fold))
+    return PassageView(
+        frozen, ViewTerms(frozen, tuple(run_of), _settled(by_accent), _settled(by_fold))
+    )
