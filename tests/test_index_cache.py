@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+import time
 from pathlib import Path
 
 import numpy as np
@@ -13,7 +15,7 @@ import bot.core.knowledge as knowledge_module
 from bot.core.cache import CACHE_FILE, load_index, wait_for_saves
 from bot.core.engine import Engine, load_engine
 from bot.core.index import BM25_PARAMETERS, SearchIndex
-from bot.core.knowledge import passage_terms
+from bot.core.knowledge import RECENT_NS, passage_terms
 from bot.core.views import decode_runs, encode_runs, make_view, view_of_runs, words_of_runs
 
 EXTRA = """Tập huấn an toàn thông tin
@@ -229,3 +231,44 @@ def test_an_engine_is_freed_without_the_cycle_collector(knowledge_copy: Path) ->
         assert [ref() for ref in refs] == [None, None, None]
     finally:
         gc.enable()
+
+
+def test_files_unchanged_since_the_last_scan_are_not_read_again(
+    knowledge_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (knowledge_copy / "extra.txt").write_text(EXTRA, encoding="utf-8")
+    monkeypatch.setattr(knowledge_module, "RECENT_NS", 0)  # as if written long ago
+    cache = knowledge_copy / ".cache"
+    engine = load_engine(knowledge_copy, cache_dir=cache)
+    reads: list[str] = []
+    real = knowledge_module.read_file_bytes
+
+    def counting(path, *args, **kwargs):  # type: ignore[no-untyped-def]
+        reads.append(Path(path).name)
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(knowledge_module, "read_file_bytes", counting)
+    engine = load_engine(knowledge_copy, cache_dir=cache, previous=engine)
+    assert reads == []
+    warm = load_engine(knowledge_copy, cache_dir=cache)  # the signatures are in the cache too
+    assert reads == []
+
+    # An edit of the same size, its modification time set back: the ctime still tells.
+    extra = knowledge_copy / "extra.txt"
+    before = extra.stat()
+    extra.write_text(EXTRA.replace("120", "150"), encoding="utf-8")
+    os.utime(extra, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert extra.stat().st_size == before.st_size
+    reloaded = load_engine(knowledge_copy, cache_dir=cache, previous=warm)
+    assert set(reads) == {"extra.txt"}  # read to fingerprint it, then to analyse it
+    assert "150 cán bộ" in (reloaded.ask("Lớp tập huấn có bao nhiêu cán bộ?").quote or "")
+    wait_for_saves()
+
+
+def test_a_file_written_just_before_a_scan_is_read_regardless(knowledge_copy: Path) -> None:
+    """A write in the same tick of a coarse clock would leave size and times unchanged."""
+    path = knowledge_copy / "extra.txt"
+    path.write_text(EXTRA, encoding="utf-8")
+    assert knowledge_module._signature(path, time.time_ns()) is None
+    later = time.time_ns() + RECENT_NS + 1
+    assert knowledge_module._signature(path, later) is not None

@@ -23,6 +23,7 @@ import codecs
 import html
 import os
 import re
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -250,26 +251,37 @@ def iter_knowledge_files(folder: Path) -> Iterator[tuple[str, Path | None, str |
     """Yield (relative name, path, skip reason) for every file under the folder, sorted.
 
     Hidden folders (such as the index cache) are not entered. A symbolic link is followed
-    only when its target stays inside the folder.
+    only when its target stays inside the folder. (Plain `os` calls, one or two `stat`s per
+    file: this runs over every file on each start and reload.)
     """
     root = folder.resolve()
+    prefix = len(str(root)) + 1
     for current, dirs, files in os.walk(root):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(files) + sorted(d for d in dirs if (Path(current) / d).is_symlink()):
-            path = Path(current) / name
-            rel = path.relative_to(root).as_posix()
+        linked_dirs = [d for d in dirs if os.path.islink(os.path.join(current, d))]
+        for name in sorted(files) + linked_dirs:
+            full = os.path.join(current, name)
+            rel = full[prefix:].replace(os.sep, "/")
             if _is_temporary(name):
                 yield rel, None, "tệp ẩn hoặc tệp tạm của trình soạn thảo"
-            elif path.is_symlink() and not _inside(path, root):
-                yield rel, None, "liên kết trỏ ra ngoài thư mục kiến thức"
-            elif path.is_dir():
+                continue
+            try:
+                mode = os.lstat(full).st_mode
+                if stat.S_ISLNK(mode):
+                    if not _inside(Path(full), root):
+                        yield rel, None, "liên kết trỏ ra ngoài thư mục kiến thức"
+                        continue
+                    mode = os.stat(full).st_mode
+            except OSError:
+                mode = 0  # vanished or unreadable: reported below as not a regular file
+            if stat.S_ISDIR(mode):
                 yield rel, None, "liên kết tới thư mục: không đọc"
-            elif not path.is_file():  # a named pipe or a device would block or never end
+            elif not stat.S_ISREG(mode):  # a named pipe or a device would block or never end
                 yield rel, None, "không phải tệp thường (ống, thiết bị …): không đọc"
-            elif path.suffix.lower() not in SUPPORTED_SUFFIXES:
+            elif os.path.splitext(name)[1].lower() not in SUPPORTED_SUFFIXES:
                 yield rel, None, "định dạng không hỗ trợ (chỉ nhận .txt và .md)"
             else:
-                yield rel, path, None
+                yield rel, Path(full), None
 
 
 def _inside(path: Path, root: Path) -> bool:

@@ -42,7 +42,7 @@ log = logging.getLogger(__name__)
 
 CACHE_FILE = "index.bin"
 MAGIC = b"VNQAIDX1"
-FORMAT_VERSION = 4
+FORMAT_VERSION = 5
 _SECTIONS = 3  # knowledge, index layout, index arrays
 _HEADER = struct.Struct("<8sII" + "QI" * _SECTIONS)  # magic, format, pipeline, (length, crc)...
 _ALIGN = 16

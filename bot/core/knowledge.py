@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
+import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -54,6 +55,26 @@ class AnalyzedFile:
     postings: FilePostings | None = None
 
 
+Signature = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
+RECENT_NS = 2_000_000_000  # a file changed this shortly before a scan is read regardless
+
+
+def _signature(path: Path, scan_started_ns: int) -> Signature | None:
+    """What `stat` says of the file, or None when it cannot vouch for the content.
+
+    Any write changes the ctime, which no program can set back, so an equal signature means
+    equal bytes, as git's index assumes. Except for a write in the same tick of a coarse
+    clock as the previous look: files changed just before the scan get no signature.
+    """
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    if max(st.st_mtime_ns, st.st_ctime_ns) >= scan_started_ns - RECENT_NS:
+        return None
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+
+
 @dataclass(frozen=True, slots=True)
 class Knowledge:
     files: tuple[AnalyzedFile, ...]
@@ -61,6 +82,8 @@ class Knowledge:
     rejected: dict[str, tuple[str, str]] = field(default_factory=dict)  # file: (fingerprint, why)
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
     pipeline_version: int = PIPELINE_VERSION
+    # file: its stat when last read, to know it unchanged without reading it (see _signature)
+    signatures: dict[str, Signature] = field(default_factory=dict)
 
     @property
     def manifest(self) -> dict[str, str]:
@@ -177,21 +200,37 @@ def build_knowledge(
         previous = None
     known = {f.file: f for f in previous.files} if previous else {}
     known_rejected = previous.rejected if previous else {}
+    known_signatures = previous.signatures if previous else {}
 
     results: dict[str, AnalyzedFile | SkippedFile] = {}
     rejected: dict[str, tuple[str, str]] = {}
+    signatures: dict[str, Signature] = {}
     jobs: list[tuple[Path, str]] = []
     order: list[str] = []
+    scan_started = time.time_ns()
     for rel, path, reason in iter_knowledge_files(folder):
         order.append(rel)
         if path is None:
             results[rel] = SkippedFile(rel, reason or "")
             continue
+        signature = _signature(path, scan_started)  # taken before reading: a later write shows
+        if signature is not None and known_signatures.get(rel) == signature:
+            if rel in known:
+                results[rel] = known[rel]
+                signatures[rel] = signature
+                continue
+            if rel in known_rejected:
+                results[rel] = SkippedFile(rel, known_rejected[rel][1])
+                rejected[rel] = known_rejected[rel]
+                signatures[rel] = signature
+                continue
         try:
             current = fingerprint(read_file_bytes(path, max_file_bytes))
         except ArticleError as exc:
             results[rel] = SkippedFile(rel, str(exc))
             continue
+        if signature is not None:
+            signatures[rel] = signature
         if rel in known and known[rel].fingerprint == current:
             results[rel] = known[rel]
         elif rel in known_rejected and known_rejected[rel][0] == current:
@@ -206,6 +245,8 @@ def build_knowledge(
         if isinstance(outcome, SkippedFile) and file_fingerprint is not None:
             # Remembered so that an unchanged bad file is not parsed again on every start.
             rejected[outcome.file] = (file_fingerprint, outcome.reason)
+        elif isinstance(outcome, SkippedFile):
+            signatures.pop(outcome.file, None)  # unreadable now: look again next time
 
     files = tuple(r for name in order if isinstance(r := results[name], AnalyzedFile))
     skipped = tuple(r for name in order if isinstance(r := results[name], SkippedFile))
@@ -213,4 +254,4 @@ def build_knowledge(
         raise KnowledgeError(
             f"Thư mục kiến thức {folder} không có bài viết nào đọc được (.txt, .md)"
         )
-    return Knowledge(files, skipped, rejected, max_file_bytes)
+    return Knowledge(files, skipped, rejected, max_file_bytes, signatures=signatures)
