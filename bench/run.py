@@ -81,15 +81,6 @@ def proc_mb(field: str) -> float | None:
     return round(int(match.group(1)) / 1024, 1) if match else None
 
 
-def reset_peak() -> bool:
-    """Start VmHWM again from the current RSS (Linux: write 5 to /proc/self/clear_refs)."""
-    try:
-        Path("/proc/self/clear_refs").write_text("5")
-    except OSError:
-        return False
-    return True
-
-
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     position = (len(ordered) - 1) * q / 100
@@ -272,6 +263,52 @@ def change_one_article(path: Path, version: int) -> None:
     path.write_text("\n\n".join(blocks).rstrip(), encoding="utf-8")
 
 
+def cold_build(folder: Path, cache: Path, profile_to: Path | None) -> dict[str, Any]:
+    """Run in a new process: the cold build, from the raw files into an empty cache."""
+    command = [sys.executable, "-m", "bench.run", "--cold-child", str(folder), str(cache)]
+    if profile_to is not None:
+        command += ["--profile-to", str(profile_to)]
+    result = subprocess.run(command, cwd=ROOT, stdout=subprocess.PIPE, text=True, check=False)
+    if result.returncode != 0:
+        raise RuntimeError("cold build failed (its errors are above)")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def cold_child(folder: Path, cache: Path, profile_to: Path | None) -> None:
+    from bot.core.engine import load_engine
+
+    marks: list[tuple[int, float]] = []
+
+    def progress(done: int, total: int) -> None:
+        before = marks[-1][0] if marks else 0
+        marks.append((done, time.perf_counter()))
+        if done * 10 // total != before * 10 // total:
+            log(f"cold build: {done:,}/{total:,} files analysed")
+
+    workers = os.cpu_count() or 1
+    log(f"cold build with workers={workers}")
+    with profiled(profile_to is not None, profile_to or Path()):
+        started = time.perf_counter()
+        engine = load_engine(folder, cache_dir=cache, workers=workers, progress=progress)
+        cold_s = time.perf_counter() - started
+    words = sum(article_words(a) for a in engine.articles)
+    analysed_at = marks[-1][1] - started if marks else None
+    print(json.dumps({
+        "articles": len(engine.articles),
+        "passages": len(engine.passages),
+        "words": words,
+        "skipped": len(engine.skipped),
+        "cold_build_s": round(cold_s, 2),
+        "cold_first_batch_s": round(marks[0][1] - started, 2) if marks else None,
+        "cold_analysis_s": round(analysed_at, 2) if analysed_at else None,
+        "cold_after_analysis_s": round(cold_s - analysed_at, 2) if analysed_at else None,
+        "build_words_per_s": round(words / cold_s),
+        "cache_bytes": (cache / "index.bin").stat().st_size,
+        "rss_now_mb": proc_mb("VmRSS"),
+        "rss_peak_mb": proc_mb("VmHWM") or round(rss_mb(), 1),
+    }))
+
+
 def warm_start(folder: Path, cache: Path, question: str, profile_to: Path | None) -> dict:
     """Run in a new process: time the import and load_engine from the cache just built."""
     command = [sys.executable, "-m", "bench.run", "--warm-child", str(folder), str(cache),
@@ -337,43 +374,21 @@ def measure_size(size: int, questions_count: int, out: Path, seed: int, profile:
     tokenizer_before = tokenizer_throughput(sample)
     log(f"tokenizer: {tokenizer_before:,.0f} words/s")
 
-    # Cold build from the raw files into an empty cache, on every core.
+    # Cold build from the raw files into an empty cache, on every core, in its own process
+    # (as `python -m bot index` runs it), so that this one measures a serving bot's memory.
     shutil.rmtree(cache, ignore_errors=True)
-    marks: list[tuple[int, float]] = []
-
-    def progress(done: int, total: int) -> None:
-        before = marks[-1][0] if marks else 0
-        marks.append((done, time.perf_counter()))
-        if done * 10 // total != before * 10 // total:
-            log(f"cold build: {done:,}/{total:,} files analysed")
-
-    workers = os.cpu_count() or 1
-    log(f"cold build with workers={workers}")
     gc.collect()
-    with profiled(profile, out / f"k{size}-cold"):
-        started = time.perf_counter()
-        engine = load_engine(folder, cache_dir=cache, workers=workers, progress=progress)
-        cold_s = time.perf_counter() - started
-    words = sum(article_words(a) for a in engine.articles)
-    analysed_at = marks[-1][1] - started if marks else None
-    result.update({
-        "articles": len(engine.articles),
-        "passages": len(engine.passages),
-        "words": words,
-        "skipped": len(engine.skipped),
-        "cold_build_s": round(cold_s, 2),
-        "cold_first_batch_s": round(marks[0][1] - started, 2) if marks else None,
-        "cold_analysis_s": round(analysed_at, 2) if analysed_at else None,
-        "cold_after_analysis_s": round(cold_s - analysed_at, 2) if analysed_at else None,
-        "build_words_per_s": round(words / cold_s),
-        "cache_bytes": (cache / "index.bin").stat().st_size,
-    })
+    cold = cold_build(folder, cache, out / f"k{size}-cold" if profile else None)
     memory: dict[str, float | None] = {
-        "now_after_cold_build": proc_mb("VmRSS"), "peak_after_cold_build": proc_mb("VmHWM"),
+        "now_after_cold_build": cold.pop("rss_now_mb"),
+        "peak_after_cold_build": cold.pop("rss_peak_mb"),
     }
+    result.update(cold)
+    result["cold_build_rss_peak_mb"] = memory["peak_after_cold_build"]
     result["rss_phases_mb"] = memory
+    cold_s, words = result["cold_build_s"], result["words"]
     log(f"cold build: {cold_s:.1f} s, {words / cold_s:,.0f} words/s, "
-        f"{len(engine.passages):,} passages")
+        f"{result['passages']:,} passages, peak RSS {memory['peak_after_cold_build']} MB")
     tokenizer_after = tokenizer_throughput(sample)
     log(f"tokenizer: {tokenizer_after:,.0f} words/s")
     # The faster of the two runs is the baseline: a slow-down of the shared machine during
@@ -388,18 +403,13 @@ def measure_size(size: int, questions_count: int, out: Path, seed: int, profile:
         "build_vs_tokenizer_mean": round(words / cold_s / mean, 3),
     })
 
+    # This process now serves as the bot does: started from the cache the cold build wrote.
+    engine = load_engine(folder, cache_dir=cache)
+    memory["serving_started"] = proc_mb("VmRSS")
+
     # Questions (drawn now, asked later) and the warm start in a new process.
     rng = random.Random(seed * 100_003 + size)
     texts = [p.text for p in engine.passages]
-
-    # From here on this process serves as the bot does: started from the cache. Its memory
-    # is measured again from here (what the cold build left behind still counts in it).
-    del engine
-    gc.collect()
-    engine = load_engine(folder, cache_dir=cache)
-    result["cold_build_rss_peak_mb"] = memory["peak_after_cold_build"]
-    memory["serving_started"] = proc_mb("VmRSS")
-    peak_reset = reset_peak()
     warmup = make_questions(texts, WARMUP_QUESTIONS, rng)
     questions = make_questions(texts, questions_count, rng)
     log("warm start in a new process")
@@ -464,7 +474,7 @@ def measure_size(size: int, questions_count: int, out: Path, seed: int, profile:
     memory["now_after_asks"] = proc_mb("VmRSS")
     memory["peak_after_asks"] = proc_mb("VmHWM")
     # The serving peak (warm start, reloads, asks), before the plain baseline's memory.
-    result["rss_peak_mb"] = proc_mb("VmHWM") if peak_reset else round(rss_mb(), 1)
+    result["rss_peak_mb"] = proc_mb("VmHWM") or round(rss_mb(), 1)
     log(f"engine.ask: median {result['ask']['median_ms']:.2f} ms, "
         f"p95 {result['ask']['p95_ms']:.2f} ms; answered {result['answered_share']}")
 
@@ -636,10 +646,16 @@ def main(argv: list[str] | None = None) -> int:
                         help="print the table from OUT/results.json without running anything")
     parser.add_argument("--size-child", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--warm-child", nargs=3, help=argparse.SUPPRESS)
+    parser.add_argument("--cold-child", nargs=2, help=argparse.SUPPRESS)
     parser.add_argument("--profile-to", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     args.out = args.out.resolve()
 
+    if args.cold_child:
+        _label = "cold"
+        folder, cache = args.cold_child
+        cold_child(Path(folder), Path(cache), args.profile_to)
+        return 0
     if args.warm_child:
         folder, cache, question = args.warm_child
         warm_child(Path(folder), Path(cache), question, args.profile_to)

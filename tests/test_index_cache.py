@@ -272,3 +272,12 @@ def test_a_file_written_just_before_a_scan_is_read_regardless(knowledge_copy: Pa
     assert knowledge_module._signature(path, time.time_ns()) is None
     later = time.time_ns() + RECENT_NS + 1
     assert knowledge_module._signature(path, later) is not None
+
+
+def test_runs_kept_by_the_analysis_encode_as_the_text_does(seed_engine: Engine) -> None:
+    from bot.core.views import encode_phrases
+
+    texts = [p.text for p in seed_engine.passages] + ["BCĐ 94; Sở TT-TT (gọi tắt là STT).", "!!"]
+    for text in texts:
+        runs = seed_engine.tokenizer.analyze(text).runs
+        assert encode_phrases(runs) == encode_runs(text)

@@ -31,7 +31,7 @@ from bot.core.index import FilePostings
 from bot.core.model import Article, FileWarning, SkippedFile
 from bot.core.passages import split_paragraph
 from bot.core.text import COMMON_ABBREVIATIONS, Abbreviations, Tokenizer, find_defined_abbreviations
-from bot.core.views import encode_runs
+from bot.core.views import encode_phrases
 
 # Bump when passages or terms would come out differently: cached analyses are then rebuilt.
 PIPELINE_VERSION = 2
@@ -119,8 +119,9 @@ def _analyze_passages(article: Article) -> tuple[dict[str, str], list[_Analyzed]
     analyzed = []
     for number, paragraph in enumerate(article.paragraphs, start=1):
         for part, text in enumerate(split_paragraph(paragraph)):
-            terms = [*tokenizer.analyze(text).terms, *title_terms]
-            analyzed.append(((number, part, text), terms, encode_runs(text)))
+            text_analysis = tokenizer.analyze(text)
+            terms = [*text_analysis.terms, *title_terms]
+            analyzed.append(((number, part, text), terms, encode_phrases(text_analysis.runs)))
     return defined, analyzed
 
 

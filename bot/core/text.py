@@ -311,6 +311,7 @@ class AnalyzedText:
     normalized: str
     syllables: tuple[Syllable, ...]  # including the syllables of abbreviation expansions
     terms: tuple[str, ...]
+    runs: tuple[tuple[Syllable, ...], ...] = ()  # syllables between punctuation, not expanded
 
 
 class Tokenizer:
@@ -318,9 +319,6 @@ class Tokenizer:
 
     def __init__(self, abbreviations: Abbreviations | None = None) -> None:
         self.abbreviations = abbreviations or Abbreviations()
-
-    def _expanded_phrases(self, normalized: str) -> list[list[Syllable]]:
-        return self.expand_runs(phrases(normalized))
 
     def expand_runs(self, runs: Iterable[Sequence[Syllable]]) -> list[list[Syllable]]:
         """Runs of syllables with each abbreviation followed by the syllables of its long form."""
@@ -339,7 +337,8 @@ class Tokenizer:
 
     def analyze(self, text: str, *, segment: bool = True) -> AnalyzedText:
         normalized = normalize_text(text)
-        runs = self._expanded_phrases(normalized)
+        plain_runs = phrases(normalized)
+        runs = self.expand_runs(plain_runs)
         terms: list[str] = []
         flat: list[Syllable] = []
         for run in runs:
@@ -357,7 +356,9 @@ class Tokenizer:
             for word in compound_words(normalized):
                 keys = [s.accented or s.folded for s in word]
                 terms.append("w:" + "_".join(keys))
-        return AnalyzedText(normalized, tuple(flat), tuple(terms))
+        return AnalyzedText(
+            normalized, tuple(flat), tuple(terms), tuple(tuple(run) for run in plain_runs)
+        )
 
     def terms(self, text: str) -> list[str]:
         return list(self.analyze(text).terms)

@@ -13,7 +13,7 @@ candidate of every question, so it is made cheap:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from bot.core.text import Syllable, Tokenizer, normalize_text, phrases, syllables
@@ -26,9 +26,12 @@ _NOWHERE: tuple[int, ...] = ()
 
 def encode_runs(text: str) -> str:
     """The passage's syllable runs as one string: words split by spaces, runs by newlines."""
-    return _RUN_SEP.join(
-        _WORD_SEP.join(s.surface for s in run) for run in phrases(normalize_text(text))
-    )
+    return encode_phrases(phrases(normalize_text(text)))
+
+
+def encode_phrases(runs: Iterable[Sequence[Syllable]]) -> str:
+    """`encode_runs` of a text from its runs (`AnalyzedText.runs`) when it is analysed anyway."""
+    return _RUN_SEP.join(_WORD_SEP.join(s.surface for s in run) for run in runs)
 
 
 def decode_runs(encoded: str) -> list[list[Syllable]]:
