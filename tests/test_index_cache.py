@@ -123,7 +123,12 @@ def test_bm25_scores_equal_rank_bm25(seed_engine: Engine) -> None:
     assert_equals_rank_bm25(seed_engine)
 
 
-def test_bm25_scores_stay_equal_through_reloads_and_the_cache(knowledge_copy: Path) -> None:
+def test_bm25_scores_stay_equal_through_reloads_and_the_cache(
+    knowledge_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import bot.core.index as index_module
+
+    monkeypatch.setattr(index_module, "_CHUNK", 97)  # many chunk boundaries, mid-group too
     cache = knowledge_copy / ".cache"
     engine = load_engine(knowledge_copy, cache_dir=cache)
     (knowledge_copy / "001_extra.txt").write_text(EXTRA, encoding="utf-8")

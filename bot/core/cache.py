@@ -74,8 +74,8 @@ def save_index(cache_dir: Path, cached: CachedIndex) -> bool:
         return _save(cache_dir, cached)
 
 
-def _layout(index: SearchIndex) -> tuple[list[tuple[str, str, int, int]], int]:
-    """(name, dtype, length, offset) of each array, and the bytes they take.
+def _layout(index: SearchIndex) -> list[tuple[str, str, int, int]]:
+    """(name, dtype, length, offset) of each array in section 3.
 
     Offsets count from the first 16-byte boundary of the file in section 3 (the section
     starts with the padding up to it), so that arrays mapped from the file are aligned.
@@ -85,7 +85,7 @@ def _layout(index: SearchIndex) -> tuple[list[tuple[str, str, int, int]], int]:
         array = index.arrays[name]
         entries.append((name, array.dtype.str, len(array), offset))
         offset += -(-array.nbytes // _ALIGN) * _ALIGN
-    return entries, offset
+    return entries
 
 
 def _padding(position: int) -> int:
@@ -102,32 +102,45 @@ def _array_chunks(index: SearchIndex, lead: int) -> list[memoryview | bytes]:
     return chunks
 
 
+class _Section:
+    """Writes one section, counting its length and CRC-32 as the bytes go by."""
+
+    def __init__(self, out) -> None:  # type: ignore[no-untyped-def]
+        self._out = out
+        self.length = 0
+        self.crc = 0
+
+    def write(self, data: bytes | memoryview) -> int:
+        self.crc = zlib.crc32(data, self.crc)
+        self.length += len(data)
+        return self._out.write(data)
+
+
 def _save(cache_dir: Path, cached: CachedIndex) -> bool:
     index = cached.index
-    entries, arrays_size = _layout(index)
-    layout = {"files": index.files, "arrays": entries}
-    pickles = [
-        pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL)
-        for part in (without_postings(cached.knowledge), layout)
-    ]
-    lead = _padding(_HEADER.size + sum(len(p) for p in pickles))
-    chunks = _array_chunks(index, lead)
-    arrays_crc = 0
-    for chunk in chunks:
-        arrays_crc = zlib.crc32(chunk, arrays_crc)
-    fields: list[object] = [MAGIC, FORMAT_VERSION, PIPELINE_VERSION]
-    for section in pickles:
-        fields += [len(section), zlib.crc32(section)]
-    fields += [lead + arrays_size, arrays_crc]
-    header = _HEADER.pack(*fields)
+    entries = _layout(index)
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=cache_dir, prefix=".index-", suffix=".tmp")
         try:
             with os.fdopen(handle, "wb") as out:
-                out.write(header)
-                for part in [*pickles, *chunks]:
-                    out.write(part)
+                out.write(bytes(_HEADER.size))  # filled in once the sections are written
+                sections = []
+                # The knowledge is pickled straight into the file, never whole in memory.
+                for part in (without_postings(cached.knowledge), {"files": index.files,
+                                                                  "arrays": entries}):
+                    section = _Section(out)
+                    pickle.dump(part, section, protocol=pickle.HIGHEST_PROTOCOL)
+                    sections.append(section)
+                arrays = _Section(out)
+                for chunk in _array_chunks(index, _padding(out.tell())):
+                    arrays.write(chunk)
+                sections.append(arrays)
+                fields: list[object] = [MAGIC, FORMAT_VERSION, PIPELINE_VERSION]
+                for section in sections:
+                    fields += [section.length, section.crc]
+                out.seek(0)
+                out.write(_HEADER.pack(*fields))
             os.replace(temporary, cache_path(cache_dir))
         except BaseException:
             Path(temporary).unlink(missing_ok=True)

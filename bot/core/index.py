@@ -31,7 +31,7 @@ import numpy as np
 
 BM25_PARAMETERS = {"k1": 1.5, "b": 0.75, "epsilon": 0.25}
 _K1, _B, _EPSILON = BM25_PARAMETERS["k1"], BM25_PARAMETERS["b"], BM25_PARAMETERS["epsilon"]
-_CHUNK = 1 << 21  # postings per step when a whole array is recomputed: bounds temporary memory
+_CHUNK = 1 << 20  # postings per step when a whole array is recomputed: bounds temporary memory
 _MAX_COUNT = np.iinfo(np.uint16).max
 
 
@@ -301,7 +301,8 @@ class _Builder:
         f_terms, f_docs, f_counts = _group_by_term(f_terms, f_docs, f_counts, terms, self.size)
         per_term_fresh = np.bincount(f_terms, minlength=terms).astype(np.int64)
 
-        # Carried postings: keep those of unchanged files, renumbered.
+        # Carried postings: keep those of unchanged files, renumbered. Worked through in
+        # chunks, so that a reload needs little memory besides the new index itself.
         per_term_kept = np.zeros(terms, dtype=np.int64)
         if old is not None and self.carried:
             renumber = np.full(len(old["lengths"]), -1, dtype=np.int32)
@@ -311,12 +312,15 @@ class _Builder:
                 renumber[old_start : int(old_ends[j])] = np.arange(
                     self.starts[number], self.starts[number + 1], dtype=np.int32
                 )
-            old_offsets = old["offsets"]
-            new_docs_of_old = renumber[old["docs"]]
-            keep = new_docs_of_old >= 0
-            kept_before = np.zeros(len(keep) + 1, dtype=np.int32)  # postings < 2**31
-            np.cumsum(keep, out=kept_before[1:])
-            per_term_kept[: len(old_offsets) - 1] = np.diff(kept_before[old_offsets])
+            old_offsets, old_docs, old_counts = old["offsets"], old["docs"], old["counts"]
+            keep = np.empty(len(old_docs), dtype=bool)
+            for start in range(0, len(old_docs), _CHUNK):
+                keep[start : start + _CHUNK] = renumber[old_docs[start : start + _CHUNK]] >= 0
+            old_terms = len(old_offsets) - 1
+            group_sizes = np.diff(old_offsets)
+            filled = np.flatnonzero(group_sizes)
+            if len(filled):
+                per_term_kept[filled] = np.add.reduceat(keep, old_offsets[filled], dtype=np.int64)
         offsets = np.zeros(terms + 1, dtype=np.int64)
         np.cumsum(per_term_kept + per_term_fresh, out=offsets[1:])
         postings = int(offsets[-1])
@@ -325,20 +329,21 @@ class _Builder:
         else:
             docs = np.empty(postings, dtype=np.int32)
             counts = np.empty(postings, dtype=np.uint16)
-        if old is not None and self.carried:
-            # A kept posting moves by how much its term's group moved, less the postings
-            # dropped before it in that group.
-            old_terms = len(old_offsets) - 1
-            shift = offsets[:old_terms] - kept_before[old_offsets[:-1]]
-            group_sizes = np.diff(old_offsets)
-            for start in range(0, len(keep), _CHUNK):
-                end = min(start + _CHUNK, len(keep))
-                term_of = _term_of_postings(old_offsets, group_sizes, start, end)
+            # The k-th kept posting overall lands k places after its group's new start, less
+            # the postings kept in the groups before it.
+            kept_ahead = np.cumsum(per_term_kept[:old_terms]) - per_term_kept[:old_terms]
+            shift = offsets[:old_terms] - kept_ahead
+            kept_so_far = 0
+            for start in range(0, len(old_docs), _CHUNK):
+                end = min(start + _CHUNK, len(old_docs))
                 chunk_keep = keep[start:end]
-                position = kept_before[start:end] + shift[term_of]
-                docs[position[chunk_keep]] = new_docs_of_old[start:end][chunk_keep]
-                counts[position[chunk_keep]] = old["counts"][start:end][chunk_keep]
-            del new_docs_of_old, keep, kept_before
+                rank = kept_so_far + np.cumsum(chunk_keep, dtype=np.int64) - 1
+                term_of = _term_of_postings(old_offsets, group_sizes, start, end)
+                position = rank[chunk_keep] + shift[term_of[chunk_keep]]
+                docs[position] = renumber[old_docs[start:end][chunk_keep]]
+                counts[position] = old_counts[start:end][chunk_keep]
+                kept_so_far = int(rank[-1]) + 1 if len(rank) else kept_so_far
+            del keep
         if len(f_terms) and docs is not f_docs:
             fresh_start = np.zeros(terms + 1, dtype=np.int64)
             np.cumsum(per_term_fresh, out=fresh_start[1:])
