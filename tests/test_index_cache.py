@@ -286,3 +286,27 @@ def test_runs_kept_by_the_analysis_encode_as_the_text_does(seed_engine: Engine) 
     for text in texts:
         runs = seed_engine.tokenizer.analyze(text).runs
         assert encode_phrases(runs) == encode_runs(text)
+
+
+def test_after_a_save_the_index_is_served_from_its_cache_file(knowledge_copy: Path) -> None:
+    """Its arrays are pages of the file then, not a copy in memory: a reload holding the old
+    index and building the new one needs half the memory."""
+    import mmap
+
+    def mapped(engine: Engine) -> bool:
+        return all(
+            isinstance(a.base, memoryview) and isinstance(a.base.obj, mmap.mmap)
+            for a in engine.index.arrays.values()
+        )
+
+    cache = knowledge_copy / ".cache"
+    cold = load_engine(knowledge_copy, cache_dir=cache)
+    assert mapped(cold)
+    (knowledge_copy / "extra.txt").write_text(EXTRA, encoding="utf-8")
+    reloaded = load_engine(knowledge_copy, cache_dir=cache, previous=cold)
+    question = "Lớp tập huấn có bao nhiêu cán bộ?"
+    before = reloaded.ask(question)
+    wait_for_saves()
+    assert mapped(reloaded)
+    assert reloaded.ask(question) == before
+    assert not mapped(load_engine(knowledge_copy))  # no cache: built in memory

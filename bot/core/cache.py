@@ -71,7 +71,22 @@ def save_index(cache_dir: Path, cached: CachedIndex) -> bool:
     with _save_lock:
         with _writer_lock:  # this index is newer than any still waiting to be written
             _pending.pop(cache_dir.resolve(), None)
-        return _save(cache_dir, cached)
+        return _save_and_map(cache_dir, cached)
+
+
+def _save_and_map(cache_dir: Path, cached: CachedIndex) -> bool:
+    """Save, then serve the index from the file just written: its arrays in memory become
+    pages of the file, which the next reload reads without holding a second copy."""
+    if not _save(cache_dir, cached):
+        return False
+    path = cache_path(cache_dir)
+    try:
+        with path.open("rb") as handle:
+            mapped = _map_index(handle, _read_header(handle))
+        cached.index.adopt(mapped)
+    except (OSError, ValueError, _Untrusted) as exc:  # kept in memory: nothing is lost
+        log.warning("index cache %s written but not mapped: %s", path, exc)
+    return True
 
 
 def _layout(index: SearchIndex) -> list[tuple[str, str, int, int]]:
@@ -174,7 +189,7 @@ def save_index_later(cache_dir: Path, cached: CachedIndex) -> None:
             with _writer_lock:
                 newest = _pending.pop(key, None)
             if newest is not None:
-                _save(cache_dir, newest)
+                _save_and_map(cache_dir, newest)
 
     thread = threading.Thread(target=write, name="index-cache-writer")
     with _writer_lock:

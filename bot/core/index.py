@@ -105,21 +105,39 @@ ARRAYS = {
 
 
 class SearchIndex:
-    """BM25 over the passages' terms, and the rarity of each term. Immutable."""
+    """BM25 over the passages' terms, and the rarity of each term. What it answers never
+    changes; where its arrays live may (see `adopt`)."""
 
     def __init__(self, files: Sequence[tuple[str, str]], arrays: dict[str, np.ndarray]) -> None:
         self.files = tuple(files)  # (name, content fingerprint) of each file, in order
-        self.arrays = arrays
         for name, kind in ARRAYS.items():
             if arrays[name].dtype != kind:
                 raise ValueError(f"index array {name} has type {arrays[name].dtype}")
+        self._use(arrays)
+        self._check()
+
+    def _use(self, arrays: dict[str, np.ndarray]) -> None:
+        self.arrays = arrays
         self._offsets = arrays["offsets"]
         self._docs = arrays["docs"]
         self._contributions = arrays["contributions"]
         self._lookup_keys = arrays["lookup_keys"]
         self._lookup_ids = arrays["lookup_ids"]
         self._size = len(arrays["lengths"])
-        self._check()
+
+    def adopt(self, copy: SearchIndex) -> None:
+        """Serve from `copy`'s arrays, the same index stored elsewhere (mapped from its cache
+        file). What the index answers does not change, so questions in flight are unaffected;
+        a copy that is not the same is refused (ValueError)."""
+        same = copy.files == self.files and all(
+            copy.arrays[name].shape == array.shape for name, array in self.arrays.items()
+        ) and all(  # the small arrays in full; the big ones were written from these
+            np.array_equal(copy.arrays[name], self.arrays[name])
+            for name in ("offsets", "idf", "lengths", "file_ends")
+        )
+        if not same:
+            raise ValueError("not a copy of this index")
+        self._use(copy.arrays)
 
     def _check(self) -> None:
         """Shapes that must agree; a cache that does not is rejected (ValueError)."""
