@@ -253,6 +253,46 @@ def _unpickle(data: bytes | bytearray) -> object:
         raise _Untrusted(f"unreadable payload ({type(exc).__name__})") from exc
 
 
+_CHECK_STEP = 1 << 26  # bytes of a mapped section checked before their pages are let go
+
+
+def _checksum_and_release(mapped: mmap.mmap, offset: int, length: int) -> int:
+    """The CRC-32 of a mapped section, read a step at a time. Each step's pages are let go
+    once read, until a question needs them (they stay in the page cache: a minor fault, not
+    a disk read), so checking does not hold the whole section in memory at once."""
+    release = hasattr(mapped, "madvise") and hasattr(mmap, "MADV_DONTNEED")
+    view = memoryview(mapped)
+    crc, start, end = 0, offset, offset + length
+    try:
+        while start < end:
+            stop = min(end, start - start % _CHECK_STEP + _CHECK_STEP)
+            crc = zlib.crc32(view[start:stop], crc)
+            if release:
+                page = start - start % mmap.PAGESIZE
+                mapped.madvise(mmap.MADV_DONTNEED, page, stop - page)
+            start = stop
+    finally:
+        view.release()
+    return crc
+
+
+def _page_releaser(
+    mapped: mmap.mmap, arrays: dict[str, np.ndarray], places: dict[str, int]
+) -> Callable[[str, int, int], None] | None:
+    """A function letting go of the pages under items first..last of a mapped array."""
+    if not (hasattr(mapped, "madvise") and hasattr(mmap, "MADV_DONTNEED")):
+        return None
+
+    def release(name: str, first: int, last: int) -> None:
+        size = arrays[name].itemsize
+        begin, end = places[name] + first * size, places[name] + last * size
+        page = begin - begin % mmap.PAGESIZE
+        if end > page:
+            mapped.madvise(mmap.MADV_DONTNEED, page, end - page)
+
+    return release
+
+
 def _map_index(handle, sections: list[tuple[int, int, int]]) -> SearchIndex:  # type: ignore[no-untyped-def]
     """The index from sections 2 and 3, its arrays mapped from the file, not read or copied.
 
@@ -262,23 +302,20 @@ def _map_index(handle, sections: list[tuple[int, int, int]]) -> SearchIndex:  # 
     layout = _unpickle(_read_section(handle, sections[1]))
     offset, length, crc = sections[2]
     mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
-    if zlib.crc32(memoryview(mapped)[offset : offset + length]) != crc:
+    if _checksum_and_release(mapped, offset, length) != crc:
         raise _Untrusted("checksum mismatch")
-    if hasattr(mapped, "madvise") and hasattr(mmap, "MADV_DONTNEED"):
-        # The check read every page; let them go until a question needs them (they stay in
-        # the page cache, so that costs a minor fault, not a disk read).
-        mapped.madvise(mmap.MADV_DONTNEED)
     base = offset + _padding(offset)
     try:
         assert isinstance(layout, dict)
         files = [(str(name), str(fingerprint)) for name, fingerprint in layout["files"]]
-        arrays = {}
+        arrays, places = {}, {}
         for name, kind, count, start in layout["arrays"]:
             dtype = np.dtype(kind)
             if start < 0 or base + start + count * dtype.itemsize > offset + length:
                 raise _Untrusted("array outside its section")
             arrays[name] = np.frombuffer(mapped, dtype=dtype, count=count, offset=base + start)
-        return SearchIndex(files, arrays)
+            places[name] = base + start
+        return SearchIndex(files, arrays, release=_page_releaser(mapped, arrays, places))
     except _Untrusted:
         raise
     except Exception as exc:  # a layout that does not fit means "do not trust"

@@ -8,6 +8,8 @@ calibrated on question sets with and without answers.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import gc
 import hashlib
 import re
@@ -246,7 +248,15 @@ def load_engine(
         # articles, in the middle of answers). An engine holds no reference cycles, so an old
         # one is still freed by reference counting when a reload replaces it.
         gc.freeze()
-        return engine
+    _return_free_memory()
+    return engine
+
+
+def _return_free_memory() -> None:
+    """Hand memory freed by the build back to the system (glibc keeps freed heap memory
+    otherwise: a reload's chunked temporaries left about 100 MB behind at 10,000 articles)."""
+    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to do
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 @contextmanager

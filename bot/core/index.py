@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -108,8 +108,16 @@ class SearchIndex:
     """BM25 over the passages' terms, and the rarity of each term. What it answers never
     changes; where its arrays live may (see `adopt`)."""
 
-    def __init__(self, files: Sequence[tuple[str, str]], arrays: dict[str, np.ndarray]) -> None:
+    def __init__(
+        self,
+        files: Sequence[tuple[str, str]],
+        arrays: dict[str, np.ndarray],
+        release: Callable[[str, int, int], None] | None = None,
+    ) -> None:
+        """`release(name, first, last)`, for arrays mapped from a file, lets go of the pages
+        under those items: a merge reads the old index once and need not keep it in memory."""
         self.files = tuple(files)  # (name, content fingerprint) of each file, in order
+        self._release = release
         for name, kind in ARRAYS.items():
             if arrays[name].dtype != kind:
                 raise ValueError(f"index array {name} has type {arrays[name].dtype}")
@@ -138,6 +146,12 @@ class SearchIndex:
         if not same:
             raise ValueError("not a copy of this index")
         self._use(copy.arrays)
+        self._release = copy._release
+
+    def let_go(self, name: str, first: int, last: int) -> None:
+        """Items first..last of an array were read and are not needed again soon."""
+        if self._release is not None and last > first:
+            self._release(name, first, last)
 
     def _check(self) -> None:
         """Shapes that must agree; a cache that does not is rejected (ValueError)."""
@@ -331,9 +345,12 @@ class _Builder:
                     self.starts[number], self.starts[number + 1], dtype=np.int32
                 )
             old_offsets, old_docs, old_counts = old["offsets"], old["docs"], old["counts"]
+            previous = self.previous
+            assert previous is not None
             keep = np.empty(len(old_docs), dtype=bool)
             for start in range(0, len(old_docs), _CHUNK):
                 keep[start : start + _CHUNK] = renumber[old_docs[start : start + _CHUNK]] >= 0
+                previous.let_go("docs", start, min(start + _CHUNK, len(old_docs)))
             old_terms = len(old_offsets) - 1
             group_sizes = np.diff(old_offsets)
             filled = np.flatnonzero(group_sizes)
@@ -360,6 +377,8 @@ class _Builder:
                 position = rank[chunk_keep] + shift[term_of[chunk_keep]]
                 docs[position] = renumber[old_docs[start:end][chunk_keep]]
                 counts[position] = old_counts[start:end][chunk_keep]
+                previous.let_go("docs", start, end)
+                previous.let_go("counts", start, end)
                 kept_so_far = int(rank[-1]) + 1 if len(rank) else kept_so_far
             del keep
         if len(f_terms) and docs is not f_docs:
@@ -376,6 +395,8 @@ class _Builder:
         lengths_parts, file_terms_parts = self._file_parts(fresh_lengths, fresh_ids)
         lengths = np.concatenate(lengths_parts).astype(np.int32)
         file_terms = np.concatenate(file_terms_parts).astype(np.int32)
+        if self.previous is not None:
+            self.previous.let_go("file_terms", 0, len(self.previous.arrays["file_terms"]))
         file_term_ends = np.cumsum([len(p) for p in file_terms_parts], dtype=np.int64)
 
         document_frequency = np.diff(offsets)
