@@ -159,7 +159,7 @@ def test_a_reload_writes_the_cache_behind_the_swap(knowledge_copy: Path) -> None
 
 
 def test_passage_views_equal_the_tokenizer_analysis(seed_engine: Engine) -> None:
-    texts = [p.text for p in seed_engine.passages] + [
+    texts = [p.text for p in seed_engine.passages] + [a.title for a in seed_engine.articles] + [
         "Chỉ thị số 28 của BCĐ 94; Sở TT-TT, UBND tỉnh (gọi tắt là UBND) họp ngày 26-2-2014.",
         "", "!!!", "so 5 so so 7 số 8, số 9",
     ]

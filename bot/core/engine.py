@@ -120,13 +120,17 @@ class Engine:
         runs: list[str] | None = [r for f in knowledge.files for r in f.runs]
         if runs is not None and len(runs) != len(passages):
             runs = None  # analysed without runs: the ranker reads the passages' text
+        kept_titles = [f.title_runs for f in knowledge.files]
+        title_runs = [r for r in kept_titles if r is not None]
+        if len(title_runs) != len(kept_titles):
+            title_runs = None  # analysed without them: the ranker analyses the titles
         if building is not None:
             index = building.result()
         assert index is not None
         self.index = index
         self.ranker = Ranker(
             self.index, self.passages, self.tokenizer,
-            tuple(a.title for a in self.articles).__getitem__, runs,
+            tuple(a.title for a in self.articles).__getitem__, runs, title_runs,
         )
 
     # --- Public API -------------------------------------------------------------------

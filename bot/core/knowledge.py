@@ -31,10 +31,10 @@ from bot.core.index import FilePostings
 from bot.core.model import Article, FileWarning, SkippedFile
 from bot.core.passages import split_paragraph
 from bot.core.text import COMMON_ABBREVIATIONS, Abbreviations, Tokenizer, find_defined_abbreviations
-from bot.core.views import encode_phrases
+from bot.core.views import encode_phrases, encode_runs
 
 # Bump when passages or terms would come out differently: cached analyses are then rebuilt.
-PIPELINE_VERSION = 2
+PIPELINE_VERSION = 3
 PARALLEL_MIN_FILES = 40  # below this, starting worker processes costs more than it saves
 
 Progress = Callable[[int, int], None]  # (files analysed so far, files to analyse)
@@ -53,6 +53,7 @@ class AnalyzedFile:
     runs: tuple[str, ...] = ()  # per passage, its syllable runs (views.encode_runs)
     # The passages' counted terms: only until the index holds them (the engine drops them).
     postings: FilePostings | None = None
+    title_runs: str | None = None  # the title's syllable runs (views.encode_runs)
 
 
 Signature = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
@@ -133,6 +134,7 @@ def analyze_article(article: Article, file_fingerprint: str, warning: str | None
         tuple(sorted(defined.items())),
         tuple(runs for _, _, runs in analyzed),
         FilePostings.of([terms for _, terms, _ in analyzed]),
+        encode_runs(article.title),
     )
 
 

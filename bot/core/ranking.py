@@ -139,8 +139,15 @@ def _passage_words(
 
 
 def _title_terms(
-    tokenizer: Tokenizer, title_of: Callable[[int], str], article_id: int
-) -> frozenset[str]:
+    tokenizer: Tokenizer,
+    title_of: Callable[[int], str],
+    title_runs: Sequence[str] | None,
+    article_id: int,
+) -> Container[str]:
+    """The title's terms (`Tokenizer.analyze(title, segment=False)`), from its runs when the
+    analysis kept them: about five times faster than analysing the title again."""
+    if title_runs is not None:
+        return view_of_runs(title_runs[article_id], tokenizer).terms
     return frozenset(tokenizer.analyze(title_of(article_id), segment=False).terms)
 
 
@@ -180,6 +187,7 @@ class Ranker:
         tokenizer: Tokenizer,
         title_of: Callable[[int], str],
         runs: Sequence[str] | None = None,
+        title_runs: Sequence[str] | None = None,
     ) -> None:
         self.index = index
         self.passages = passages
@@ -192,7 +200,9 @@ class Ranker:
         # collection (which `load_engine` spares the serving index by freezing it).
         self._view = lru_cache(maxsize=16384)(partial(_passage_view, runs, passages, tokenizer))
         words = partial(_passage_words, runs, self._view, tokenizer)
-        self._title_terms = lru_cache(maxsize=16384)(partial(_title_terms, tokenizer, title_of))
+        self._title_terms = lru_cache(maxsize=16384)(
+            partial(_title_terms, tokenizer, title_of, title_runs)
+        )
         self._lead_terms = lru_cache(maxsize=16384)(
             partial(_lead_terms, passages, first_passage, words)
         )
