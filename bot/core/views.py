@@ -103,38 +103,23 @@ class PassageView:
         return self.terms.by_fold.get(word.folded, _NOWHERE)
 
 
-def _settled(places: dict[str, list[int]]) -> dict[str, tuple[int, ...]]:
-    """Positions as tuples of ints, which the garbage collector stops tracking: thousands of
-    cached views would otherwise give every full collection millions of lists to walk."""
-    return {key: tuple(value) for key, value in places.items()}
-
-
 def make_view(runs: Sequence[Sequence[Syllable]], tokenizer: Tokenizer) -> PassageView:
     """The view of a passage from its runs, abbreviations expanded as `tokenizer` does."""
     words: list[Syllable] = []
     run_of: list[int] = []
-    by_accent: dict[str, list[int]] = {}
-    by_fold: dict[str, list[int]] = {}
+    by_accent: dict[str, tuple[int, ...]] = {}
+    by_fold: dict[str, tuple[int, ...]] = {}
     for number, run in enumerate(tokenizer.expand_runs(runs)):
         for word in run:
             i = len(words)
             words.append(word)
             run_of.append(number)
-            places = by_fold.get(word.folded)
-            if places is None:
-                by_fold[word.folded] = [i]
-            else:
-                places.append(i)
+            # Concatenation, not (*places, i): twice as fast, and this is the hot path.
+            by_fold[word.folded] = by_fold.get(word.folded, _NOWHERE) + (i,)  # noqa: RUF005
             if word.accented is not None:
-                places = by_accent.get(word.accented)
-                if places is None:
-                    by_accent[word.accented] = [i]
-                else:
-                    places.append(i)
+                by_accent[word.accented] = by_accent.get(word.accented, _NOWHERE) + (i,)  # noqa: RUF005
     frozen = tuple(words)
-    return PassageView(
-        frozen, ViewTerms(frozen, tuple(run_of), _settled(by_accent), _settled(by_fold))
-    )
+    return PassageView(frozen, ViewTerms(frozen, tuple(run_of), by_accent, by_fold))
 
 
 def view_of_text(text: str, tokenizer: Tokenizer) -> PassageView:
@@ -157,37 +142,31 @@ def words_of_runs(encoded: str, tokenizer: Tokenizer) -> list[Syllable]:
 
 
 def view_of_runs(encoded: str, tokenizer: Tokenizer) -> PassageView:
-    """`make_view(decode_runs(encoded), tokenizer)` in one pass (this is the hot path)."""
+    """`make_view(decode_runs(encoded), tokenizer)` in one pass (this is the hot path).
+
+    Positions are kept in tuples, grown one at a time (most words occur once): unlike lists,
+    the garbage collector stops tracking them, and thousands of views are cached."""
     words: list[Syllable] = []
     run_of: list[int] = []
-    by_accent: dict[str, list[int]] = {}
-    by_fold: dict[str, list[int]] = {}
+    by_accent: dict[str, tuple[int, ...]] = {}
+    by_fold: dict[str, tuple[int, ...]] = {}
     if encoded:
         abbreviations = tokenizer.abbreviations
         candidates = abbreviations.candidates
         for number, run in enumerate(encoded.split(_RUN_SEP)):
             for surface in run.split(_WORD_SEP):
-                expanded = [_syllable_of(surface)]
+                expanded: Sequence[Syllable] = (_syllable_of(surface),)
                 if surface.lower() in candidates:
                     long_form = abbreviations.expand(surface)
                     if long_form:
-                        expanded.extend(syllables(long_form))
+                        expanded = [*expanded, *syllables(long_form)]
                 for word in expanded:
                     i = len(words)
                     words.append(word)
                     run_of.append(number)
-                    places = by_fold.get(word.folded)
-                    if places is None:
-                        by_fold[word.folded] = [i]
-                    else:
-                        places.append(i)
-                    if word.accented is not None:
-                        places = by_accent.get(word.accented)
-                        if places is None:
-                            by_accent[word.accented] = [i]
-                        else:
-                            places.append(i)
+                    folded, accented = word.folded, word.accented
+                    by_fold[folded] = by_fold.get(folded, _NOWHERE) + (i,)  # noqa: RUF005
+                    if accented is not None:
+                        by_accent[accented] = by_accent.get(accented, _NOWHERE) + (i,)  # noqa: RUF005
     frozen = tuple(words)
-    return PassageView(
-        frozen, ViewTerms(frozen, tuple(run_of), _settled(by_accent), _settled(by_fold))
-    )
+    return PassageView(frozen, ViewTerms(frozen, tuple(run_of), by_accent, by_fold))
