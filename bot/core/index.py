@@ -33,6 +33,7 @@ BM25_PARAMETERS = {"k1": 1.5, "b": 0.75, "epsilon": 0.25}
 _K1, _B, _EPSILON = BM25_PARAMETERS["k1"], BM25_PARAMETERS["b"], BM25_PARAMETERS["epsilon"]
 _CHUNK = 1 << 20  # postings per step when a whole array is recomputed: bounds temporary memory
 _MAX_COUNT = np.iinfo(np.uint16).max
+_REMEMBERED_TERMS = 50_000  # term ids kept for the next questions (hashing is the cost)
 
 
 def term_key(term: str) -> int:
@@ -118,6 +119,7 @@ class SearchIndex:
         under those items: a merge reads the old index once and need not keep it in memory."""
         self.files = tuple(files)  # (name, content fingerprint) of each file, in order
         self._release = release
+        self._ids: dict[str, int | None] = {}  # terms looked up lately, and their ids
         for name, kind in ARRAYS.items():
             if arrays[name].dtype != kind:
                 raise ValueError(f"index array {name} has type {arrays[name].dtype}")
@@ -176,11 +178,18 @@ class SearchIndex:
     # --- Queries ------------------------------------------------------------------------
 
     def _term_id(self, term: str) -> int | None:
+        ids = self._ids
+        if term in ids:
+            return ids[term]
         key = np.uint64(term_key(term))
         i = int(np.searchsorted(self._lookup_keys, key))
+        found = None
         if i < len(self._lookup_keys) and self._lookup_keys[i] == key:
-            return int(self._lookup_ids[i])
-        return None
+            found = int(self._lookup_ids[i])
+        if len(ids) >= _REMEMBERED_TERMS:  # questions bring new words forever: stay bounded
+            ids.clear()
+        ids[term] = found
+        return found
 
     def scores(self, query_terms: Sequence[str]) -> np.ndarray:
         """The BM25 score of every passage, as ``BM25Okapi.get_scores`` gives it."""
