@@ -22,7 +22,7 @@ from bot.core.model import Passage
 from bot.core.questions import AnswerType, ContentUnit, Question
 from bot.core.text import Syllable, Tokenizer
 from bot.core.views import PassageView as _PassageView
-from bot.core.views import view_of_runs, view_of_text, words_of_runs
+from bot.core.views import ViewTerms, view_of_runs, view_of_text, words_of_runs
 
 CANDIDATES = 30  # passages re-judged after BM25
 TITLE_CREDIT = 0.7  # a word found only in the article's title counts for less
@@ -211,6 +211,12 @@ class Ranker:
 
     @staticmethod
     def _word_credit(word: Syllable, terms: Container[str]) -> float:
+        if type(terms) is ViewTerms:  # a passage or a title: its indexes, no term strings
+            if word.accented is not None:
+                if word.accented in terms.by_accent:
+                    return 1.0
+                return UNMARKED_MATCH_CREDIT if word.folded in terms.by_fold else 0.0
+            return 1.0 if word.folded in terms.by_fold else 0.0
         if word.accented is not None:
             if "a:" + word.accented in terms:
                 return 1.0
