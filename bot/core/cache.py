@@ -8,7 +8,9 @@ and CRC-32 of each of three sections) and the sections:
 3. the index arrays themselves, raw, each on a 16-byte boundary of the file: a start maps
    the file into memory and uses them in place, with no reading or decoding.
 
-A start unpickles section 1 while a thread maps and checks sections 2 and 3. A cache that is
+A start unpickles section 1 while a thread maps and checks sections 2 and 3; after a write,
+the index that was written switches to the arrays mapped from the new file, so that memory
+holds no second copy of them (`SearchIndex.adopt`). A cache that is
 truncated, corrupt, from another format or pipeline version, or not what it claims to be is
 reported and ignored, so the index is rebuilt rather than trusted. Whether it is *stale* is
 decided by the caller, file by file, from the content fingerprints it holds.
