@@ -204,8 +204,10 @@ def test_postings_are_grouped_alike_packed_or_not() -> None:
     pairs = np.unique(rng.integers(0, 50 * 300, 2000))  # a term is in a passage once
     docs, terms = (pairs // 50).astype(np.int32), (pairs % 50).astype(np.int32)
     counts = rng.integers(1, 65535, len(pairs)).astype(np.uint16)
-    packed = _group_by_term(terms, docs, counts, 50, 300)
-    sorted_plainly = _group_by_term(terms, docs, counts, 1 << 26, 300)  # too wide to pack
+    half = len(pairs) // 2
+    parts = [(terms[:half], docs[:half], counts[:half]), (terms[half:], docs[half:], counts[half:])]
+    packed = _group_by_term(iter(parts), len(pairs), 50, 300)
+    sorted_plainly = _group_by_term(iter(parts), len(pairs), 1 << 26, 300)  # too wide to pack
     for a, b in zip(packed, sorted_plainly, strict=True):
         assert np.array_equal(a, b)
     assert np.all(np.diff(packed[0]) >= 0)

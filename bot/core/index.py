@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -327,23 +327,28 @@ class _Builder:
         terms = len(keys)
         old = self.old
 
-        # Fresh postings, grouped by term.
-        fresh_terms, fresh_docs, fresh_counts, fresh_lengths = [], [], [], {}
-        for number, ids in zip(self.fresh, fresh_ids, strict=True):
-            postings = self.files[number].postings
-            assert postings is not None
-            fresh_terms.append(ids[postings.terms].astype(np.int32))
-            per_passage = np.diff(postings.ends, prepend=0)
-            fresh_docs.append(np.repeat(
-                np.arange(self.starts[number], self.starts[number + 1], dtype=np.int32),
-                per_passage,
-            ))
-            fresh_counts.append(postings.counts)
-            fresh_lengths[number] = postings.lengths
-        f_terms = np.concatenate(fresh_terms) if fresh_terms else np.zeros(0, np.int32)
-        f_docs = np.concatenate(fresh_docs) if fresh_docs else np.zeros(0, np.int32)
-        f_counts = np.concatenate(fresh_counts) if fresh_counts else np.zeros(0, np.uint16)
-        f_terms, f_docs, f_counts = _group_by_term(f_terms, f_docs, f_counts, terms, self.size)
+        # Fresh postings, grouped by term. Made file by file as they are packed: a cold
+        # build's 22 million are never held twice over.
+        fresh_lengths: dict[int, np.ndarray] = {}
+
+        def fresh_parts() -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+            for number, ids in zip(self.fresh, fresh_ids, strict=True):
+                postings = self.files[number].postings
+                assert postings is not None
+                fresh_lengths[number] = postings.lengths
+                passages = np.arange(
+                    self.starts[number], self.starts[number + 1], dtype=np.int32
+                )
+                yield (
+                    ids[postings.terms].astype(np.int32),
+                    np.repeat(passages, np.diff(postings.ends, prepend=0)),
+                    postings.counts,
+                )
+
+        fresh_total = sum(
+            len(self.files[n].postings.terms) for n in self.fresh  # type: ignore[union-attr]
+        )
+        f_terms, f_docs, f_counts = _group_by_term(fresh_parts(), fresh_total, terms, self.size)
         per_term_fresh = np.bincount(f_terms, minlength=terms).astype(np.int64)
 
         # Carried postings: keep those of unchanged files, renumbered. Worked through in
@@ -457,23 +462,39 @@ class _Builder:
 
 
 def _group_by_term(
-    terms: np.ndarray, docs: np.ndarray, counts: np.ndarray, term_count: int, passages: int
+    parts: Iterable[tuple[np.ndarray, np.ndarray, np.ndarray]],
+    total: int,
+    term_count: int,
+    passages: int,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Postings ordered by term, then passage.
+    """Postings (term ids, passages, counts, given in parts that add up to `total`), ordered
+    by term, then passage.
 
-    When the three fit in 64 bits they are packed and sorted in place: half the memory and
-    time of an argsort and three gathers, which matters for a cold build's 20 million.
+    When the three fit in 64 bits they are packed into one array as the parts come and
+    sorted in place: a fraction of the memory and time of concatenating, an argsort and three
+    gathers, which matters for a cold build's 20 million.
     """
     if term_count < 1 << 26 and passages < 1 << 21:  # 26 + 21 + 16 bits: positive int64
-        packed = terms.astype(np.int64) << 37
-        packed |= docs.astype(np.int64) << 16
-        packed |= counts
+        packed = np.empty(total, dtype=np.int64)
+        at = 0
+        for terms, docs, counts in parts:
+            window = packed[at : at + len(terms)]
+            np.left_shift(terms, 37, out=window, dtype=np.int64)
+            window |= docs.astype(np.int64) << 16
+            window |= counts
+            at += len(terms)
         packed.sort()
-        return (
-            (packed >> 37).astype(np.int32),
-            ((packed >> 16) & ((1 << 21) - 1)).astype(np.int32),
-            (packed & 0xFFFF).astype(np.uint16),
-        )
+        counts_out = (packed & 0xFFFF).astype(np.uint16)
+        shifted = packed >> 16
+        shifted &= (1 << 21) - 1
+        docs_out = shifted.astype(np.int32)
+        del shifted
+        packed >>= 37
+        return packed.astype(np.int32), docs_out, counts_out
+    listed = list(parts)
+    terms = np.concatenate([p[0] for p in listed]) if listed else np.zeros(0, np.int32)
+    docs = np.concatenate([p[1] for p in listed]) if listed else np.zeros(0, np.int32)
+    counts = np.concatenate([p[2] for p in listed]) if listed else np.zeros(0, np.uint16)
     order = np.argsort(terms, kind="stable")
     return terms[order], docs[order], counts[order]
 
