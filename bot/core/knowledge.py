@@ -31,7 +31,7 @@ from bot.core.index import FilePostings
 from bot.core.model import Article, FileWarning, SkippedFile
 from bot.core.passages import split_paragraph
 from bot.core.text import COMMON_ABBREVIATIONS, Abbreviations, Tokenizer, find_defined_abbreviations
-from bot.core.views import encode_phrases, encode_runs
+from bot.core.views import encode_phrases
 
 # Bump when passages or terms would come out differently: cached analyses are then rebuilt.
 PIPELINE_VERSION = 3
@@ -107,34 +107,35 @@ _Analyzed = tuple[tuple[int, int, str], list[str], str]  # passage, its terms, i
 
 def passage_terms(article: Article) -> list[list[str]]:
     """Each passage's index terms, then its title's: what BM25 counts for the passage."""
-    return [terms for _, terms, _ in _analyze_passages(article)[1]]
+    return [terms for _, terms, _ in _analyze_passages(article)[2]]
 
 
-def _analyze_passages(article: Article) -> tuple[dict[str, str], list[_Analyzed]]:
-    """The abbreviations the article defines, and its passages analysed with them."""
+def _analyze_passages(article: Article) -> tuple[dict[str, str], str, list[_Analyzed]]:
+    """The abbreviations the article defines, its title's runs, and its passages analysed."""
     defined = find_defined_abbreviations(" ".join(article.paragraphs))
     table = dict(COMMON_ABBREVIATIONS)
     table.update(defined)
     tokenizer = Tokenizer(Abbreviations(table))
-    title_terms = list(tokenizer.analyze(article.title).terms)
+    title = tokenizer.analyze(article.title)
+    title_terms = list(title.terms)
     analyzed = []
     for number, paragraph in enumerate(article.paragraphs, start=1):
         for part, text in enumerate(split_paragraph(paragraph)):
             text_analysis = tokenizer.analyze(text)
             terms = [*text_analysis.terms, *title_terms]
             analyzed.append(((number, part, text), terms, encode_phrases(text_analysis.runs)))
-    return defined, analyzed
+    return defined, encode_phrases(title.runs), analyzed
 
 
 def analyze_article(article: Article, file_fingerprint: str, warning: str | None) -> AnalyzedFile:
-    defined, analyzed = _analyze_passages(article)
+    defined, title_runs, analyzed = _analyze_passages(article)
     return AnalyzedFile(
         article.file, file_fingerprint, article, warning,
         tuple(passage for passage, _, _ in analyzed),
         tuple(sorted(defined.items())),
         tuple(runs for _, _, runs in analyzed),
         FilePostings.of([terms for _, terms, _ in analyzed]),
-        encode_runs(article.title),
+        title_runs,
     )
 
 
@@ -217,21 +218,19 @@ def build_knowledge(
             results[rel] = SkippedFile(rel, reason or "")
             continue
         signature = _signature(path, scan_started)  # taken before reading: a later write shows
+        current = None
         if signature is not None and known_signatures.get(rel) == signature:
+            # Unchanged since it was last read: its fingerprint then is its fingerprint now.
             if rel in known:
-                results[rel] = known[rel]
-                signatures[rel] = signature
+                current = known[rel].fingerprint
+            elif rel in known_rejected:
+                current = known_rejected[rel][0]
+        if current is None:
+            try:
+                current = fingerprint(read_file_bytes(path, max_file_bytes))
+            except ArticleError as exc:
+                results[rel] = SkippedFile(rel, str(exc))
                 continue
-            if rel in known_rejected:
-                results[rel] = SkippedFile(rel, known_rejected[rel][1])
-                rejected[rel] = known_rejected[rel]
-                signatures[rel] = signature
-                continue
-        try:
-            current = fingerprint(read_file_bytes(path, max_file_bytes))
-        except ArticleError as exc:
-            results[rel] = SkippedFile(rel, str(exc))
-            continue
         if signature is not None:
             signatures[rel] = signature
         if rel in known and known[rel].fingerprint == current:
