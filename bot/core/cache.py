@@ -256,22 +256,27 @@ def _unpickle(data: bytes | bytearray) -> object:
 
 
 _CHECK_STEP = 1 << 26  # bytes of a mapped section checked before their pages are let go
+_CAN_RELEASE = hasattr(mmap.mmap, "madvise") and hasattr(mmap, "MADV_DONTNEED")
+
+
+def _release_pages(mapped: mmap.mmap, begin: int, end: int) -> None:
+    """Let go of the pages under bytes begin..end of the mapping until something reads them
+    again (they stay in the page cache: a minor fault then, not a disk read)."""
+    page = begin - begin % mmap.PAGESIZE
+    if _CAN_RELEASE and end > page:
+        mapped.madvise(mmap.MADV_DONTNEED, page, end - page)
 
 
 def _checksum_and_release(mapped: mmap.mmap, offset: int, length: int) -> int:
     """The CRC-32 of a mapped section, read a step at a time. Each step's pages are let go
-    once read, until a question needs them (they stay in the page cache: a minor fault, not
-    a disk read), so checking does not hold the whole section in memory at once."""
-    release = hasattr(mapped, "madvise") and hasattr(mmap, "MADV_DONTNEED")
+    once read, so checking does not hold the whole section in memory at once."""
     view = memoryview(mapped)
     crc, start, end = 0, offset, offset + length
     try:
         while start < end:
             stop = min(end, start - start % _CHECK_STEP + _CHECK_STEP)
             crc = zlib.crc32(view[start:stop], crc)
-            if release:
-                page = start - start % mmap.PAGESIZE
-                mapped.madvise(mmap.MADV_DONTNEED, page, stop - page)
+            _release_pages(mapped, start, stop)
             start = stop
     finally:
         view.release()
@@ -282,15 +287,12 @@ def _page_releaser(
     mapped: mmap.mmap, arrays: dict[str, np.ndarray], places: dict[str, int]
 ) -> Callable[[str, int, int], None] | None:
     """A function letting go of the pages under items first..last of a mapped array."""
-    if not (hasattr(mapped, "madvise") and hasattr(mmap, "MADV_DONTNEED")):
+    if not _CAN_RELEASE:
         return None
 
     def release(name: str, first: int, last: int) -> None:
         size = arrays[name].itemsize
-        begin, end = places[name] + first * size, places[name] + last * size
-        page = begin - begin % mmap.PAGESIZE
-        if end > page:
-            mapped.madvise(mmap.MADV_DONTNEED, page, end - page)
+        _release_pages(mapped, places[name] + first * size, places[name] + last * size)
 
     return release
 
