@@ -293,8 +293,8 @@ class _Builder:
         for number, f in enumerate(files):
             j = slot.get((f.name, f.fingerprint))
             if j is not None:
-                old_count = int(old_ends[j]) - (int(old_ends[j - 1]) if j else 0)
-                if old_count == f.passages:
+                first, last = _span(old_ends, j)
+                if last - first == f.passages:
                     self.carried.append((number, j))
                     continue
             if f.postings is None:
@@ -358,8 +358,8 @@ class _Builder:
             renumber = np.full(len(old["lengths"]), -1, dtype=np.int32)
             old_ends = old["file_ends"]
             for number, j in self.carried:
-                old_start = int(old_ends[j - 1]) if j else 0
-                renumber[old_start : int(old_ends[j])] = np.arange(
+                first, last = _span(old_ends, j)
+                renumber[first:last] = np.arange(
                     self.starts[number], self.starts[number + 1], dtype=np.int32
                 )
             old_offsets, old_docs, old_counts = old["offsets"], old["docs"], old["counts"]
@@ -453,12 +453,16 @@ class _Builder:
                 continue
             assert old is not None
             j = carried[number]
-            ends, term_ends = old["file_ends"], old["file_term_ends"]
-            lengths.append(old["lengths"][(int(ends[j - 1]) if j else 0) : int(ends[j])])
-            file_terms.append(
-                old["file_terms"][(int(term_ends[j - 1]) if j else 0) : int(term_ends[j])]
-            )
+            first, last = _span(old["file_ends"], j)
+            lengths.append(old["lengths"][first:last])
+            first, last = _span(old["file_term_ends"], j)
+            file_terms.append(old["file_terms"][first:last])
         return lengths, file_terms
+
+
+def _span(ends: np.ndarray, j: int) -> tuple[int, int]:
+    """Where item j runs, in an array of run ends (file_ends, file_term_ends)."""
+    return (int(ends[j - 1]) if j else 0), int(ends[j])
 
 
 def _group_by_term(
