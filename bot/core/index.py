@@ -36,9 +36,13 @@ _MAX_COUNT = np.iinfo(np.uint16).max
 _REMEMBERED_TERMS = 50_000  # term ids kept for the next questions (hashing is the cost)
 
 
+def _key_bytes(term: str) -> bytes:
+    return hashlib.blake2b(term.encode(), digest_size=8).digest()
+
+
 def term_key(term: str) -> int:
     """The 64-bit key a term is stored under; stable across processes (unlike ``hash``)."""
-    return int.from_bytes(hashlib.blake2b(term.encode(), digest_size=8).digest(), "little")
+    return int.from_bytes(_key_bytes(term), "little")
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,8 +69,7 @@ class FilePostings:
             terms.extend(frequencies)
             counts.extend(frequencies.values())
             ends.append(len(terms))
-        blake2b = hashlib.blake2b
-        digests = b"".join(blake2b(t.encode(), digest_size=8).digest() for t in local)
+        digests = b"".join(map(_key_bytes, local))
         keys = np.frombuffer(digests, dtype="<u8").astype(np.uint64)  # as term_key reads them
         # A passage is at most 600 characters and a title 300: no count comes near the cap.
         return cls(
