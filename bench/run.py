@@ -263,15 +263,29 @@ def change_one_article(path: Path, version: int) -> None:
     path.write_text("\n\n".join(blocks).rstrip(), encoding="utf-8")
 
 
-def cold_build(folder: Path, cache: Path, profile_to: Path | None) -> dict[str, Any]:
-    """Run in a new process: the cold build, from the raw files into an empty cache."""
-    command = [sys.executable, "-m", "bench.run", "--cold-child", str(folder), str(cache)]
+def run_child(flag: str, arguments: list[str], profile_to: Path | None, *, show_log: bool
+              ) -> tuple[dict[str, Any], float]:
+    """Run `python -m bench.run <flag> <arguments>` in a new process: the figures it prints as
+    its last line of JSON, and how long the process took. Its log goes to our stderr when
+    `show_log`, and is kept for the error message otherwise."""
+    command = [sys.executable, "-m", "bench.run", flag, *arguments]
     if profile_to is not None:
         command += ["--profile-to", str(profile_to)]
-    result = subprocess.run(command, cwd=ROOT, stdout=subprocess.PIPE, text=True, check=False)
+    started = time.perf_counter()
+    result = subprocess.run(
+        command, cwd=ROOT, stdout=subprocess.PIPE, stderr=None if show_log else subprocess.PIPE,
+        text=True, check=False,
+    )
+    seconds = time.perf_counter() - started
     if result.returncode != 0:
-        raise RuntimeError("cold build failed (its errors are above)")
-    return json.loads(result.stdout.strip().splitlines()[-1])
+        raise RuntimeError(f"{flag} failed:\n{result.stderr or '(its errors are above)'}")
+    return json.loads(result.stdout.strip().splitlines()[-1]), seconds
+
+
+def cold_build(folder: Path, cache: Path, profile_to: Path | None) -> dict[str, Any]:
+    """Run in a new process: the cold build, from the raw files into an empty cache."""
+    figures, _ = run_child("--cold-child", [str(folder), str(cache)], profile_to, show_log=True)
+    return figures
 
 
 def cold_child(folder: Path, cache: Path, profile_to: Path | None) -> None:
@@ -311,16 +325,9 @@ def cold_child(folder: Path, cache: Path, profile_to: Path | None) -> None:
 
 def warm_start(folder: Path, cache: Path, question: str, profile_to: Path | None) -> dict:
     """Run in a new process: time the import and load_engine from the cache just built."""
-    command = [sys.executable, "-m", "bench.run", "--warm-child", str(folder), str(cache),
-               question]
-    if profile_to is not None:
-        command += ["--profile-to", str(profile_to)]
-    started = time.perf_counter()
-    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
-    process_s = time.perf_counter() - started
-    if result.returncode != 0:
-        raise RuntimeError(f"warm start failed:\n{result.stderr}")
-    figures = json.loads(result.stdout.strip().splitlines()[-1])
+    figures, process_s = run_child(
+        "--warm-child", [str(folder), str(cache), question], profile_to, show_log=False
+    )
     return {**figures, "process_s": round(process_s, 3)}
 
 
