@@ -373,7 +373,7 @@ def start_loading_index(cache_dir: Path) -> PendingIndex | None:
         try:
             assert job is not None
             index = job.result()
-            if list(index.files) != [(f.file, f.fingerprint) for f in knowledge.files]:
+            if index.files != knowledge.versions:
                 raise _Untrusted("index and knowledge disagree")
         except (OSError, _Untrusted) as exc:
             log.warning("index cache %s ignored, rebuilding: %s", path, exc)

@@ -306,8 +306,7 @@ def _load_engine(
             knowledge = build_knowledge(
                 folder, max_file_bytes=max_file_bytes, workers=workers, progress=progress
             )
-    files = [(f.file, f.fingerprint) for f in knowledge.files]
-    unchanged = prior is not None and list(prior.index.files) == files
+    unchanged = prior is not None and prior.index.files == knowledge.versions
     engine = Engine(
         knowledge,
         prior.index if unchanged and prior else None,

@@ -94,6 +94,11 @@ class Knowledge:
         return entries
 
     @property
+    def versions(self) -> tuple[tuple[str, str], ...]:
+        """(file, fingerprint) of each analysed file, in order: what its index is built of."""
+        return tuple((f.file, f.fingerprint) for f in self.files)
+
+    @property
     def warnings(self) -> tuple[FileWarning, ...]:
         return tuple(FileWarning(f.file, f.warning) for f in self.files if f.warning)
 
