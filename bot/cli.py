@@ -1,12 +1,12 @@
 """Command line: a thin layer over the answer engine.
 
-    python -m bot                 # the bot's main job: Telegram with a token, else console chat
-    python -m bot ask "CÂU HỎI"   # one answer; without a question, one per line of stdin
-    python -m bot ask --json      # one JSON object a line
-    python -m bot chat            # console conversation over the same engine
-    python -m bot index           # build the index and report what was read
-    python -m bot run             # the Telegram bot
-    python -m bot report stats    # question-log reports (unanswered | stats | export)
+python -m bot                 # the bot's main job: Telegram with a token, else console chat
+python -m bot ask "CÂU HỎI"   # one answer; without a question, one per line of stdin
+python -m bot ask --json      # one JSON object a line
+python -m bot chat            # console conversation over the same engine
+python -m bot index           # build the index and report what was read
+python -m bot run             # the Telegram bot
+python -m bot report stats    # question-log reports (unanswered | stats | export)
 """
 
 from __future__ import annotations
@@ -43,8 +43,12 @@ def _build_parser() -> argparse.ArgumentParser:
     common.add_argument(
         "--knowledge", metavar="DIR", type=Path, help="thư mục bài viết (mặc định: theo config/)"
     )
-    parser = _Parser(prog="python -m bot", description=__doc__, parents=[common],
-                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = _Parser(
+        prog="python -m bot",
+        description=__doc__,
+        parents=[common],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     commands = parser.add_subparsers(dest="command", parser_class=_Parser)
 
     ask = commands.add_parser("ask", parents=[common], help="trả lời câu hỏi")

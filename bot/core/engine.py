@@ -129,8 +129,12 @@ class Engine:
         assert index is not None
         self.index = index
         self.ranker = Ranker(
-            self.index, self.passages, self.tokenizer,
-            tuple(a.title for a in self.articles).__getitem__, runs, title_runs,
+            self.index,
+            self.passages,
+            self.tokenizer,
+            tuple(a.title for a in self.articles).__getitem__,
+            runs,
+            title_runs,
         )
 
     # --- Public API -------------------------------------------------------------------
@@ -153,8 +157,13 @@ class Engine:
         best_hit = hits[0]
         reply = replies.quote_reply(best_hit.passage.text, best_hit.source)
         return Answer(
-            question, AnswerKind.FOUND, best_hit.passage.text, best_hit.source,
-            best_hit.coverage, reply, hits,
+            question,
+            AnswerKind.FOUND,
+            best_hit.passage.text,
+            best_hit.source,
+            best_hit.coverage,
+            reply,
+            hits,
         )
 
     def search(self, question: str, limit: int = 5) -> list[Hit]:
@@ -164,8 +173,12 @@ class Engine:
     def source(self, passage: Passage, *, with_paragraph: bool = True) -> Source:
         article = self.articles[passage.article_id]
         return Source(
-            article.title, article.date, article.author, article.url,
-            passage.paragraph if with_paragraph else None, article.file,
+            article.title,
+            article.date,
+            article.author,
+            article.url,
+            passage.paragraph if with_paragraph else None,
+            article.file,
         )
 
     def paragraph_text(self, passage: Passage) -> str:
@@ -293,7 +306,10 @@ def _load_engine(
     known = prior.knowledge if prior else pending.knowledge if pending else None
     try:
         knowledge = build_knowledge(
-            folder, max_file_bytes=max_file_bytes, previous=known, workers=workers,
+            folder,
+            max_file_bytes=max_file_bytes,
+            previous=known,
+            workers=workers,
             progress=progress,
         )
     except BaseException:
@@ -313,8 +329,7 @@ def _load_engine(
         previous_index=prior.index if prior else None,
     )
     save = cache_dir is not None and not (
-        unchanged and prior and prior.knowledge.manifest == knowledge.manifest
-        and previous is None
+        unchanged and prior and prior.knowledge.manifest == knowledge.manifest and previous is None
     )
     if save:
         assert cache_dir is not None

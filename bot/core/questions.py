@@ -44,34 +44,189 @@ def _phrases(*items: str) -> tuple[tuple[Syllable, ...], ...]:
 
 # Question words and function words: they say what kind of answer is wanted, not where it is.
 QUESTION_PHRASES = _phrases(
-    "như thế nào", "thế nào", "ra sao", "là gì", "là ai", "những ai", "những gì", "cái gì",
-    "khi nào", "lúc nào", "bao giờ", "bao nhiêu", "bao lâu", "mấy", "ở đâu", "tại sao",
-    "vì sao", "ngày nào", "năm nào", "người nào", "ai", "gì", "nào", "đâu", "không", "chưa",
-    "hả", "vậy", "thế", "nhỉ", "ntn", "chức vụ", "giữ chức", "giữ chức vụ", "cương vị",
-    "nói về", "nói gì", "nhắc tới", "nhắc đến", "đề cập đến", "đề cập tới", "liên quan đến",
-    "liên quan tới", "tên là gì", "tên gì", "họ tên", "bao lâu một lần", "bao lâu 1 lần",
-    "mấy lần", "hay không", "có phải",
+    "như thế nào",
+    "thế nào",
+    "ra sao",
+    "là gì",
+    "là ai",
+    "những ai",
+    "những gì",
+    "cái gì",
+    "khi nào",
+    "lúc nào",
+    "bao giờ",
+    "bao nhiêu",
+    "bao lâu",
+    "mấy",
+    "ở đâu",
+    "tại sao",
+    "vì sao",
+    "ngày nào",
+    "năm nào",
+    "người nào",
+    "ai",
+    "gì",
+    "nào",
+    "đâu",
+    "không",
+    "chưa",
+    "hả",
+    "vậy",
+    "thế",
+    "nhỉ",
+    "ntn",
+    "chức vụ",
+    "giữ chức",
+    "giữ chức vụ",
+    "cương vị",
+    "nói về",
+    "nói gì",
+    "nhắc tới",
+    "nhắc đến",
+    "đề cập đến",
+    "đề cập tới",
+    "liên quan đến",
+    "liên quan tới",
+    "tên là gì",
+    "tên gì",
+    "họ tên",
+    "bao lâu một lần",
+    "bao lâu 1 lần",
+    "mấy lần",
+    "hay không",
+    "có phải",
 )
 STOPWORDS = _phrases(
-    "là", "của", "và", "các", "những", "có", "được", "bị", "cho", "với", "về", "trong",
-    "tại", "ở", "đã", "đang", "sẽ", "thì", "mà", "này", "đó", "kia", "ấy", "một", "hay",
-    "hoặc", "nhé", "ạ", "vào", "ra", "do", "để", "từ", "theo", "gồm", "như", "cũng", "rất",
-    "nên", "cần", "phải", "bởi", "nhằm", "việc", "điều", "người", "cái", "vấn đề", "hãy",
-    "cho biết", "cho tôi", "tôi", "bạn", "mình", "xin", "muốn", "biết", "hỏi", "em", "anh",
-    "chị", "ơi", "ông", "bà", "đồng chí", "ngoài việc", "ngoài ra", "còn", "khác",
+    "là",
+    "của",
+    "và",
+    "các",
+    "những",
+    "có",
+    "được",
+    "bị",
+    "cho",
+    "với",
+    "về",
+    "trong",
+    "tại",
+    "ở",
+    "đã",
+    "đang",
+    "sẽ",
+    "thì",
+    "mà",
+    "này",
+    "đó",
+    "kia",
+    "ấy",
+    "một",
+    "hay",
+    "hoặc",
+    "nhé",
+    "ạ",
+    "vào",
+    "ra",
+    "do",
+    "để",
+    "từ",
+    "theo",
+    "gồm",
+    "như",
+    "cũng",
+    "rất",
+    "nên",
+    "cần",
+    "phải",
+    "bởi",
+    "nhằm",
+    "việc",
+    "điều",
+    "người",
+    "cái",
+    "vấn đề",
+    "hãy",
+    "cho biết",
+    "cho tôi",
+    "tôi",
+    "bạn",
+    "mình",
+    "xin",
+    "muốn",
+    "biết",
+    "hỏi",
+    "em",
+    "anh",
+    "chị",
+    "ơi",
+    "ông",
+    "bà",
+    "đồng chí",
+    "ngoài việc",
+    "ngoài ra",
+    "còn",
+    "khác",
 )
 # A syllable typed without marks matches a one-syllable stopword or question word only when
 # its letters cannot easily be a content word: "thi" may be "thị" (Chỉ thị), "ban" may be
 # "Ban" (Ban Chỉ đạo), "hoi" may be "hội", so those stay in the question.
 UNAMBIGUOUS_FOLDS = frozenset(
-    {"la", "cua", "va", "cac", "nhung", "duoc", "voi", "mot", "nay", "kia", "ay", "hay",
-     "hoac", "nhe", "a", "vao", "theo", "gom", "nhu", "rat", "nham", "viec", "dieu", "nguoi",
-     "xin", "oi", "ai", "gi", "nao", "sao", "khong", "vay", "nhi", "ha", "ntn", "se", "ma",
-     "khac"}
+    {
+        "la",
+        "cua",
+        "va",
+        "cac",
+        "nhung",
+        "duoc",
+        "voi",
+        "mot",
+        "nay",
+        "kia",
+        "ay",
+        "hay",
+        "hoac",
+        "nhe",
+        "a",
+        "vao",
+        "theo",
+        "gom",
+        "nhu",
+        "rat",
+        "nham",
+        "viec",
+        "dieu",
+        "nguoi",
+        "xin",
+        "oi",
+        "ai",
+        "gi",
+        "nao",
+        "sao",
+        "khong",
+        "vay",
+        "nhi",
+        "ha",
+        "ntn",
+        "se",
+        "ma",
+        "khac",
+    }
 )
 _WHEN = _phrases(
-    "khi nào", "lúc nào", "bao giờ", "ngày nào", "ngày mấy", "hôm nào", "năm nào", "tháng nào",
-    "thời gian nào", "thời điểm nào", "mấy giờ", "thời gian", "thời điểm", "ngày tháng",
+    "khi nào",
+    "lúc nào",
+    "bao giờ",
+    "ngày nào",
+    "ngày mấy",
+    "hôm nào",
+    "năm nào",
+    "tháng nào",
+    "thời gian nào",
+    "thời điểm nào",
+    "mấy giờ",
+    "thời gian",
+    "thời điểm",
+    "ngày tháng",
 )
 _WHO = _phrases(
     "ai", "những ai", "người nào", "đồng chí nào", "vị nào", "cơ quan nào", "đơn vị nào"
@@ -79,14 +234,36 @@ _WHO = _phrases(
 _QUANTITY = _phrases("bao nhiêu", "mấy", "số lượng")
 # "may" typed without marks is "mấy" before a unit of counting, else perhaps "máy".
 _COUNT_NOUNS = frozenset(
-    {"ngay", "thang", "nam", "tuan", "gio", "phut", "nguoi", "lan", "buoi", "lop", "khoa",
-     "dot", "ca", "nhan", "vien"}
+    {
+        "ngay",
+        "thang",
+        "nam",
+        "tuan",
+        "gio",
+        "phut",
+        "nguoi",
+        "lan",
+        "buoi",
+        "lop",
+        "khoa",
+        "dot",
+        "ca",
+        "nhan",
+        "vien",
+    }
 )
 _RANK_WORDS = frozenset({"thu", "hang", "so", "khoa"})  # "thứ may" can only be "thứ mấy"
 # "số mấy", "thứ mấy": the number asked for names or ranks (Quyết định số 05, xếp thứ 3).
 _NUMBER_NAME = _phrases(
-    "số mấy", "số bao nhiêu", "thứ mấy", "thứ bao nhiêu", "hạng mấy", "hạng bao nhiêu",
-    "khóa mấy", "khóa bao nhiêu", "lần thứ mấy",
+    "số mấy",
+    "số bao nhiêu",
+    "thứ mấy",
+    "thứ bao nhiêu",
+    "hạng mấy",
+    "hạng bao nhiêu",
+    "khóa mấy",
+    "khóa bao nhiêu",
+    "lần thứ mấy",
 )
 _LIST_MARKS = _phrases("gồm", "bao gồm", "những", "các", "một số")
 _LIST_ASKS = _phrases("nào", "gì", "những gì")
@@ -98,16 +275,40 @@ _ROLE = _phrases("chức vụ", "giữ chức", "cương vị", "là ai", "tên 
 _FREQUENCY = _phrases("bao lâu một lần", "bao lâu 1 lần", "mấy lần", "thường xuyên không")
 # "X là gì?" asks what X is when X is short (a name, an abbreviation); a long X is a topic.
 _DEFINITION_END = _phrases(
-    "là gì", "là cái gì", "nghĩa là gì", "viết tắt của gì", "là viết tắt của gì", "là tổ chức gì",
-    "là cơ quan gì", "là đơn vị gì",
+    "là gì",
+    "là cái gì",
+    "nghĩa là gì",
+    "viết tắt của gì",
+    "là viết tắt của gì",
+    "là tổ chức gì",
+    "là cơ quan gì",
+    "là đơn vị gì",
 )
 DEFINITION_MAX_SYLLABLES = 5
 # Positions people ask about; "Bí thư Tỉnh ủy" and "Phó Bí thư Thường trực Tỉnh ủy" differ.
 _TITLES = _phrases(
-    "phó bí thư", "bí thư", "tổng bí thư", "phó giám đốc", "giám đốc", "tổng giám đốc",
-    "phó chủ tịch", "chủ tịch", "phó trưởng ban", "trưởng ban", "phó trưởng phòng",
-    "trưởng phòng", "bộ trưởng", "thứ trưởng", "chánh văn phòng", "chánh án", "viện trưởng",
-    "hiệu trưởng", "đội trưởng", "tổng biên tập", "chỉ huy trưởng", "giám đốc sở",
+    "phó bí thư",
+    "bí thư",
+    "tổng bí thư",
+    "phó giám đốc",
+    "giám đốc",
+    "tổng giám đốc",
+    "phó chủ tịch",
+    "chủ tịch",
+    "phó trưởng ban",
+    "trưởng ban",
+    "phó trưởng phòng",
+    "trưởng phòng",
+    "bộ trưởng",
+    "thứ trưởng",
+    "chánh văn phòng",
+    "chánh án",
+    "viện trưởng",
+    "hiệu trưởng",
+    "đội trưởng",
+    "tổng biên tập",
+    "chỉ huy trưởng",
+    "giám đốc sở",
 )
 ROLE_EXTRA_SYLLABLES = 2  # the organ after the title: "Bí thư" + "Tỉnh ủy"
 # Alternatives: "buổi sáng hay buổi chiều" is answered by either.
@@ -117,8 +318,14 @@ _OR_WORDS = _phrases("hay", "hoặc", "hay là")
 _WHICH = _phrases("gì", "nào")
 ANSWER_KIND_WEIGHT = 0.6
 _ABOUT = _phrases(
-    "về vấn đề gì", "về việc gì", "về gì", "về nội dung gì", "về điều gì", "về cái gì",
-    "nội dung gì", "nói gì",
+    "về vấn đề gì",
+    "về việc gì",
+    "về gì",
+    "về nội dung gì",
+    "về điều gì",
+    "về cái gì",
+    "nội dung gì",
+    "nói gì",
 )
 # "bài" alone is too loose ("bài phát biểu"): it counts only at the start of the question.
 _DOCUMENT = _phrases(
@@ -129,7 +336,13 @@ _AUTHOR_STRONG = _phrases("tác giả", "ai viết", "người viết", "viết 
 _META: dict[MetaIntent, tuple[tuple[Syllable, ...], ...]] = {
     MetaIntent.AUTHOR: (*_AUTHOR_STRONG, *_phrases("do ai", "của ai", "phóng viên", "ai")),
     MetaIntent.DATE: _phrases(
-        "đăng", "đăng tải", "xuất bản", "phát hành", "công bố", "ngày đăng", "đăng ngày",
+        "đăng",
+        "đăng tải",
+        "xuất bản",
+        "phát hành",
+        "công bố",
+        "ngày đăng",
+        "đăng ngày",
     ),
     MetaIntent.TITLE: _phrases("tiêu đề", "tựa đề", "tên bài", "tít", "tựa bài", "tên bài viết"),
     MetaIntent.LINK: _phrases("đường dẫn", "link", "liên kết", "url", "địa chỉ bài", "nguồn bài"),
@@ -158,9 +371,40 @@ SYNONYM_GROUPS = tuple(
     )
 )
 GREETING_WORDS = frozenset(
-    {"xin", "chao", "hello", "hi", "hey", "alo", "oi", "bot", "ban", "ad", "admin", "cam", "on",
-     "thanks", "thank", "you", "ok", "oke", "okay", "help", "giup", "tro", "huong", "dan",
-     "start", "a", "nhe", "nha", "em", "anh", "chi", "minh"}
+    {
+        "xin",
+        "chao",
+        "hello",
+        "hi",
+        "hey",
+        "alo",
+        "oi",
+        "bot",
+        "ban",
+        "ad",
+        "admin",
+        "cam",
+        "on",
+        "thanks",
+        "thank",
+        "you",
+        "ok",
+        "oke",
+        "okay",
+        "help",
+        "giup",
+        "tro",
+        "huong",
+        "dan",
+        "start",
+        "a",
+        "nhe",
+        "nha",
+        "em",
+        "anh",
+        "chi",
+        "minh",
+    }
 )
 
 
@@ -222,9 +466,7 @@ def find_phrases(
     return spans
 
 
-def _match_any_at_start(
-    words: Sequence[Syllable], phrases: Sequence[Sequence[Syllable]]
-) -> bool:
+def _match_any_at_start(words: Sequence[Syllable], phrases: Sequence[Sequence[Syllable]]) -> bool:
     return any(_match_at(words, 0, phrase) for phrase in phrases)
 
 
@@ -266,7 +508,6 @@ class Question:
     names: tuple[tuple[Syllable, ...], ...] = ()  # proper names typed with capitals
     any_number: bool = False  # a number that names or ranks answers too, not only a count
 
-
     @property
     def is_empty(self) -> bool:
         return not self.analyzed.syllables
@@ -275,7 +516,7 @@ class Question:
 def _alternative_units(
     words: Sequence[Syllable], content: set[int]
 ) -> list[tuple[int, set[int], tuple[Syllable, ...], tuple[Syllable, ...]]]:
-    """"A hay B" between content words: (position, positions used, A's words, B's words).
+    """ "A hay B" between content words: (position, positions used, A's words, B's words).
 
     Words shared by both sides ("buổi" in "buổi sáng hay buổi chiều") frame the choice and
     are left out; only the words that differ decide between the alternatives.
@@ -319,8 +560,7 @@ def _answer_type(words: Sequence[Syllable], content_size: int) -> AnswerType:
     if _contains(words, _LIST_MARKS) and _contains(words, _LIST_ASKS) and not where:
         return AnswerType.LIST
     if content_size <= DEFINITION_MAX_SYLLABLES and any(
-        len(p) <= len(words) and _match_at(words, len(words) - len(p), p)
-        for p in _DEFINITION_END
+        len(p) <= len(words) and _match_at(words, len(words) - len(p), p) for p in _DEFINITION_END
     ):
         return AnswerType.DEFINITION
     if where:
@@ -478,8 +718,17 @@ def understand(text: str, tokenizer: Tokenizer) -> Question:
                 meta = MetaIntent.DATE
     greeting = bool(words) and all(w.folded in GREETING_WORDS for w in words)
     return Question(
-        text, analyzed, tuple(final), answer_type, meta, greeting, tuple(focus), role,
-        answer_type is AnswerType.ROLE, names, _contains(words, _NUMBER_NAME),
+        text,
+        analyzed,
+        tuple(final),
+        answer_type,
+        meta,
+        greeting,
+        tuple(focus),
+        role,
+        answer_type is AnswerType.ROLE,
+        names,
+        _contains(words, _NUMBER_NAME),
     )
 
 

@@ -83,23 +83,102 @@ _TYPE_PATTERNS = {
 }
 # Family names that start a person's name ("Nguyễn Quốc Bảo"), to tell people from bodies.
 _SURNAMES = frozenset(
-    {"Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ",
-     "Hồ", "Ngô", "Dương", "Lý", "Thạch", "Trương", "Đinh", "Lâm", "Mai", "Cao", "Tô", "Đoàn",
-     "Châu", "Lương", "Tạ", "Hà", "Kiều", "Quách", "Triệu", "Từ", "Đào", "La", "Thái", "Tăng",
-     "Lưu", "Văn", "Trịnh", "Vương", "Chu", "Diệp", "Lạc", "Khưu", "Kim", "Sơn", "Thân", "Tống",
-     "Giang", "Mạc", "Nghiêm", "Quan", "Âu", "Ông", "Hứa", "Lữ", "Danh", "Kha", "Đồng", "Phùng",
-     "Khổng", "Tôn"}
+    {
+        "Nguyễn",
+        "Trần",
+        "Lê",
+        "Phạm",
+        "Hoàng",
+        "Huỳnh",
+        "Phan",
+        "Vũ",
+        "Võ",
+        "Đặng",
+        "Bùi",
+        "Đỗ",
+        "Hồ",
+        "Ngô",
+        "Dương",
+        "Lý",
+        "Thạch",
+        "Trương",
+        "Đinh",
+        "Lâm",
+        "Mai",
+        "Cao",
+        "Tô",
+        "Đoàn",
+        "Châu",
+        "Lương",
+        "Tạ",
+        "Hà",
+        "Kiều",
+        "Quách",
+        "Triệu",
+        "Từ",
+        "Đào",
+        "La",
+        "Thái",
+        "Tăng",
+        "Lưu",
+        "Văn",
+        "Trịnh",
+        "Vương",
+        "Chu",
+        "Diệp",
+        "Lạc",
+        "Khưu",
+        "Kim",
+        "Sơn",
+        "Thân",
+        "Tống",
+        "Giang",
+        "Mạc",
+        "Nghiêm",
+        "Quan",
+        "Âu",
+        "Ông",
+        "Hứa",
+        "Lữ",
+        "Danh",
+        "Kha",
+        "Đồng",
+        "Phùng",
+        "Khổng",
+        "Tôn",
+    }
 )
 # Numbers that name rather than count: a year, a date, "Chỉ thị (số) 28", "khóa XI".
 _NAMING_BEFORE_NUMBER = frozenset({"so", "ngay", "thang", "nam", "khoa"})
 _ROMAN_RE = re.compile(r"[IVXLC]+")
-_SHARE_WORDS = frozenset(
-    {("hau", "het"), ("tat", "ca"), ("da", "so"), ("phan", "lon")}
-)
+_SHARE_WORDS = frozenset({("hau", "het"), ("tat", "ca"), ("da", "so"), ("phan", "lon")})
 # Capitalized words that start sentences rather than names ("Trong 3 ngày ...").
 _SENTENCE_STARTERS = frozenset(
-    {"trong", "theo", "co", "voi", "du", "nam", "sau", "tu", "den", "hon", "gan", "tren",
-     "khoang", "tong", "hien", "nhu", "ca", "tai", "o", "da", "moi", "ngoai", "qua"}
+    {
+        "trong",
+        "theo",
+        "co",
+        "voi",
+        "du",
+        "nam",
+        "sau",
+        "tu",
+        "den",
+        "hon",
+        "gan",
+        "tren",
+        "khoang",
+        "tong",
+        "hien",
+        "nhu",
+        "ca",
+        "tai",
+        "o",
+        "da",
+        "moi",
+        "ngoai",
+        "qua",
+    }
 )
 
 
@@ -161,8 +240,10 @@ def _lead_terms(
     that the rest of the story does not repeat ("Trà Vinh", "BCĐ 35")."""
     terms: set[str] = set()
     position = first_passage[article_id]
-    while position < len(passages) and passages[position].paragraph == 1 and (
-        passages[position].article_id == article_id
+    while (
+        position < len(passages)
+        and passages[position].paragraph == 1
+        and (passages[position].article_id == article_id)
     ):
         previous = None
         for word in words(position):
@@ -227,9 +308,7 @@ class Ranker:
         credits = [self._word_credit(word, terms) for word in spelling]
         if len(spelling) == 1:
             return credits[0]
-        together = all(
-            f"b:{a.folded}_{b.folded}" in terms for a, b in itertools.pairwise(spelling)
-        )
+        together = all(f"b:{a.folded}_{b.folded}" in terms for a, b in itertools.pairwise(spelling))
         mean = sum(credits) / len(credits)
         return mean if together else mean * SPLIT_PHRASE_CREDIT
 
@@ -251,8 +330,10 @@ class Ranker:
         unknown: set[int] = set()
         run: list[int] = []
         for k, unit in enumerate([*q.content, None]):
-            if unit is not None and unit.weight < 1.0 and (
-                not run or q.content[run[-1]].position + 1 == unit.position
+            if (
+                unit is not None
+                and unit.weight < 1.0
+                and (not run or q.content[run[-1]].position + 1 == unit.position)
             ):
                 run.append(k)
                 continue
@@ -262,9 +343,7 @@ class Ranker:
         return unknown
 
     def _unit_weight(self, unit: ContentUnit) -> float:
-        return sum(
-            self.index.term_weight(_term(w)) for w in unit.words
-        )
+        return sum(self.index.term_weight(_term(w)) for w in unit.words)
 
     @staticmethod
     def _content_pairs(q: Question) -> list[str]:
@@ -331,6 +410,7 @@ class Ranker:
             coverage *= MISSING_NUMBER
         if q.role and not self._role_holder(q, view):
             coverage *= ROLE_MISMATCH
+
         def in_story(term: str) -> bool:
             return term in view.terms or term in title or term in lead
 
@@ -405,12 +485,14 @@ class Ranker:
         size = len(role)
         if q.role_needs_person:
             names = [
-                i for i in range(len(words) - 1)
+                i
+                for i in range(len(words) - 1)
                 if words[i].surface in _SURNAMES and words[i + 1].surface[:1].isupper()
             ]
         else:
             names = [
-                i for i, w in enumerate(words)
+                i
+                for i, w in enumerate(words)
                 if w.surface[:1].isupper() and w.folded not in _SENTENCE_STARTERS
             ]
         for i in range(len(words) - size + 1):
@@ -576,9 +658,9 @@ def _digit_run(words: Sequence[Syllable], i: int) -> tuple[int, int]:
 def _number_positions(words: Sequence[Syllable]) -> list[int]:
     """Numbers of any kind (counts, "số 05", "khóa IX", "thứ 3"), but not dates or years."""
     return [
-        i for i, w in enumerate(words)
-        if _is_roman(w)
-        or (w.folded.isdigit() and not _is_year(w) and _digit_run(words, i)[1] < 3)
+        i
+        for i, w in enumerate(words)
+        if _is_roman(w) or (w.folded.isdigit() and not _is_year(w) and _digit_run(words, i)[1] < 3)
     ]
 
 

@@ -76,8 +76,11 @@ class ViewTerms:
                 return True
             k = i + 2
             if (
-                k < last and runs[k] == runs[i] and words[j].folded == "so"
-                and words[k].folded == second and second.isdigit()
+                k < last
+                and runs[k] == runs[i]
+                and words[j].folded == "so"
+                and words[k].folded == second
+                and second.isdigit()
             ):
                 return True
         return False
