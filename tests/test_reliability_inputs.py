@@ -37,7 +37,8 @@ MARKUP_ARTICLE = "\n".join(
         "Công ty A&B trình bày cách viết thẻ <script>alert(1)</script> &amp; &lt;i&gt; trong tài "
         "liệu; ký hiệu < và > và & đứng một mình, \u202eđảo chiều\u202c, z\u200dw\u200bj, 🙂👩‍💻.",
         "",
-        "Ông Nguyễn Văn <i>An</i> chủ trì hội thảo về *Markdown* [liên kết](https://x.y) ```khối```.",
+        "Ông Nguyễn Văn <i>An</i> chủ trì hội thảo về *Markdown* [liên kết](https://x.y) "
+        "```khối```.",
         "",
         "Thu <u>Hà</u> & cộng sự",
         "",
