@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import subprocess
 import sys
+from pathlib import Path
 
 from tests.conftest import ROOT
 
@@ -25,14 +26,14 @@ def test_core_sources_do_not_import_telegram() -> None:
     assert offenders == []
 
 
-def test_answering_a_question_loads_no_telegram_module() -> None:
+def test_answering_a_question_loads_no_telegram_module(knowledge_copy: Path) -> None:
     code = (
         "import sys, pkgutil, importlib, bot.core\n"
         "for m in pkgutil.iter_modules(bot.core.__path__):\n"
         "    importlib.import_module('bot.core.' + m.name)\n"
         "from bot.core.engine import load_engine\n"
         "from pathlib import Path\n"
-        f"print(load_engine(Path({str(ROOT / 'knowledge')!r})).ask('Ai chủ trì hội nghị?').found)\n"
+        f"print(load_engine(Path({str(knowledge_copy)!r})).ask('Ai chủ trì hội nghị?').found)\n"
         "print(sorted(m for m in sys.modules if m.split('.')[0] == 'telegram'))\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)

@@ -14,7 +14,7 @@ import pytest
 from bot.core.engine import Engine
 from bot.core.model import AnswerKind
 from bot.core.text import fold
-from tests.conftest import DATA, KNOWLEDGE, ROOT
+from tests.conftest import DATA, ROOT
 
 
 def _run_cli(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
@@ -52,31 +52,35 @@ def _right_answers(questions: Path, knowledge: Path, tmp_path: Path) -> tuple[in
     return hits, report
 
 
-def test_dev_questions_score_at_least_26_of_27(tmp_path: Path) -> None:
-    hits, report = _right_answers(DATA / "dev.jsonl", KNOWLEDGE, tmp_path)
+def test_dev_questions_score_at_least_26_of_27(seed_folder: Path, tmp_path: Path) -> None:
+    hits, report = _right_answers(DATA / "dev.jsonl", seed_folder, tmp_path)
     assert hits >= 26, report
 
 
-def test_held_out_questions_on_the_seed_score_95_percent(tmp_path: Path) -> None:
+def test_held_out_questions_on_the_seed_score_95_percent(seed_folder: Path, tmp_path: Path) -> None:
     """Other wordings, a fifth typed without marks, eight questions the article cannot answer."""
     questions = DATA / "eval" / "seed_heldout.jsonl"
-    hits, report = _right_answers(questions, KNOWLEDGE, tmp_path)
+    hits, report = _right_answers(questions, seed_folder, tmp_path)
     assert hits >= 0.95 * len(questions.read_text("utf-8").splitlines()), report
 
 
-def test_held_out_questions_among_distractor_articles_cite_the_right_one(tmp_path: Path) -> None:
+def test_held_out_questions_among_distractor_articles_cite_the_right_one(
+    seed_folder: Path, tmp_path: Path
+) -> None:
     """Three articles of the same vocabulary beside the seed: the right article must be cited,
     and close-topic questions that none of them answers must be refused."""
     knowledge = tmp_path / "knowledge"
     knowledge.mkdir()
-    for article in [*KNOWLEDGE.glob("*.txt"), *(DATA / "eval" / "distractors").glob("*.txt")]:
+    for article in [*seed_folder.glob("*.txt"), *(DATA / "eval" / "distractors").glob("*.txt")]:
         shutil.copy(article, knowledge / article.name)
     questions = DATA / "eval" / "distractor_heldout.jsonl"
     hits, report = _right_answers(questions, knowledge, tmp_path)
     assert hits >= 0.95 * len(questions.read_text("utf-8").splitlines()), report
 
 
-def test_held_out_questions_typed_without_marks_score_95_percent(tmp_path: Path) -> None:
+def test_held_out_questions_typed_without_marks_score_95_percent(
+    seed_folder: Path, tmp_path: Path
+) -> None:
     """Every held-out question again, in lower case without diacritics, as many people type."""
     folded = tmp_path / "folded.jsonl"
     with folded.open("w", encoding="utf-8") as out:
@@ -84,7 +88,7 @@ def test_held_out_questions_typed_without_marks_score_95_percent(tmp_path: Path)
             question = json.loads(line)
             question["question"] = fold(question["question"].lower())
             out.write(json.dumps(question, ensure_ascii=False) + "\n")
-    hits, report = _right_answers(folded, KNOWLEDGE, tmp_path)
+    hits, report = _right_answers(folded, seed_folder, tmp_path)
     assert hits >= 0.95 * len(folded.read_text("utf-8").splitlines()), report
 
 
@@ -215,8 +219,8 @@ def test_hostile_inputs_do_not_break_the_engine(seed_engine: Engine) -> None:
         assert isinstance(seed_engine.ask(text).reply, str)
 
 
-def test_json_output_shape() -> None:
-    result = _run_cli("ask", "--json", "Ai chủ trì hội nghị?", "--knowledge", str(KNOWLEDGE))
+def test_json_output_shape(seed_folder: Path) -> None:
+    result = _run_cli("ask", "--json", "Ai chủ trì hội nghị?", "--knowledge", str(seed_folder))
     record = json.loads(result.stdout)
     assert set(record) == {"question", "found", "quote", "source", "score", "reply"}
     assert set(record["source"]) == {"title", "date", "author", "url", "paragraph", "file"}
