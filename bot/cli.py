@@ -1,12 +1,7 @@
-"""Command line: a thin layer over the answer engine.
+"""Command line: a thin layer over the answer engine (`python -m bot --help` lists it all).
 
-python -m bot                 # the bot's main job: Telegram with a token, else console chat
-python -m bot ask "CÂU HỎI"   # one answer; without a question, one per line of stdin
-python -m bot ask --json      # one JSON object a line
-python -m bot chat            # console conversation over the same engine
-python -m bot index           # build the index and report what was read
-python -m bot run             # the Telegram bot
-python -m bot report stats    # question-log reports (unanswered | stats | export)
+Every text a user reads here is Vietnamese, argparse's own included: its usage line, group
+titles, the -h option and its error messages are replaced or translated.
 """
 
 from __future__ import annotations
@@ -14,75 +9,214 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import re
 import sys
 import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import NoReturn, TextIO
+from typing import Any, NoReturn, TextIO
 
 from tqdm import tqdm
+from tqdm.contrib.logging import logging_redirect_tqdm
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.core.engine import Engine, load_engine
 from bot.core.errors import KnowledgeError
-from bot.core.knowledge import Progress
+from bot.core.model import Answer
+from bot.querylog import QuestionLog, open_question_log, record_answer
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 QUIT_WORDS = {"thoat", "thoát", "exit", "quit", "q", "/quit", "/thoat"}
+SOURCES_WORDS = {"/nguon", "/nguồn", "/sources"}
+CONSOLE = "console"  # the chat type of questions asked here, in the question log
+
+DESCRIPTION = """\
+Hỏi đáp tin tức: trả lời câu hỏi về các bài báo trong thư mục bài viết, trích nguyên văn
+đoạn trả lời kèm nguồn (tên bài, ngày đăng, đoạn, tác giả).
+Không có lệnh: chạy bot Telegram khi đã đặt TELEGRAM_BOT_TOKEN, nếu không thì trò chuyện
+ngay trên cửa sổ này."""
+EXAMPLES = """ví dụ:
+  python -m bot ask "Ai chủ trì hội nghị?"
+  python -m bot ask --json < cau-hoi.txt       mỗi dòng một câu hỏi, mỗi câu trả lời một dòng JSON
+  python -m bot --knowledge /srv/tin chat      trò chuyện với một thư mục bài viết khác
+  python -m bot index                          lập chỉ mục trước, để bot khởi động nhanh
+  python -m bot report stats --days 7          thống kê câu hỏi 7 ngày qua
+"""
+
+# argparse's own messages (Python 3.11-3.13 wordings), in Vietnamese.
+_ARGPARSE_ERRORS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"unrecognized arguments: (.*)"), "không hiểu tham số: {0}"),
+    (
+        re.compile(r"argument (\S+): invalid choice: (.*?) \(choose from (.*)\)"),
+        "{0}: không có lựa chọn {1} (chọn một trong: {2})",
+    ),
+    (
+        re.compile(r"argument (\S+): invalid int value: (.*)"),
+        "{0}: cần một số nguyên, không phải {1}",
+    ),
+    (re.compile(r"argument (\S+): expected one argument"), "{0}: thiếu giá trị"),
+    (re.compile(r"the following arguments are required: (.*)"), "thiếu tham số: {0}"),
+    (re.compile(r"argument (\S+): not allowed with argument (\S+)"), "không dùng {0} cùng {1}"),
+)
+
+
+def _vietnamese(message: str) -> str:
+    for pattern, template in _ARGPARSE_ERRORS:
+        match = pattern.fullmatch(message)
+        if match:
+            return template.format(*match.groups())
+    return message
+
+
+class _HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    def add_usage(
+        self,
+        usage: str | None,
+        actions: Iterable[argparse.Action],
+        groups: Iterable[argparse._MutuallyExclusiveGroup],
+        prefix: str | None = None,
+    ) -> None:
+        super().add_usage(usage, actions, groups, "cách dùng: " if prefix is None else prefix)
 
 
 class _Parser(argparse.ArgumentParser):
-    """Bad options are one clear line, not a usage dump."""
+    """Help in Vietnamese; a bad option is one clear Vietnamese line, not a usage dump."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**{"formatter_class": _HelpFormatter, **kwargs, "add_help": False})
+        # argparse names its two default groups in English; these titles are what --help shows.
+        self._positionals.title = "tham số"
+        self._optionals.title = "tùy chọn"
+        self.add_argument(
+            "-h", "--help", action="help", default=argparse.SUPPRESS, help="hiện hướng dẫn này"
+        )
 
     def error(self, message: str) -> NoReturn:
-        self.exit(EXIT_USAGE, f"{self.prog}: lỗi: {message} (xem --help)\n")
+        self.exit(EXIT_USAGE, f"{self.prog}: lỗi: {_vietnamese(message)} (xem --help)\n")
 
 
-def _build_parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "--knowledge", metavar="DIR", type=Path, help="thư mục bài viết (mặc định: theo config/)"
+def _knowledge_option() -> argparse.ArgumentParser:
+    """--knowledge, defined once: before the command and after it alike. Its default is
+    SUPPRESS so that a command's parser never overwrites a value given before the command."""
+    option = argparse.ArgumentParser(add_help=False)
+    option.add_argument(
+        "--knowledge",
+        metavar="THƯ_MỤC",
+        type=Path,
+        default=argparse.SUPPRESS,
+        help="thư mục bài viết (mặc định: [knowledge] dir trong config/bot.toml)",
     )
+    return option
+
+
+def build_parser() -> argparse.ArgumentParser:
+    knowledge = _knowledge_option()
     parser = _Parser(
-        prog="python -m bot",
-        description=__doc__,
-        parents=[common],
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        prog="python -m bot", description=DESCRIPTION, epilog=EXAMPLES, parents=[knowledge]
     )
-    commands = parser.add_subparsers(dest="command", parser_class=_Parser)
+    commands = parser.add_subparsers(
+        dest="command", title="lệnh", metavar="LỆNH", parser_class=_Parser
+    )
 
-    ask = commands.add_parser("ask", parents=[common], help="trả lời câu hỏi")
-    ask.add_argument("question", nargs="*", help="câu hỏi; bỏ trống để đọc từng dòng từ stdin")
+    ask = commands.add_parser(
+        "ask", parents=[knowledge], help="trả lời câu hỏi", description="Trả lời câu hỏi."
+    )
+    ask.add_argument(
+        "question",
+        nargs="*",
+        metavar="CÂU_HỎI",
+        help="câu hỏi; bỏ trống để đọc từng dòng từ đầu vào chuẩn (stdin)",
+    )
     ask.add_argument("--json", action="store_true", help="mỗi câu trả lời một dòng JSON")
-    commands.add_parser("chat", parents=[common], help="trò chuyện trên cửa sổ dòng lệnh")
-    index = commands.add_parser("index", parents=[common], help="lập chỉ mục và báo cáo")
+    ask.add_argument(
+        "--log",
+        action="store_true",
+        help="ghi câu hỏi vào nhật ký câu hỏi, như lệnh chat và bot Telegram",
+    )
+    commands.add_parser(
+        "chat",
+        parents=[knowledge],
+        help="trò chuyện trên cửa sổ dòng lệnh",
+        description="Trò chuyện trên cửa sổ dòng lệnh; câu hỏi được ghi vào nhật ký câu hỏi.",
+    )
+    index = commands.add_parser(
+        "index",
+        parents=[knowledge],
+        help="lập chỉ mục và báo cáo các tệp đã đọc",
+        description="Lập (hoặc cập nhật) chỉ mục, rồi báo cáo các tệp đã đọc và bỏ qua.",
+    )
     index.add_argument("--quiet", action="store_true", help="không hiện thanh tiến độ")
-    commands.add_parser("run", parents=[common], help="chạy bot Telegram")
-    report = commands.add_parser("report", parents=[common], help="báo cáo nhật ký câu hỏi")
-    report.add_argument("kind", choices=["unanswered", "stats", "export"])
-    report.add_argument("--days", type=int, default=30, help="số ngày gần nhất (mặc định 30)")
+    commands.add_parser(
+        "run",
+        parents=[knowledge],
+        help="chạy bot Telegram",
+        description="Chạy bot Telegram (cần biến môi trường TELEGRAM_BOT_TOKEN).",
+    )
+    report = commands.add_parser(
+        "report",
+        help="báo cáo từ nhật ký câu hỏi",
+        description="Báo cáo từ nhật ký câu hỏi (chỉ đọc, không bao giờ tạo cơ sở dữ liệu).",
+    )
     report.add_argument(
-        "--out", metavar="FILE", type=Path, help="ghi vào tệp thay vì màn hình (CSV cho export)"
+        "kind",
+        choices=["unanswered", "stats", "export"],
+        metavar="LOẠI",
+        help="unanswered: câu hỏi chưa trả lời được; stats: thống kê; export: xuất CSV",
+    )
+    report.add_argument(
+        "--days",
+        type=int,
+        default=30,
+        metavar="SỐ_NGÀY",
+        help="số ngày gần nhất (mặc định 30)",
+    )
+    report.add_argument(
+        "--out", metavar="TỆP", type=Path, help="ghi vào tệp thay vì màn hình (CSV cho export)"
     )
     return parser
 
 
-def _warn_files(engine: Engine, out: TextIO) -> None:
-    for skipped in engine.skipped:
-        print(f"cảnh báo: bỏ qua {skipped.file}: {skipped.reason}", file=out)
-    for warning in engine.warnings:
-        print(f"cảnh báo: {warning.file}: {warning.message}", file=out)
+# --- Loading --------------------------------------------------------------------------------
 
 
-def _load(settings: Settings, progress: Progress | None = None) -> Engine:
+def _file_warnings(engine: Engine) -> list[str]:
+    return [f"cảnh báo: bỏ qua {s.file}: {s.reason}" for s in engine.skipped] + [
+        f"cảnh báo: {w.file}: {w.message}" for w in engine.warnings
+    ]
+
+
+def _load(settings: Settings) -> Engine:
     engine = load_engine(
         settings.knowledge_dir,
         cache_dir=settings.index_cache_dir,
         max_file_bytes=settings.max_file_bytes,
-        progress=progress,
     )
-    _warn_files(engine, sys.stderr)
+    for line in _file_warnings(engine):
+        print(line, file=sys.stderr)
     return engine
+
+
+# --- ask and chat ----------------------------------------------------------------------------
+
+
+class _Console:
+    """The engine and, when on, the question log: a console question is logged as Telegram's
+    are (same privacy settings: no ids at all here)."""
+
+    def __init__(self, engine: Engine, question_log: QuestionLog | None) -> None:
+        self.engine = engine
+        self.question_log = question_log
+
+    def ask(self, question: str) -> Answer:
+        started = time.perf_counter()
+        answer = self.engine.ask(question)
+        latency_ms = (time.perf_counter() - started) * 1000
+        record_answer(self.question_log, answer, CONSOLE, latency_ms)
+        return answer
+
+    def close(self) -> None:
+        if self.question_log is not None:
+            self.question_log.close()
 
 
 def _questions(arguments: Sequence[str], stdin: TextIO) -> Iterable[str]:
@@ -93,46 +227,56 @@ def _questions(arguments: Sequence[str], stdin: TextIO) -> Iterable[str]:
         yield line.rstrip("\r\n")
 
 
-def cmd_ask(settings: Settings, arguments: Sequence[str], as_json: bool) -> int:
-    engine = _load(settings)
-    first = True
-    for question in _questions(arguments, sys.stdin):
-        answer = engine.ask(question)
-        if as_json:
-            print(json.dumps(answer.to_dict(), ensure_ascii=False), flush=True)
-        else:
-            print(("" if first else "\n") + answer.reply, flush=True)
-        first = False
+def cmd_ask(settings: Settings, arguments: Sequence[str], as_json: bool, log: bool) -> int:
+    console = _Console(_load(settings), open_question_log(settings) if log else None)
+    try:
+        for number, question in enumerate(_questions(arguments, sys.stdin)):
+            answer = console.ask(question)
+            if as_json:
+                print(json.dumps(answer.to_dict(), ensure_ascii=False), flush=True)
+            else:
+                print(("\n" if number else "") + answer.reply, flush=True)
+    finally:
+        console.close()
     return EXIT_OK
 
 
 def cmd_chat(settings: Settings) -> int:
-    engine = _load(settings)
+    console = _Console(_load(settings), open_question_log(settings))
+    engine = console.engine
     print(
         f"Đã nạp {len(engine.articles)} bài viết ({len(engine.passages)} đoạn). "
         "Gõ câu hỏi rồi Enter; /nguon để xem danh sách bài; 'thoát' hoặc Ctrl-D để kết thúc."
     )
     interactive = sys.stdin.isatty()
-    while True:
-        try:
-            question = input("Bạn: " if interactive else "")
-        except (EOFError, KeyboardInterrupt):
-            print()
-            return EXIT_OK
-        if question.strip().lower() in QUIT_WORDS:
-            return EXIT_OK
-        if question.strip().lower() in ("/nguon", "/nguồn", "/sources"):
-            from bot.core.replies import article_summary
+    try:
+        while True:
+            try:
+                question = input("Bạn: " if interactive else "")
+            except (EOFError, KeyboardInterrupt):
+                print()
+                return EXIT_OK
+            command = question.strip().lower()
+            if command in QUIT_WORDS:
+                return EXIT_OK
+            if command in SOURCES_WORDS:
+                from bot.core.replies import article_summary
 
-            reply = "\n".join(f"• {article_summary(a)}" for a in engine.articles)
-        else:
-            reply = engine.ask(question).reply
-        print(f"Bot: {reply}\n", flush=True)
+                reply = "\n".join(f"• {article_summary(a)}" for a in engine.articles)
+            else:
+                reply = console.ask(question).reply
+            print(f"Bot: {reply}\n", flush=True)
+    finally:
+        console.close()
+
+
+# --- index -----------------------------------------------------------------------------------
 
 
 def cmd_index(settings: Settings, quiet: bool) -> int:
-    """Build (or refresh) the index cache with a progress bar, then summarise."""
-    bar: tqdm | None = None
+    """Build (or refresh) the index cache with a progress bar on standard error, then
+    summarise on standard output. Warnings and log lines are written above the bar."""
+    bar: tqdm[None] | None = None
 
     def progress(done: int, total: int) -> None:
         nonlocal bar
@@ -142,7 +286,15 @@ def cmd_index(settings: Settings, quiet: bool) -> int:
 
     started = time.perf_counter()
     try:
-        engine = _load(settings, None if quiet else progress)
+        with logging_redirect_tqdm():
+            engine = load_engine(
+                settings.knowledge_dir,
+                cache_dir=settings.index_cache_dir,
+                max_file_bytes=settings.max_file_bytes,
+                progress=None if quiet else progress,
+            )
+            for line in _file_warnings(engine):
+                tqdm.write(line, file=sys.stderr)
     finally:
         if bar is not None:
             bar.close()
@@ -154,6 +306,9 @@ def cmd_index(settings: Settings, quiet: bool) -> int:
         f"Bộ nhớ đệm: {settings.index_cache_dir}"
     )
     return EXIT_OK
+
+
+# --- run and report --------------------------------------------------------------------------
 
 
 def cmd_run(settings: Settings) -> int:
@@ -183,13 +338,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(encoding="utf-8")
-    args = _build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    knowledge: Path | None = getattr(args, "knowledge", None)
+    if args.command == "report" and knowledge is not None:
+        parser.error("--knowledge không dùng cho report (báo cáo đọc nhật ký câu hỏi)")
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
-        settings = load_settings().with_knowledge_dir(args.knowledge)
+        settings = load_settings().with_knowledge_dir(knowledge)
         command = args.command or ("run" if settings.token else "chat")
         if command == "ask":
-            return cmd_ask(settings, args.question, args.json)
+            return cmd_ask(settings, args.question, args.json, args.log)
         if command == "chat":
             return cmd_chat(settings)
         if command == "index":

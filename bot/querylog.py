@@ -31,7 +31,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TypeVar
 
-from bot.core.model import Answer
+from bot.config import Settings
+from bot.core.model import Answer, AnswerKind
 from bot.core.text import normalize_question
 
 log = logging.getLogger(__name__)
@@ -40,7 +41,7 @@ DAY = 86_400.0
 BUSY_TIMEOUT = 2.0  # seconds a write waits for another writer before it gives up
 WARN_EVERY = 60.0  # seconds between two warnings about failing writes (no log flood)
 MAX_QUESTION_CHARS = 1000
-CHAT_TYPES = ("private", "group", "inline")
+CHAT_TYPES = ("private", "group", "inline", "console")
 
 # Each step upgrades the schema by one version (PRAGMA user_version); never edit a released
 # step, append a new one.
@@ -104,6 +105,11 @@ class Entry:
     paragraph: int | None
     score: float
     latency_ms: float
+
+
+def is_question(answer: Answer) -> bool:
+    """Greetings, empty and punctuation-only input are not questions: they are not logged."""
+    return answer.kind is not AnswerKind.HELP
 
 
 def entry_for(
@@ -406,3 +412,32 @@ class QuestionLog:
 
     def now(self) -> float:
         return self._clock()
+
+
+def open_question_log(settings: Settings) -> QuestionLog | None:
+    """The question log of the settings (None when turned off); disabled, not fatal, when the
+    database cannot be opened."""
+    if settings.log_db is None:
+        return None
+    return QuestionLog(
+        settings.log_db,
+        store_user_ids=settings.log_user_ids,
+        retention_days=settings.log_retention_days,
+    )
+
+
+def record_answer(
+    question_log: QuestionLog | None,
+    answer: Answer,
+    chat_type: str,
+    latency_ms: float,
+    *,
+    user_id: int | None = None,
+    chat_id: int | None = None,
+) -> int | None:
+    """Log an answered question; its row id, or None (log off, not a question, write failed).
+    Blocking: the Telegram layer calls it from a worker thread."""
+    if question_log is None or not question_log.enabled or not is_question(answer):
+        return None
+    entry = entry_for(answer, chat_type, latency_ms)
+    return question_log.record(entry, user_id=user_id, chat_id=chat_id)

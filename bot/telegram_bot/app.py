@@ -27,7 +27,7 @@ from telegram.ext import (
 
 from bot.config import ConfigError, Settings
 from bot.core.live import LiveEngine
-from bot.querylog import QuestionLog
+from bot.querylog import QuestionLog, open_question_log
 from bot.telegram_bot import handlers, texts
 from bot.telegram_bot.handlers import STATE_KEY, BotState
 from bot.telegram_bot.keyboards import VOTE
@@ -46,18 +46,6 @@ def api_urls(api_url: str | None) -> tuple[str, str] | None:
         return None
     root = api_url.rstrip("/")
     return f"{root}/bot", f"{root}/file/bot"
-
-
-def open_question_log(settings: Settings) -> QuestionLog | None:
-    """The question log of the settings (None when turned off); disabled, not fatal, when the
-    database cannot be opened."""
-    if settings.log_db is None:
-        return None
-    return QuestionLog(
-        settings.log_db,
-        store_user_ids=settings.log_user_ids,
-        retention_days=settings.log_retention_days,
-    )
 
 
 def build_application(

@@ -10,8 +10,8 @@ import asyncio
 import time
 from collections import OrderedDict
 
-from bot.core.model import Answer, AnswerKind
-from bot.querylog import Entry, QuestionLog, VoteResult, entry_for
+from bot.core.model import Answer
+from bot.querylog import Entry, QuestionLog, VoteResult, entry_for, is_question, record_answer
 from bot.telegram_bot import texts
 
 # Telegram sends an inline query at almost every keystroke. Queries from the same person within
@@ -19,11 +19,6 @@ from bot.telegram_bot import texts
 # log row, so the log keeps what was finally asked, not every prefix.
 INLINE_TYPING_WINDOW = 10.0
 REMEMBERED_TYPISTS = 2000
-
-
-def is_logged(answer: Answer) -> bool:
-    """Greetings, empty and punctuation-only input are not questions: not logged."""
-    return answer.kind is not AnswerKind.HELP
 
 
 async def log_answer(
@@ -36,10 +31,17 @@ async def log_answer(
     chat_id: int | None,
 ) -> int | None:
     """The log row of an answer, or None (log off, not a question, or the write failed)."""
-    if question_log is None or not question_log.enabled or not is_logged(answer):
-        return None
-    entry = entry_for(answer, chat_type, latency_ms)
-    return await asyncio.to_thread(question_log.record, entry, user_id=user_id, chat_id=chat_id)
+    if question_log is None or not question_log.enabled or not is_question(answer):
+        return None  # no thread for nothing
+    return await asyncio.to_thread(
+        record_answer,
+        question_log,
+        answer,
+        chat_type,
+        latency_ms,
+        user_id=user_id,
+        chat_id=chat_id,
+    )
 
 
 class InlineLogger:
@@ -58,7 +60,7 @@ class InlineLogger:
         latency_ms: float,
         user_id: int,
     ) -> int | None:
-        if question_log is None or not question_log.enabled or not is_logged(answer):
+        if question_log is None or not question_log.enabled or not is_question(answer):
             return None
         entry: Entry = entry_for(answer, "inline", latency_ms, found=found)
         # One at a time: two keystrokes answered concurrently must not both insert a row.
