@@ -10,6 +10,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -92,6 +93,72 @@ def test_check_settings_rejects_a_bad_webhook_secret(knowledge_copy: Path) -> No
         check_settings(
             Settings(knowledge_dir=knowledge_copy, token=TOKEN, webhook_secret="có dấu cách")
         )
+
+
+@pytest.mark.parametrize(
+    ("overrides", "named"),
+    [
+        ({"webhook_url": "http://bot.example.org/telegram"}, "TELEGRAM_WEBHOOK_URL"),
+        ({"webhook_url": "https:///telegram"}, "TELEGRAM_WEBHOOK_URL"),
+        ({"webhook_url": "https://bot example.org/x"}, "TELEGRAM_WEBHOOK_URL"),
+        ({"webhook_url": "https://bot.example.org:99999/x"}, "TELEGRAM_WEBHOOK_URL"),
+        (
+            {"webhook_url": "https://bot.example.org/x", "webhook_listen": "999.1.1.1"},
+            "TELEGRAM_WEBHOOK_LISTEN",
+        ),
+        (
+            {"webhook_url": "https://bot.example.org/x", "webhook_listen": "máy chủ"},
+            "TELEGRAM_WEBHOOK_LISTEN",
+        ),
+        (
+            {"webhook_url": "https://bot.example.org/x", "webhook_listen": ""},
+            "TELEGRAM_WEBHOOK_LISTEN",
+        ),
+        (
+            {"webhook_url": "https://bot.example.org/x", "webhook_port": 70000},
+            "TELEGRAM_WEBHOOK_PORT",
+        ),
+        ({"webhook_url": "https://bot.example.org/x", "webhook_port": 0}, "TELEGRAM_WEBHOOK_PORT"),
+    ],
+)
+def test_check_settings_rejects_webhook_settings_that_cannot_work(
+    knowledge_copy: Path, overrides: dict[str, Any], named: str
+) -> None:
+    settings = Settings(knowledge_dir=knowledge_copy, token=TOKEN, **overrides)
+    with pytest.raises(ConfigError) as error:
+        check_settings(settings)
+    message = str(error.value)
+    assert named in message and "\n" not in message
+
+
+@pytest.mark.parametrize("listen", ["127.0.0.1", "0.0.0.0", "::", "::1", "localhost", "bot-1.lan"])
+def test_check_settings_accepts_usual_listen_addresses(knowledge_copy: Path, listen: str) -> None:
+    check_settings(
+        Settings(
+            knowledge_dir=knowledge_copy,
+            token=TOKEN,
+            webhook_url="https://bot.example.org/telegram",
+            webhook_listen=listen,
+            webhook_port=8443,
+        )
+    )
+
+
+def test_a_plain_http_webhook_fails_at_once_with_one_line(
+    knowledge_copy: Path, server: FakeBotApi
+) -> None:
+    env = bot_env(
+        knowledge_copy,
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        TELEGRAM_API_URL=server.api_url,
+        TELEGRAM_WEBHOOK_URL="http://bot.example.org/telegram",
+    )
+    started = time.monotonic()
+    result = run_cli(env)
+    assert result.returncode == 1
+    [line] = result.stderr.strip().splitlines()
+    assert "TELEGRAM_WEBHOOK_URL" in line and "https://" in line
+    assert time.monotonic() - started < 15 and server.calls == []  # before any network
 
 
 def test_polling_process_answers_and_stops_cleanly_on_sigterm(

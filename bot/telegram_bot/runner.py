@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import re
 import secrets
@@ -100,15 +101,69 @@ def configure_logging(secrets: Iterable[str | None] = ()) -> None:
 
 
 def check_settings(settings: Settings) -> None:
-    """Raise ConfigError for a token or webhook setting that cannot work (never quoting it)."""
+    """Raise ConfigError for a setting that cannot work, before any network: one line naming
+    the variable (a token or secret is never quoted)."""
     if settings.token and not _TOKEN_RE.match(settings.token):
         raise ConfigError("TELEGRAM_BOT_TOKEN không đúng dạng <số>:<chuỗi> mà @BotFather cấp")
     if settings.webhook_secret is not None and not _SECRET_RE.match(settings.webhook_secret):
         raise ConfigError(
             "TELEGRAM_WEBHOOK_SECRET chỉ được gồm A-Z, a-z, 0-9, _ và -, dài 1-256 ký tự"
         )
-    if settings.webhook_url and not (1 <= settings.webhook_port <= 65535):
-        raise ConfigError(f"Cổng webhook không hợp lệ: {settings.webhook_port}")
+    if not settings.webhook_url:
+        return  # long polling: the webhook settings are not used
+    problem = webhook_url_problem(settings.webhook_url)
+    if problem:
+        raise ConfigError(
+            f"TELEGRAM_WEBHOOK_URL không dùng được ({settings.webhook_url}): {problem}"
+        )
+    if not is_listen_address(settings.webhook_listen):
+        raise ConfigError(
+            f"TELEGRAM_WEBHOOK_LISTEN không phải địa chỉ IP hay tên máy hợp lệ: "
+            f"{settings.webhook_listen!r} (ví dụ 127.0.0.1 hoặc 0.0.0.0)"
+        )
+    if not 1 <= settings.webhook_port <= 65535:
+        raise ConfigError(
+            f"TELEGRAM_WEBHOOK_PORT phải từ 1 đến 65535, không phải {settings.webhook_port}"
+        )
+
+
+_HOST_NAME_RE = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)(\.(?!-)[A-Za-z0-9-]{1,63}(?<!-))*\.?")
+
+
+def _is_host_name(text: str) -> bool:
+    return len(text) <= 253 and bool(_HOST_NAME_RE.fullmatch(text)) and not text.isdigit()
+
+
+def webhook_url_problem(url: str) -> str | None:
+    """Why Telegram could not deliver to this URL, or None. Telegram sends updates only to
+    an https:// URL with a host name or address (ports 443, 80, 88 or 8443)."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+        port = parts.port
+    except ValueError as exc:
+        return f"URL sai dạng ({exc})"
+    if parts.scheme.lower() != "https":
+        return "Telegram chỉ gửi tới địa chỉ https://"
+    if not host:
+        return "thiếu tên máy, ví dụ https://bot.example.org/telegram"
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        if not _is_host_name(host):
+            return f"tên máy {host!r} không hợp lệ"
+    if port is not None and not 1 <= port <= 65535:
+        return f"cổng {port} không hợp lệ"
+    return None
+
+
+def is_listen_address(address: str) -> bool:
+    """An IPv4 or IPv6 address, or a host name, for the local web server to listen on."""
+    try:
+        ipaddress.ip_address(address)
+        return True
+    except ValueError:
+        return _is_host_name(address) and not re.fullmatch(r"[\d.]+", address)
 
 
 def make_loader(settings: Settings, current: Callable[[], Engine | None]) -> Callable[[], Engine]:
