@@ -14,7 +14,7 @@ import sys
 import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any, NoReturn, TextIO
+from typing import Any, Never, NoReturn, TextIO
 
 from tqdm import tqdm
 from tqdm.contrib.logging import logging_redirect_tqdm
@@ -82,23 +82,24 @@ class _HelpFormatter(argparse.RawDescriptionHelpFormatter):
 class _Parser(argparse.ArgumentParser):
     """Help in Vietnamese; a bad option is one clear Vietnamese line, not a usage dump."""
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, *, with_help: bool = True, **kwargs: Any) -> None:
         super().__init__(**{"formatter_class": _HelpFormatter, **kwargs, "add_help": False})
         # argparse names its two default groups in English; these titles are what --help shows.
         self._positionals.title = "tham số"
         self._optionals.title = "tùy chọn"
-        self.add_argument(
-            "-h", "--help", action="help", default=argparse.SUPPRESS, help="hiện hướng dẫn này"
-        )
+        if with_help:
+            self.add_argument(
+                "-h", "--help", action="help", default=argparse.SUPPRESS, help="hiện hướng dẫn này"
+            )
 
     def error(self, message: str) -> NoReturn:
         self.exit(EXIT_USAGE, f"{self.prog}: lỗi: {_vietnamese(message)} (xem --help)\n")
 
 
-def _knowledge_option() -> argparse.ArgumentParser:
+def _knowledge_option() -> _Parser:
     """--knowledge, defined once: before the command and after it alike. Its default is
     SUPPRESS so that a command's parser never overwrites a value given before the command."""
-    option = argparse.ArgumentParser(add_help=False)
+    option = _Parser(with_help=False)
     option.add_argument(
         "--knowledge",
         metavar="THƯ_MỤC",
@@ -276,7 +277,7 @@ def cmd_chat(settings: Settings) -> int:
 def cmd_index(settings: Settings, quiet: bool) -> int:
     """Build (or refresh) the index cache with a progress bar on standard error, then
     summarise on standard output. Warnings and log lines are written above the bar."""
-    bar: tqdm[None] | None = None
+    bar: tqdm[Never] | None = None
 
     def progress(done: int, total: int) -> None:
         nonlocal bar

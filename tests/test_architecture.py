@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import importlib
 import subprocess
 import sys
 from pathlib import Path
@@ -38,3 +39,26 @@ def test_answering_a_question_loads_no_telegram_module(knowledge_copy: Path) -> 
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert result.stdout.splitlines() == ["True", "[]"], result.stderr
+
+
+TELEGRAM = ROOT / "bot" / "telegram_bot"
+FEATURES = ("intro", "questions", "buttons", "inline", "admin", "report_commands", "errors")
+
+
+def test_telegram_layer_is_a_small_module_per_feature() -> None:
+    """Each feature registers its own handlers; no Telegram module grows past 300 lines."""
+    sizes = {p.name: len(p.read_text(encoding="utf-8").splitlines()) for p in TELEGRAM.glob("*.py")}
+    assert max(sizes.values()) < 300, sizes
+    for feature in FEATURES:
+        module = importlib.import_module(f"bot.telegram_bot.{feature}")
+        assert callable(module.register), feature
+
+
+def test_handlers_read_typed_state_without_type_ignore() -> None:
+    offenders = [
+        f"{path.name}:{number}"
+        for path in sorted(TELEGRAM.glob("*.py"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if "# type: ignore" in line or "bot_data[" in line
+    ]
+    assert offenders == []

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from bot.core.engine import Engine, load_engine
 from bot.core.live import ReloadReport
 from bot.core.model import Article, SkippedFile, Source
-from bot.telegram_bot import render
+from bot.telegram_bot import answers, render
 from tests.conftest import SEED
 from tests.strict_html import TelegramHtmlError, plain_text
 
@@ -164,11 +164,11 @@ def test_any_question_gets_valid_telegram_html(
 ) -> None:
     TRIED["questions through engine and renderer"] += 1
     answer = markup_engine.ask(question)
-    check(render.answer_html(answer, group=group), "answer")
+    check(answers.answer_html(answer, group=group), "answer")
     for hit in answer.hits[:2]:
-        check(render.passage_html(hit.passage.text, hit.source, hit.matched_words), "passage")
+        check(answers.passage_html(hit), "passage")
         check(
-            render.paragraph_html(
+            answers.paragraph_html(
                 markup_engine.paragraph_text(hit.passage), hit.source, hit.matched_words
             ),
             "paragraph",
@@ -178,7 +178,7 @@ def test_any_question_gets_valid_telegram_html(
 def test_markup_in_articles_is_shown_not_interpreted(markup_engine: Engine) -> None:
     """The examples above really reach the markup article (else the property proves less)."""
     answer = markup_engine.ask("Công ty A&B trình bày cách viết thẻ gì?")
-    markup = render.answer_html(answer, group=False)
+    markup = answers.answer_html(answer, group=False)
     plain = check(markup, "answer")
     assert "<script>alert(1)</script>" in plain and "&lt;script&gt;" in markup
     assert "Hội thảo <b>thẻ</b> & ký hiệu" in plain
@@ -225,9 +225,9 @@ def test_any_quote_and_source_render_valid_html(
     TRIED["generated quotes and sources"] += 1
     if not quote.strip():
         quote = "·"
-    check(render.passage_html(quote, source, words), "passage")
-    check(render.paragraph_html(quote, source, words), "paragraph")
-    plain = check(render.source_html(source), "source line")
+    check(answers.quote_html(quote, source, words), "passage")
+    check(answers.paragraph_html(quote, source, words), "paragraph")
+    plain = check(answers.source_html(source), "source line")
     assert source.title.replace("\n", " ")[:20] in plain.replace("\n", " ")
 
 
@@ -246,10 +246,10 @@ def test_any_quote_and_source_render_valid_html(
 )
 def test_a_malformed_link_is_left_out_rather_than_breaking_the_message(url: str) -> None:
     source = Source("Tiêu đề", None, None, url, 1, "a.txt")
-    markup = render.source_html(source)
+    markup = answers.source_html(source)
     check(markup, "source line")
     assert "<a " not in markup
-    good = render.source_html(
+    good = answers.source_html(
         Source("Tiêu đề", None, None, "https://bến-tre.vn/a?b=1&c=2", 1, "a.txt")
     )
     assert '<a href="https://bến-tre.vn/a?b=1&amp;c=2">' in good

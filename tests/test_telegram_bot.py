@@ -14,6 +14,7 @@ import pytest
 from bot.config import Settings
 from bot.core.engine import Engine
 from bot.core.live import LiveEngine
+from bot.core.model import Answer
 from bot.telegram_bot import texts
 from bot.telegram_bot.app import build_application
 from bot.telegram_bot.runner import build_live_engine, make_loader
@@ -217,7 +218,9 @@ def test_start_help_sources_and_ask(
             await server.wait_for("sendMessage", count=count)
         sent = [c["text"] for c in server.calls_to("sendMessage")]
         start, help_text, sources = sent
-        assert "Xin chào, Lan!" in start and f"{SEED_TITLE}?" in start
+        assert "Xin chào, Lan!" in start and f"{SEED_TITLE}?" not in start
+        examples = [line[2:] for line in check_telegram_html(start).split("\n") if line[:2] == "• "]
+        assert len(examples) == 3
         assert "/ask" in help_text and "@TinTucHoiDapBot" in help_text and "nhóm" in help_text
         assert "reload" not in help_text  # not an admin
         assert SEED_TITLE in sources and "Quốc Hùng" in sources and "27/02/2014" in sources
@@ -225,6 +228,10 @@ def test_start_help_sources_and_ask(
             check_telegram_html(text)
         _, call = await ask(server, chat, USER, "/ask Ai chủ trì hội nghị?")
         assert "<b>chủ trì hội nghị</b>" in call["text"]
+        # Each example offered is a question the bot answers with a quote and its source.
+        for example in examples:
+            _, call = await ask(server, chat, USER, example)
+            assert "<blockquote" in call["text"] and f"«{SEED_TITLE}»" in call["text"], example
 
     run_bot(settings, live, server, scenario)
 
@@ -481,6 +488,45 @@ def test_full_paragraph_and_next_passage_buttons(
         )
         assert answer["text"] == texts.CALLBACK_GONE
         assert len(server.calls_to("editMessageText")) == 2
+
+    run_bot(settings, live, server, scenario)
+
+
+def test_next_passage_shows_the_passages_found_for_that_message(
+    settings: Settings, live: LiveEngine, server: FakeBotApi, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ "Đoạn khác" pages through the hits the answer found, without asking the engine again,
+    and each message keeps its own: a later question does not change an earlier answer's."""
+    chat = private_chat(USER)
+    engine = live.engine
+    asked: list[str] = []
+    real_ask = engine.ask
+
+    def counting_ask(question: str) -> Answer:
+        asked.append(question)
+        return real_ask(question)
+
+    monkeypatch.setattr(engine, "ask", counting_ask)
+
+    async def scenario(server: FakeBotApi) -> None:
+        _, first = await ask(server, chat, USER, "an toàn thông tin mạng")
+        _, later = await ask(server, chat, USER, "diễn biến hòa bình")
+        hits = real_ask("an toàn thông tin mạng").hits
+        next_data = {b["text"]: b["callback_data"] for b in buttons(first)}[
+            texts.BUTTON_NEXT_PASSAGE
+        ]
+        shown = []
+        for count in range(1, 4):
+            server.press_button(USER, next_data, message=first.result)
+            [*_, edit] = await server.wait_for("editMessageText", count=count)
+            next_data = {b["text"]: b["callback_data"] for b in buttons(edit)}[
+                texts.BUTTON_NEXT_PASSAGE
+            ]
+            shown.append(check_telegram_html(edit["text"]))
+        for rank, plain in enumerate(shown, start=1):
+            assert hits[rank % len(hits)].passage.text in plain
+        assert asked == ["an toàn thông tin mạng", "diễn biến hòa bình"]  # no second ask
+        assert later.result["message_id"] != first.result["message_id"]
 
     run_bot(settings, live, server, scenario)
 

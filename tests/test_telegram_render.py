@@ -12,15 +12,17 @@ from telegram import Chat, InlineKeyboardButton, Message, MessageEntity
 
 from bot.core.engine import Engine
 from bot.core.model import Answer, AnswerKind, Article, Source
-from bot.telegram_bot import render, texts
-from bot.telegram_bot.handlers import QuestionMemory, question_id, question_text
+from bot.telegram_bot import answers, render, texts
 from bot.telegram_bot.keyboards import (
     FullParagraph,
     NextPassage,
     answer_keyboard,
     buttons_except,
     parse_callback,
+    question_id,
 )
+from bot.telegram_bot.messages import question_text
+from bot.telegram_bot.state import AnswerMemory
 from bot.telegram_bot.upload import safe_file_name, save_new_file, upload_suffix
 from tests.fake_bot_api import check_telegram_html, decode_body, entities_for
 
@@ -39,40 +41,40 @@ SOURCE = Source(
 
 def test_highlight_bolds_the_matched_phrase_and_escapes() -> None:
     text = "Đồng chí A <b>chủ trì</b> hội nghị & an ninh; hội nghị kết thúc."
-    out = render.highlight(text, ["chủ", "trì", "hội", "nghị", "an"])
+    out = answers.highlight(text, ["chủ", "trì", "hội", "nghị", "an"])
     check_telegram_html(out)
     assert "&lt;b&gt;" in out and "&amp;" in out
     assert out.count("<b>hội nghị</b>") == 2
     assert "<b>an</b>" not in out  # a lone syllable when phrases matched
-    assert render.highlight("Hội Nghị lớn", ["hội", "nghị"]) == "<b>Hội Nghị</b> lớn"
-    assert render.highlight("hoà bình", ["hòa"]) == "<b>hoà</b> bình"  # either tone style
-    assert render.highlight("a < b", []) == "a &lt; b"
+    assert answers.highlight("Hội Nghị lớn", ["hội", "nghị"]) == "<b>Hội Nghị</b> lớn"
+    assert answers.highlight("hoà bình", ["hòa"]) == "<b>hoà</b> bình"  # either tone style
+    assert answers.highlight("a < b", []) == "a &lt; b"
 
 
 def test_source_line_escapes_and_links_only_web_addresses() -> None:
-    line = render.source_html(SOURCE)
+    line = answers.source_html(SOURCE)
     plain = check_telegram_html(line)
     assert '«Tiêu đề <b> & "x"»' in plain
     assert "27/02/2014 - 17:20" in plain and "đoạn 3" in plain and "tác giả Quốc Hùng" in plain
     assert 'href="https://example.org/a?b=1&amp;c=&quot;2&quot;"' in line
     bad = Source("T", None, None, "javascript:alert(1)", None, "a.txt")
-    assert "href" not in render.source_html(bad)
+    assert "href" not in answers.source_html(bad)
 
 
 def test_long_quote_is_cut_to_fit_and_collapsed() -> None:
     quote = ("Tăng cường <bảo đảm> & an toàn thông tin mạng. " * 400).strip()
-    out = render.quote_html(quote, SOURCE, ["an", "toàn"])
+    out = answers.quote_html(quote, SOURCE, ["an", "toàn"])
     plain = check_telegram_html(out)
     assert render.size(out) <= render.MAX_MESSAGE
     assert out.startswith("<blockquote expandable>") and "</blockquote>\n📰 Nguồn:" in out
     assert render.ELLIPSIS in plain and "Quốc Hùng" in plain
-    short = render.quote_html("Ngắn gọn.", SOURCE)
+    short = answers.quote_html("Ngắn gọn.", SOURCE)
     assert short.startswith("<blockquote>Ngắn gọn.</blockquote>")
 
 
 def test_limit_is_measured_after_escaping() -> None:
     quote = "&" * 5000  # 5 characters each once escaped
-    out = render.quote_html(quote, None)
+    out = answers.quote_html(quote, None)
     assert render.size(out) <= render.MAX_MESSAGE
     assert out.count("&amp;") > 700
 
@@ -83,7 +85,7 @@ def test_limit_is_measured_after_escaping() -> None:
     st.lists(st.text(min_size=1, max_size=8), max_size=5),
 )
 def test_any_quote_renders_to_valid_html_under_the_limit(quote: str, words: list[str]) -> None:
-    out = render.quote_html(quote, SOURCE, words)
+    out = answers.quote_html(quote, SOURCE, words)
     assert render.size(out) <= render.MAX_MESSAGE
     check_telegram_html(out)
 
@@ -98,19 +100,19 @@ def test_any_plain_reply_is_escaped_under_the_limit(text: str) -> None:
 
 def test_answers_by_kind(seed_engine: Engine) -> None:
     found = seed_engine.ask("Ai chủ trì hội nghị?")
-    out = render.answer_html(found, group=True)
+    out = answers.answer_html(found, group=True)
     assert "<b>chủ trì hội nghị</b>" in out
     refused = seed_engine.ask("Giá vàng hôm nay bao nhiêu?")
-    assert render.answer_html(refused, group=True) == texts.NOT_FOUND_GROUP
-    private = render.answer_html(refused, group=False)
+    assert answers.answer_html(refused, group=True) == texts.NOT_FOUND_GROUP
+    private = answers.answer_html(refused, group=False)
     assert "/sources" in private and len(private) < 300
-    author = render.answer_html(seed_engine.ask("Ai viết bài này?"), group=False)
+    author = answers.answer_html(seed_engine.ask("Ai viết bài này?"), group=False)
     assert "Quốc Hùng" in check_telegram_html(author)
-    greeting = render.answer_html(seed_engine.ask("xin chào"), group=True)
+    greeting = answers.answer_html(seed_engine.ask("xin chào"), group=True)
     assert greeting == texts.ASK_HINT_GROUP
     which = Answer("?", AnswerKind.METADATA, None, None, 0.0, "Bạn hỏi bài <nào>?\n• A\n• B")
-    assert render.answer_html(which, group=False) == "Bạn hỏi bài &lt;nào&gt;?\n• A\n• B"
-    assert render.answer_html(which, group=True) == f"Bạn hỏi bài &lt;nào&gt;? {texts.SEE_SOURCES}"
+    assert answers.answer_html(which, group=False) == "Bạn hỏi bài &lt;nào&gt;?\n• A\n• B"
+    assert answers.answer_html(which, group=True) == f"Bạn hỏi bài &lt;nào&gt;? {texts.SEE_SOURCES}"
 
 
 def test_sources_are_split_under_the_limit() -> None:
@@ -165,13 +167,18 @@ def test_keyboard_takes_extra_buttons_for_later_features() -> None:
     assert [b.text for b in buttons_except(markup, "p", "n")] == ["👍", "👎"]
 
 
-def test_question_memory_is_bounded() -> None:
-    memory = QuestionMemory(capacity=2)
-    first = memory.remember("một")
-    memory.remember("hai")
-    memory.remember("ba")
-    assert memory.get(first) is None and memory.get(question_id("ba")) == "ba"
+def test_answer_memory_is_bounded_and_keyed_by_message(seed_engine: Engine) -> None:
+    answer = seed_engine.ask("Ai chủ trì hội nghị?")
+    found = answers.alternatives_of(answer, seed_engine, question_id(answer.question))
+    assert found is not None and found.hits == answer.hits[: answers.MAX_ALTERNATIVES]
+    memory = AnswerMemory(capacity=2)
+    for message_id in (1, 2, 3):
+        memory.remember(-5, message_id, found)
+    assert memory.get(-5, 1) is None and memory.get(-5, 3) is found and len(memory) == 2
+    assert memory.get(-6, 3) is None  # the same message id in another chat
     assert len(question_id("x" * 1000)) == 8
+    refused = seed_engine.ask("Giá vàng hôm nay bao nhiêu?")
+    assert answers.alternatives_of(refused, seed_engine, "q") is None
 
 
 def _message(text: str) -> Message:

@@ -1,37 +1,33 @@
-"""The one builder of the Telegram application, its command list and its error handler."""
+"""The one builder of the Telegram application: its features, command menu and start-up.
+
+Each feature is a module that registers its own handlers (as python-telegram-bot's examples
+and its rules-bot do); the order below is the order in which a message is offered to them.
+"""
 
 from __future__ import annotations
 
 import logging
 
-from telegram import (
-    BotCommand,
-    BotCommandScopeChat,
-    BotCommandScopeDefault,
-    LinkPreviewOptions,
-    Message,
-    Update,
-)
+from telegram import BotCommand, BotCommandScopeChat, BotCommandScopeDefault, LinkPreviewOptions
 from telegram.constants import ParseMode
-from telegram.error import Forbidden, NetworkError, TelegramError, TimedOut
-from telegram.ext import (
-    Application,
-    CallbackQueryHandler,
-    CommandHandler,
-    ContextTypes,
-    Defaults,
-    InlineQueryHandler,
-    MessageHandler,
-    filters,
-)
+from telegram.error import TelegramError
+from telegram.ext import Application, Defaults
 
 from bot.config import ConfigError, Settings
 from bot.core.live import LiveEngine
 from bot.querylog import QuestionLog, open_question_log
-from bot.telegram_bot import handlers, texts
-from bot.telegram_bot.handlers import STATE_KEY, BotState
-from bot.telegram_bot.keyboards import VOTE
+from bot.telegram_bot import (
+    admin,
+    buttons,
+    errors,
+    inline,
+    intro,
+    questions,
+    report_commands,
+    texts,
+)
 from bot.telegram_bot.retry import RetryingRateLimiter
+from bot.telegram_bot.state import CONTEXT_TYPES, BotApplication
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +50,7 @@ def build_application(
     *,
     mode: str = "polling",
     question_log: QuestionLog | None = None,
-) -> Application:  # type: ignore[type-arg]
+) -> BotApplication:
     """The bot: handlers, error handler, rate limiter, start-up hook. Nothing is sent yet.
 
     The question log is opened from the settings unless one is given (tests).
@@ -64,9 +60,11 @@ def build_application(
     builder = (
         Application.builder()
         .token(settings.token)
+        .context_types(CONTEXT_TYPES)
         .defaults(
             Defaults(
-                parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
             )
         )
         .rate_limiter(RetryingRateLimiter(max_retries=RATE_LIMIT_RETRIES))
@@ -84,50 +82,17 @@ def build_application(
     application = builder.build()
     if question_log is None:
         question_log = open_question_log(settings)
-    application.bot_data[STATE_KEY] = BotState(
-        settings, live_engine, mode=mode, question_log=question_log
-    )
+    application.bot_data.attach(settings, live_engine, mode=mode, question_log=question_log)
     add_handlers(application)
-    application.add_error_handler(on_error)
     return application
 
 
-def add_handlers(application: Application) -> None:  # type: ignore[type-arg]
-    new = filters.UpdateType.MESSAGE  # never edited messages, never channel posts
-    private = filters.ChatType.PRIVATE
-    groups = filters.ChatType.GROUPS
-    commands = [
-        CommandHandler("start", handlers.on_start, filters=new),
-        CommandHandler("help", handlers.on_help, filters=new),
-        CommandHandler(["sources", "nguon"], handlers.on_sources, filters=new),
-        CommandHandler(["ask", "hoi"], handlers.on_ask, filters=new),
-        # A reload takes a while: it must not hold up the questions behind it.
-        CommandHandler("reload", handlers.on_reload, filters=new, block=False),
-        CommandHandler("unanswered", handlers.on_unanswered, filters=new),
-        CommandHandler("stats", handlers.on_stats, filters=new),
-        CommandHandler("export", handlers.on_export, filters=new),
-    ]
-    application.add_handlers(commands)
-    application.add_handlers(
-        [
-            MessageHandler(new & private & filters.COMMAND, handlers.on_unknown_command),
-            MessageHandler(new & private & filters.TEXT, handlers.on_private_text),
-            MessageHandler(new & private & filters.Document.ALL, handlers.on_document, block=False),
-            MessageHandler(
-                new & groups & filters.TEXT & ~filters.COMMAND & handlers.ADDRESSED_TO_BOT,
-                handlers.on_group_text,
-            ),
-            MessageHandler(
-                new & groups & filters.StatusUpdate.NEW_CHAT_MEMBERS, handlers.on_new_members
-            ),
-            MessageHandler(
-                new & private & ~filters.StatusUpdate.ALL & ~filters.TEXT, handlers.on_private_other
-            ),
-            CallbackQueryHandler(handlers.on_vote, pattern=f"^{VOTE}:"),
-            CallbackQueryHandler(handlers.on_button),
-            InlineQueryHandler(handlers.on_inline_query),
-        ]
-    )
+def add_handlers(application: BotApplication) -> None:
+    """Every feature's handlers. Commands and the features' own messages come first; what
+    none of them took in a private chat gets a hint last."""
+    for feature in (intro, questions, admin, report_commands, buttons, inline, errors):
+        feature.register(application)
+    intro.register_fallbacks(application)
 
 
 def _commands(with_admin: bool, english: bool) -> list[BotCommand]:
@@ -135,10 +100,10 @@ def _commands(with_admin: bool, english: bool) -> list[BotCommand]:
     return [BotCommand(name, en if english else vi) for name, vi, en in entries]
 
 
-async def register_commands(application: Application) -> None:  # type: ignore[type-arg]
+async def register_commands(application: BotApplication) -> None:
     """The command menu: Vietnamese by default, English for "en"; /reload for admins only."""
     bot = application.bot
-    settings = application.bot_data[STATE_KEY].settings
+    settings = application.bot_data.settings
     await bot.set_my_commands(_commands(False, False), scope=BotCommandScopeDefault())
     await bot.set_my_commands(
         _commands(False, True), scope=BotCommandScopeDefault(), language_code="en"
@@ -152,9 +117,9 @@ async def register_commands(application: Application) -> None:  # type: ignore[t
             log.warning("could not set the admin command menu for user %s: %s", admin_id, exc)
 
 
-async def on_startup(application: Application) -> None:  # type: ignore[type-arg]
+async def on_startup(application: BotApplication) -> None:
     """After getMe: register the command menu and log one line with counts."""
-    st: BotState = application.bot_data[STATE_KEY]
+    st = application.bot_data
     try:
         await register_commands(application)
     except TelegramError as exc:
@@ -181,36 +146,7 @@ async def on_startup(application: Application) -> None:  # type: ignore[type-arg
         )
 
 
-async def on_shutdown(application: Application) -> None:  # type: ignore[type-arg]
-    st: BotState = application.bot_data[STATE_KEY]
+async def on_shutdown(application: BotApplication) -> None:
+    st = application.bot_data
     if st.question_log is not None:
         st.question_log.close()
-
-
-async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Log the exception, then tell the user briefly (never a traceback in a chat)."""
-    error = context.error
-    if isinstance(error, Forbidden):
-        log.info("cannot reach a chat (blocked or removed): %s", error)
-        return
-    if isinstance(error, NetworkError) and not isinstance(update, Update):
-        log.warning("network problem talking to Telegram: %s", error)
-        return
-    if isinstance(error, TimedOut):
-        # Not retried (see retry.py): the request most likely reached Telegram, so the reply
-        # was probably delivered; an apology on top would only confuse.
-        log.warning(
-            "Telegram did not answer in time (the request may have gone through): %s", error
-        )
-        return
-    update_id = update.update_id if isinstance(update, Update) else None
-    log.error("error while handling update %s", update_id, exc_info=error)
-    if not isinstance(update, Update):
-        return
-    try:
-        if update.callback_query is not None:
-            await update.callback_query.answer(texts.SOMETHING_WENT_WRONG, show_alert=True)
-        elif isinstance(update.effective_message, Message) and update.inline_query is None:
-            await handlers.reply(update.effective_message, texts.SOMETHING_WENT_WRONG, quote=True)
-    except TelegramError as exc:
-        log.warning("could not tell the user about the error: %s", exc)

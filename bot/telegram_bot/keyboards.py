@@ -7,6 +7,8 @@ and a short hash of the question. 👍/👎 carry the question log's row id (`v:
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -35,6 +37,12 @@ class NextPassage:
 class Vote:
     row_id: int  # the question log's row
     value: int  # +1 or -1
+
+
+def question_id(question: str) -> str:
+    """A short, stable id of a question for callback data (8 characters)."""
+    digest = hashlib.blake2b(question.encode("utf-8"), digest_size=6).digest()
+    return base64.urlsafe_b64encode(digest).decode("ascii")
 
 
 def full_paragraph_data(key: str) -> str:

@@ -1,28 +1,25 @@
-"""Answers as Telegram HTML: a quote in a blockquote, matched words in bold, then the source.
+"""Telegram HTML that is not an answer (the article list, reload reports) and the helpers
+every message uses (answers are in answers.py).
 
 Everything that comes from an article or a user is escaped. Messages are measured after
 escaping, in UTF-16 code units as Telegram counts them, and never exceed MAX_MESSAGE: a long
-quote is cut at a word boundary before it is rendered, so tags are never broken.
+text is cut at a word boundary before it is rendered, so tags are never broken.
 """
 
 from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from urllib.parse import urlsplit
 
 from bot.core.live import ReloadReport
-from bot.core.model import Answer, AnswerKind, Article, Source
-from bot.core.text import normalize_syllable
+from bot.core.model import Article
 from bot.telegram_bot import texts
 
 MAX_MESSAGE = 4096  # Telegram's limit for a message text
 MAX_INLINE_DESCRIPTION = 200
-EXPANDABLE_CHARS = 800  # quotes longer than this are shown collapsed (expandable)
 ELLIPSIS = "…"
-
-_WORD_RE = re.compile(r"\w+", re.UNICODE)
 
 
 def escape(text: str) -> str:
@@ -32,40 +29,6 @@ def escape(text: str) -> str:
 def size(text: str) -> int:
     """Length as Telegram counts it (UTF-16 code units)."""
     return len(text.encode("utf-16-le")) // 2
-
-
-def _word_key(word: str) -> str:
-    return normalize_syllable(word).casefold()
-
-
-def highlight(text: str, words: Iterable[str]) -> str:
-    """Escaped `text` with the given words in bold; adjacent bold words form one run.
-
-    When some run holds two or more words, lone bold words elsewhere are left plain: the
-    phrase is what matched, not every stray syllable such as "an" in "an ninh".
-    """
-    wanted = {_word_key(w) for w in words if w.strip()}
-    if not wanted:
-        return escape(text)
-    runs: list[list[int]] = []  # [start, end, word count] of bold runs in `text`
-    for match in _WORD_RE.finditer(text):
-        if _word_key(match.group(0)) not in wanted:
-            continue
-        if runs and not text[runs[-1][1] : match.start()].strip():
-            runs[-1][1] = match.end()
-            runs[-1][2] += 1
-        else:
-            runs.append([match.start(), match.end(), 1])
-    if any(count > 1 for _, _, count in runs):
-        runs = [run for run in runs if run[2] > 1]
-    parts: list[str] = []
-    position = 0
-    for start, end, _ in runs:
-        parts.append(escape(text[position:start]))
-        parts.append(f"<b>{escape(text[start:end])}</b>")
-        position = end
-    parts.append(escape(text[position:]))
-    return "".join(parts)
 
 
 _URL_UNSAFE_RE = re.compile(r"[\s\x00-\x1f\x7f]")
@@ -90,22 +53,6 @@ def link(url: str, label: str) -> str:
     return f'<a href="{escape(url)}">{escape(label)}</a>'
 
 
-def source_html(source: Source) -> str:
-    """The source line: title, date, paragraph, author, and a link when there is one."""
-    parts = [f"<i>«{escape(source.title)}»</i>"]
-    if source.date:
-        parts.append(escape(source.date))
-    if source.paragraph is not None:
-        parts.append(f"đoạn {source.paragraph}")
-    if source.author:
-        parts.append(f"tác giả {escape(source.author)}")
-    line = "📰 Nguồn: " + ", ".join(parts)
-    if is_web_link(source.url):
-        assert source.url is not None
-        line += " — " + link(source.url, texts.ORIGINAL_LINK)
-    return line
-
-
 def _cut(text: str, limit: int) -> str:
     """At most `limit` characters of text, ending at a word boundary, with an ellipsis."""
     if len(text) <= limit:
@@ -117,30 +64,7 @@ def _cut(text: str, limit: int) -> str:
     return piece.rstrip(" ,;:-–") + ELLIPSIS
 
 
-def quote_html(
-    quote: str,
-    source: Source | None,
-    words: Iterable[str] = (),
-    *,
-    heading: str = "",
-    footer: str = "",
-    limit: int = MAX_MESSAGE,
-) -> str:
-    """heading, the quote in a blockquote (bold matches), the source line, footer.
-
-    `heading` and `footer` are HTML already. The quote is cut to make the whole fit.
-    """
-    words = tuple(words)
-    tail = ("\n" + source_html(source) if source else "") + footer
-
-    def render(text: str) -> str:
-        tag = "blockquote expandable" if len(text) > EXPANDABLE_CHARS else "blockquote"
-        return f"{heading}<{tag}>{highlight(text, words)}</blockquote>{tail}"
-
-    return _longest_fit(quote, render, limit)
-
-
-def _longest_fit(text: str, render: Callable[[str], str], limit: int) -> str:
+def longest_fit(text: str, render: Callable[[str], str], limit: int) -> str:
     """render(text), or render of the longest word-boundary cut of text that fits the limit."""
     message = render(text)
     if size(message) <= limit:
@@ -167,42 +91,7 @@ def fit(text_html: str, limit: int = MAX_MESSAGE) -> str:
 
 def escaped(text: str, limit: int = MAX_MESSAGE) -> str:
     """Plain text as HTML, cut (before escaping, at a word boundary) to fit the limit."""
-    return _longest_fit(text, escape, limit)
-
-
-# --- Answers -----------------------------------------------------------------------------
-
-
-def answer_html(answer: Answer, *, group: bool) -> str:
-    """The reply to a question. In groups, refusals are one short line."""
-    if answer.kind is AnswerKind.FOUND and answer.quote is not None:
-        hit = answer.hits[0] if answer.hits else None
-        words = hit.matched_words if hit and hit.passage.text == answer.quote else ()
-        return quote_html(answer.quote, answer.source, words)
-    if answer.kind is AnswerKind.METADATA and answer.quote is not None:
-        if answer.source is not None and answer.source.paragraph is not None:
-            return quote_html(answer.quote, answer.source)
-        tail = "\n" + source_html(answer.source) if answer.source is not None else ""
-        return escaped(answer.quote, MAX_MESSAGE - size(tail)) + tail
-    if answer.kind is AnswerKind.NOT_FOUND:
-        if group:
-            return escape(texts.NOT_FOUND_GROUP)
-        tip = "\n" + texts.NOT_FOUND_TIP
-        return escaped(answer.reply, MAX_MESSAGE - size(tip)) + tip
-    if answer.kind is AnswerKind.HELP:
-        return texts.ASK_HINT_GROUP if group else escaped(answer.reply)
-    # METADATA without a quote: which article? In groups only its first line, not the list.
-    if group:
-        return escaped(answer.reply.split("\n", 1)[0], 500) + " " + texts.SEE_SOURCES
-    return escaped(answer.reply)
-
-
-def passage_html(quote: str, source: Source, words: Iterable[str] = ()) -> str:
-    return quote_html(quote, source, words)
-
-
-def paragraph_html(paragraph: str, source: Source, words: Iterable[str] = ()) -> str:
-    return quote_html(paragraph, source, words, heading=texts.FULL_PARAGRAPH_HEADING)
+    return longest_fit(text, escape, limit)
 
 
 def article_line(number: int, article: Article) -> str:

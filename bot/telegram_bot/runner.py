@@ -53,6 +53,22 @@ class _NetworkRetryWithoutTraceback(logging.Filter):
 _REDACTED: set[str] = set()
 
 
+class _RedactingFactory:
+    """A log record factory that blanks out the secrets in a record's message and traceback."""
+
+    def __init__(self, make_record: Callable[..., logging.LogRecord]) -> None:
+        self._make_record = make_record
+
+    def __call__(self, *args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = self._make_record(*args, **kwargs)
+        message = _redact(record.getMessage())
+        if message != record.msg or record.args:
+            record.msg, record.args = message, ()
+        if record.exc_info and record.exc_info[1] is not None:
+            record.exc_text = _redact(logging.Formatter().formatException(record.exc_info))
+        return record
+
+
 def redact_in_logs(secrets: Iterable[str | None]) -> None:
     """Replace these strings (and a token's part after the colon) in every log record made
     from now on, tracebacks included, whatever the logger and level: python-telegram-bot logs
@@ -62,21 +78,9 @@ def redact_in_logs(secrets: Iterable[str | None]) -> None:
             _REDACTED.add(secret)
             if ":" in secret:
                 _REDACTED.add(secret.split(":", 1)[1])
-    if not _REDACTED or getattr(logging.getLogRecordFactory(), "redacting", False):
-        return
-    make_record = logging.getLogRecordFactory()
-
-    def redacting_factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
-        record = make_record(*args, **kwargs)
-        message = _redact(record.getMessage())
-        if message != record.msg or record.args:
-            record.msg, record.args = message, ()
-        if record.exc_info and record.exc_info[1] is not None:
-            record.exc_text = _redact(logging.Formatter().formatException(record.exc_info))
-        return record
-
-    redacting_factory.redacting = True  # type: ignore[attr-defined]
-    logging.setLogRecordFactory(redacting_factory)
+    current = logging.getLogRecordFactory()
+    if _REDACTED and not isinstance(current, _RedactingFactory):
+        logging.setLogRecordFactory(_RedactingFactory(current))
 
 
 def _redact(text: str) -> str:

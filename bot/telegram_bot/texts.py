@@ -68,10 +68,10 @@ START = (
     "Xin chào{name}! 👋\n"
     "Tôi trả lời câu hỏi về <b>{articles}</b> bài báo trong kho, kèm đoạn trích nguyên văn "
     "và nguồn (tên bài, ngày đăng, đoạn, tác giả).\n\n"
-    "Bạn cứ gõ câu hỏi, có dấu hay không dấu đều được. Thử hỏi:\n"
-    "{examples}\n\n"
+    "Bạn cứ gõ câu hỏi, có dấu hay không dấu đều được.{examples}\n\n"
     "Gõ /help để xem cách dùng trong nhóm và ở chế độ inline."
 )
+START_EXAMPLES = " Thử hỏi:\n{examples}"  # questions the bot was checked to answer
 HELP = (
     "<b>Cách dùng</b>\n\n"
     "💬 <b>Chat riêng:</b> gõ câu hỏi bất kỳ về các bài báo, có dấu hay không dấu, "
