@@ -40,7 +40,7 @@ EXAMPLES = """ví dụ:
   python -m bot ask --json < cau-hoi.txt       mỗi dòng một câu hỏi, mỗi câu trả lời một dòng JSON
   python -m bot --knowledge /srv/tin chat      trò chuyện với một thư mục bài viết khác
   python -m bot index                          lập chỉ mục trước, để bot khởi động nhanh
-  python -m bot report stats --days 7          thống kê câu hỏi 7 ngày qua
+  python -m bot report stats --chart tk.png    thống kê câu hỏi, kèm biểu đồ PNG
 """
 
 # argparse's own messages (Python 3.11-3.13 wordings), in Vietnamese.
@@ -173,6 +173,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     report.add_argument(
         "--out", metavar="TỆP", type=Path, help="ghi vào tệp thay vì màn hình (CSV cho export)"
+    )
+    report.add_argument(
+        "--chart",
+        metavar="TỆP_PNG",
+        type=Path,
+        help="với stats: vẽ biểu đồ câu hỏi theo ngày và tỉ lệ trả lời được vào tệp PNG này",
     )
     return parser
 
@@ -318,18 +324,20 @@ def cmd_run(settings: Settings) -> int:
     return run(settings)
 
 
-def cmd_report(settings: Settings, kind: str, days: int, out: Path | None = None) -> int:
+def cmd_report(
+    settings: Settings, kind: str, days: int, out: Path | None = None, chart: Path | None = None
+) -> int:
     from bot.reports import run_report
 
     if settings.log_db is None:
         print("Nhật ký câu hỏi đang tắt ([log] database trong config/bot.toml).", file=sys.stderr)
         return EXIT_ERROR
     if out is None:
-        return run_report(kind, settings.log_db, days, sys.stdout)
+        return run_report(kind, settings.log_db, days, sys.stdout, chart=chart)
     try:
         # newline="": the csv module writes its own line endings.
         with out.open("w", encoding="utf-8", newline="") as stream:
-            return run_report(kind, settings.log_db, days, stream)
+            return run_report(kind, settings.log_db, days, stream, chart=chart)
     except OSError as exc:
         print(f"lỗi: không ghi được {out}: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_ERROR
@@ -344,6 +352,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     knowledge: Path | None = getattr(args, "knowledge", None)
     if args.command == "report" and knowledge is not None:
         parser.error("--knowledge không dùng cho report (báo cáo đọc nhật ký câu hỏi)")
+    if args.command == "report" and args.chart is not None and args.kind != "stats":
+        parser.error("--chart chỉ dùng cho report stats")
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
         settings = load_settings().with_knowledge_dir(knowledge)
@@ -356,7 +366,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_index(settings, args.quiet)
         if command == "run":
             return cmd_run(settings)
-        return cmd_report(settings, args.kind, args.days, args.out)
+        return cmd_report(settings, args.kind, args.days, args.out, args.chart)
     except (ConfigError, KnowledgeError) as exc:
         print(f"lỗi: {exc}", file=sys.stderr)
         return EXIT_ERROR

@@ -277,8 +277,28 @@ def open_database(path: Path) -> sqlite3.Connection:
     return connection
 
 
-def run_report(kind: str, db_path: Path, days: int, out: TextIO) -> int:
-    """`python -m bot report KIND`: the report on `out`; errors are one line on stderr."""
+def write_chart(summary: Stats, path: Path) -> int:
+    """The picture of `summary` as a PNG file; the exit status (no file without questions)."""
+    from bot.charts import stats_chart_png  # matplotlib: loaded only for a picture
+
+    picture = stats_chart_png(summary)
+    if picture is None:
+        print("Không có câu hỏi nào trong khoảng này: không vẽ biểu đồ.", file=sys.stderr)
+        return EXIT_OK
+    try:
+        path.write_bytes(picture)
+    except OSError as exc:
+        print(f"lỗi: không ghi được {path}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_ERROR
+    print(f"Đã vẽ biểu đồ vào {path}", file=sys.stderr)
+    return EXIT_OK
+
+
+def run_report(
+    kind: str, db_path: Path, days: int, out: TextIO, *, chart: Path | None = None
+) -> int:
+    """`python -m bot report KIND`: the report on `out`, and for stats the picture in `chart`
+    when given; errors are one line on stderr."""
     if kind not in KINDS:
         print(f"lỗi: không có báo cáo {kind!r} (chọn {', '.join(KINDS)})", file=sys.stderr)
         return EXIT_USAGE
@@ -301,7 +321,10 @@ def run_report(kind: str, db_path: Path, days: int, out: TextIO) -> int:
                 file=out,
             )
         elif kind == "stats":
-            print(render_stats(stats(connection, days, now), limit=sys.maxsize), file=out)
+            summary = stats(connection, days, now)
+            print(render_stats(summary, limit=sys.maxsize), file=out)
+            if chart is not None:
+                return write_chart(summary, chart)
         else:
             export_csv(connection, days, now, out)
     except sqlite3.Error as exc:

@@ -10,7 +10,7 @@ real python-telegram-bot ``Application`` talks to it exactly as it would to Tele
 - files registered with :meth:`FakeBotApi.add_file` are served at ``/file/bot<token>/<path>``;
 - every call is recorded as a :class:`Call` (method, decoded params, uploaded files and their
   names, result), whether the body was JSON, form-urlencoded or multipart; ``sendDocument``
-  answers with a Message holding the document.
+  and ``sendPhoto`` answer with a Message holding the document or photo.
 
 Faults can be injected per method for reliability tests::
 
@@ -594,6 +594,14 @@ class FakeBotApi:
                     params, {"document": document, "caption": params["caption"]}
                 )
             return self._bot_message(params, {"document": document})
+        if method == "sendPhoto":
+            file_id = f"SENT{next(self._other_ids)}"
+            photo = [{"file_id": file_id, "file_unique_id": f"U{file_id}", "width": 800,
+                      "height": 450}]  # fmt: skip
+            extra = {"photo": photo}
+            if params.get("caption") is not None:
+                extra["caption"] = params["caption"]
+            return self._bot_message(params, extra)
         if method.startswith("send") and method != "sendChatAction":
             return self._bot_message(params, {})
         if method in ("editMessageText", "editMessageReplyMarkup", "editMessageCaption"):

@@ -95,7 +95,13 @@ def test_help_is_all_vietnamese(command: list[str], capsys: pytest.CaptureFixtur
 
 @pytest.mark.parametrize(
     "argv",
-    [["ask", "--bogus"], ["report", "foo"], ["report", "stats", "--days", "x"], ["report"]],
+    [
+        ["ask", "--bogus"],
+        ["report", "foo"],
+        ["report", "stats", "--days", "x"],
+        ["report"],
+        ["report", "unanswered", "--chart", "x.png"],
+    ],
 )
 def test_usage_errors_are_one_vietnamese_line(
     argv: list[str], capsys: pytest.CaptureFixture[str]
@@ -123,8 +129,11 @@ def test_chat_questions_are_logged_and_reported(
         ("console", "ai chủ trì hội nghị", 1),
         ("console", "giá vàng hôm nay bao nhiêu", 0),
     ]
-    assert main(["report", "stats"]) == 0
-    assert "Câu hỏi: 2, trả lời được 1 (50%)" in capsys.readouterr().out
+    chart = log_db.parent / "thong-ke.png"
+    assert main(["report", "stats", "--chart", str(chart)]) == 0
+    captured = capsys.readouterr()
+    assert "Câu hỏi: 2, trả lời được 1 (50%)" in captured.out
+    assert chart.read_bytes().startswith(b"\x89PNG") and str(chart) in captured.err
 
 
 def test_ask_logs_only_when_asked_to(log_db: Path, capsys: pytest.CaptureFixture[str]) -> None:

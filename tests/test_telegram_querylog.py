@@ -279,6 +279,12 @@ def test_admin_reports_show_the_right_numbers(
         assert "Góp ý: 👍 2, 👎 1 (67% 👍)" in stats
         assert f"1. «{SEED_TITLE}» — 2 lần" in stats
         assert f"{today}: 5 / 2" in stats
+        # Beside the figures, the picture: questions per day and the answer rate, a PNG photo.
+        [photo] = await server.wait_for("sendPhoto")
+        assert photo["chat_id"] == ADMIN["id"]
+        assert photo["caption"] == texts.STATS_CHART_CAPTION.format(days=7)
+        assert photo.files["photo"].startswith(b"\x89PNG\r\n\x1a\n")
+        assert photo.file_names["photo"].endswith(".png")
 
         bad = await report(server, admin_chat, ADMIN, "/stats bảy")
         assert bad == texts.REPORT_BAD_DAYS.format(max_days=3650, command="stats")

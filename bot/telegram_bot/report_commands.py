@@ -1,4 +1,5 @@
-"""The question log's reports for admins, in a private chat: /unanswered, /stats, /export.
+"""The question log's reports for admins, in a private chat: /unanswered, /stats (with a
+chart of questions per day), /export.
 
 The numbers come from bot/reports.py, the same functions `python -m bot report` uses; reading
 the log runs in a worker thread.
@@ -11,13 +12,14 @@ import logging
 import sqlite3
 import time
 from collections.abc import Callable
+from datetime import datetime
 from typing import TypeVar
 
 from telegram import InputFile, Message, Update
 from telegram.constants import ParseMode
 from telegram.ext import CommandHandler, filters
 
-from bot import reports
+from bot import charts, reports
 from bot.querylog import QuestionLog
 from bot.telegram_bot import texts
 from bot.telegram_bot.messages import is_group, reply
@@ -85,8 +87,22 @@ async def on_stats(update: Update, context: BotContext) -> None:
     message, question_log, days = request
     now = question_log.now()
     summary = await _read_report(message, question_log, lambda c: reports.stats(c, days, now))
-    if summary is not None:
-        await reply(message, reports.render_stats(summary, as_html=True))
+    if summary is None:
+        return
+    await reply(message, reports.render_stats(summary, as_html=True))
+    today = datetime.fromtimestamp(now).date()
+    try:
+        picture = await asyncio.to_thread(charts.stats_chart_png, summary, today)
+    except Exception:  # the figures are sent; a picture that fails must not apologise for them
+        log.warning("could not draw the /stats chart", exc_info=True)
+        return
+    if picture is not None:
+        await message.reply_photo(
+            InputFile(picture, filename=texts.STATS_CHART_FILE_NAME),
+            caption=texts.STATS_CHART_CAPTION.format(days=days),
+            parse_mode=ParseMode.HTML,
+            do_quote=False,
+        )
 
 
 async def on_export(update: Update, context: BotContext) -> None:

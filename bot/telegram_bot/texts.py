@@ -131,6 +131,8 @@ REPORT_LOG_OFF = (
 )
 REPORT_BAD_DAYS = "Số ngày phải là số nguyên từ 1 đến {max_days}, ví dụ: <code>/{command} 7</code>"
 REPORT_FAILED = "Không đọc được nhật ký câu hỏi lúc này. Bạn thử lại sau nhé."
+STATS_CHART_CAPTION = "📈 Câu hỏi theo ngày và tỉ lệ trả lời được, {days} ngày qua."
+STATS_CHART_FILE_NAME = "thong-ke-cau-hoi.png"
 EXPORT_CAPTION = "📄 Nhật ký câu hỏi {days} ngày qua: {count} dòng."
 EXPORT_FILE_NAME = "nhat-ky-cau-hoi-{date}.csv"
 
