@@ -55,8 +55,10 @@ def stats_chart_png(stats: Stats, today: date | None = None) -> bytes | None:
     axes.xaxis.set_major_locator(AutoDateLocator(maxticks=10))
     axes.xaxis.set_major_formatter(DateFormatter("%d/%m"))
     rate_axes = axes.twinx()
-    rate_axes.plot(date2num(rate_days), rates, color=RATE_COLOUR, marker="o", markersize=3, linewidth=1.5,
-                   label="tỉ lệ trả lời được")  # fmt: skip
+    rate_axes.plot(
+        date2num(rate_days), rates, color=RATE_COLOUR, marker="o", markersize=3, linewidth=1.5,
+        label="tỉ lệ trả lời được",
+    )  # fmt: skip
     rate_axes.set_ylim(0, 105)
     rate_axes.yaxis.set_major_formatter(PercentFormatter())
     rate_axes.set_ylabel("Tỉ lệ trả lời được")

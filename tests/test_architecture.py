@@ -1,11 +1,14 @@
-"""The retrieval core stands alone: it never imports the Telegram library."""
+"""How the project holds together: the core never imports Telegram, the Telegram layer is a small
+module per feature with typed state, and every imported package is declared."""
 
 from __future__ import annotations
 
 import ast
 import importlib
+import re
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 from tests.conftest import ROOT
@@ -62,3 +65,39 @@ def test_handlers_read_typed_state_without_type_ignore() -> None:
         if "# type: ignore" in line or "bot_data[" in line
     ]
     assert offenders == []
+
+
+DISTRIBUTIONS = {"telegram": "python-telegram-bot", "PIL": "pillow", "rank_bm25": "rank-bm25"}
+
+
+def _imported_packages(folder: Path) -> set[str]:
+    """Top-level third-party modules imported anywhere under `folder`."""
+    names: set[str] = set()
+    for path in folder.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names.update(alias.name.split(".")[0] for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                names.add(node.module.split(".")[0])
+    return {
+        n for n in names if n not in sys.stdlib_module_names and n not in ("bot", "tests", "bench")
+    }
+
+
+def _declared(requirements: list[str]) -> set[str]:
+    return {re.split(r"[\s\[<>=~!;]", r, maxsplit=1)[0].lower() for r in requirements}
+
+
+def test_every_imported_package_is_declared_and_serving_needs_no_rank_bm25() -> None:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    runtime = _declared(project["dependencies"])
+    development = _declared(project["optional-dependencies"]["dev"])
+    serving = {DISTRIBUTIONS.get(n, n).lower() for n in _imported_packages(ROOT / "bot")}
+    assert "rank-bm25" not in serving | runtime  # the engine has its own BM25 index
+    assert serving <= runtime, serving - runtime
+    checking = {
+        DISTRIBUTIONS.get(n, n).lower()
+        for folder in ("tests", "bench")
+        for n in _imported_packages(ROOT / folder)
+    }
+    assert checking <= runtime | development, checking - runtime - development

@@ -34,6 +34,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 import numpy as np
 
@@ -114,7 +115,7 @@ def _array_chunks(index: SearchIndex, lead: int) -> list[memoryview | bytes]:
     chunks: list[memoryview | bytes] = [bytes(lead)]
     for name in ARRAYS:
         array = np.ascontiguousarray(index.arrays[name])
-        chunks.append(memoryview(array).cast("B"))
+        chunks.append(array.data.cast("B"))
         chunks.append(bytes(_padding(array.nbytes)))
     return chunks
 
@@ -122,7 +123,7 @@ def _array_chunks(index: SearchIndex, lead: int) -> list[memoryview | bytes]:
 class _Section:
     """Writes one section, counting its length and CRC-32 as the bytes go by."""
 
-    def __init__(self, out) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, out: BinaryIO) -> None:
         self._out = out
         self.length = 0
         self.crc = 0
@@ -214,7 +215,7 @@ class _Untrusted(Exception):
     pass
 
 
-def _read_header(handle) -> list[tuple[int, int, int]]:  # type: ignore[no-untyped-def]
+def _read_header(handle: BinaryIO) -> list[tuple[int, int, int]]:
     """(offset, length, crc) of each section; raises _Untrusted."""
     data = handle.read(_HEADER.size)
     if len(data) < _HEADER.size:
@@ -234,7 +235,7 @@ def _read_header(handle) -> list[tuple[int, int, int]]:  # type: ignore[no-untyp
     return sections
 
 
-def _read_section(handle, section: tuple[int, int, int]) -> bytearray:  # type: ignore[no-untyped-def]
+def _read_section(handle: BinaryIO, section: tuple[int, int, int]) -> bytearray:
     """One section, read at its offset into one buffer (threads may share the handle)."""
     offset, length, crc = section
     data = bytearray(length)
@@ -299,7 +300,7 @@ def _page_releaser(
     return release
 
 
-def _map_index(handle, sections: list[tuple[int, int, int]]) -> SearchIndex:  # type: ignore[no-untyped-def]
+def _map_index(handle: BinaryIO, sections: list[tuple[int, int, int]]) -> SearchIndex:
     """The index from sections 2 and 3, its arrays mapped from the file, not read or copied.
 
     The mapping outlives a later cache write: that replaces the file by renaming a new one
