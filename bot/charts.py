@@ -56,9 +56,14 @@ def stats_chart_png(stats: Stats, today: date | None = None) -> bytes | None:
     axes.xaxis.set_major_formatter(DateFormatter("%d/%m"))
     rate_axes = axes.twinx()
     rate_axes.plot(
-        date2num(rate_days), rates, color=RATE_COLOUR, marker="o", markersize=3, linewidth=1.5,
+        date2num(rate_days),
+        rates,
+        color=RATE_COLOUR,
+        marker="o",
+        markersize=3,
+        linewidth=1.5,
         label="tỉ lệ trả lời được",
-    )  # fmt: skip
+    )
     rate_axes.set_ylim(0, 105)
     rate_axes.yaxis.set_major_formatter(PercentFormatter())
     rate_axes.set_ylabel("Tỉ lệ trả lời được")
@@ -66,8 +71,13 @@ def stats_chart_png(stats: Stats, today: date | None = None) -> bytes | None:
     axes.set_title(f"Câu hỏi {stats.days} ngày qua: {stats.questions} câu, trả lời được {share}%")
     handles = axes.get_legend_handles_labels()
     rate_handles = rate_axes.get_legend_handles_labels()
-    axes.legend(handles[0] + rate_handles[0], handles[1] + rate_handles[1], loc="upper left",
-                fontsize="small", framealpha=0.9)  # fmt: skip
+    axes.legend(
+        handles[0] + rate_handles[0],
+        handles[1] + rate_handles[1],
+        loc="upper left",
+        fontsize="small",
+        framealpha=0.9,
+    )
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
     return buffer.getvalue()

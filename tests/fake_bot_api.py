@@ -596,8 +596,9 @@ class FakeBotApi:
             return self._bot_message(params, {"document": document})
         if method == "sendPhoto":
             file_id = f"SENT{next(self._other_ids)}"
-            photo = [{"file_id": file_id, "file_unique_id": f"U{file_id}", "width": 800,
-                      "height": 450}]  # fmt: skip
+            photo = [
+                {"file_id": file_id, "file_unique_id": f"U{file_id}", "width": 800, "height": 450}
+            ]
             extra = {"photo": photo}
             if params.get("caption") is not None:
                 extra["caption"] = params["caption"]

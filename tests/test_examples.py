@@ -40,8 +40,10 @@ def test_candidates_of_the_seed_cut_no_word_in_two(seed_engine: Engine) -> None:
 def test_examples_vary_and_come_from_the_article_that_answers(tmp_path: Path) -> None:
     folder = tmp_path / "knowledge"
     folder.mkdir()
-    for article in [DATA / "seed" / "000_796d2ca824a9a6ee.txt",
-                    *sorted((DATA / "eval" / "distractors").glob("*.txt"))]:  # fmt: skip
+    for article in [
+        DATA / "seed" / "000_796d2ca824a9a6ee.txt",
+        *sorted((DATA / "eval" / "distractors").glob("*.txt")),
+    ]:
         (folder / article.name).write_bytes(article.read_bytes())
     engine = load_engine(folder)
     offered = examples.example_questions(engine, 3)

@@ -37,9 +37,27 @@ _CLAUSE_ENDS = {",", ".", ";", "!", "?"}
 _TRAILING = {"A", "R", "L", "T", "P"}  # an adjective, adverb, determiner ... ends no phrase
 _COUNT_RE = re.compile(r"\d{1,3}(?:\.\d{3})*")
 _NOT_COUNTED = {
-    "năm", "tháng", "ngày", "giờ", "phút", "giây", "tuần", "quý", "lần", "km", "ha", "tỷ",
-    "triệu", "nghìn", "ngàn", "trăm", "đồng", "mức độ", "mức", "người",
-}  # fmt: skip
+    "năm",
+    "tháng",
+    "ngày",
+    "giờ",
+    "phút",
+    "giây",
+    "tuần",
+    "quý",
+    "lần",
+    "km",
+    "ha",
+    "tỷ",
+    "triệu",
+    "nghìn",
+    "ngàn",
+    "trăm",
+    "đồng",
+    "mức độ",
+    "mức",
+    "người",
+}
 _COUNT_INTRODUCERS = {"có", "với", "gồm", "là", "được"}
 _DEFINED_RE = re.compile(r"\(gọi tắt là ([^()]{2,40})\)")
 _ABBREVIATION_RE = re.compile(r"\b[A-ZĐ]{2,}")
