@@ -60,6 +60,22 @@ def _build_parser() -> argparse.ArgumentParser:
     report.add_argument(
         "--out", metavar="FILE", type=Path, help="ghi vào tệp thay vì màn hình (CSV cho export)"
     )
+    train = commands.add_parser(
+        "train", help="khớp bộ xếp hạng và ngưỡng từ chối trên các bộ câu hỏi (cần extra train)"
+    )
+    train.add_argument(
+        "--data", metavar="DIR", type=Path, action="append", required=True,
+        help="thư mục bộ câu hỏi (questions.jsonl + knowledge/); lặp lại được",
+    )
+    train.add_argument("--out", metavar="FILE", type=Path, help="tệp tham số (mặc định: tệp kèm bot)")
+    train.add_argument("--seed", type=int, default=0, help="hạt giống chia tập (mặc định 0)")
+    train.add_argument(
+        "--validation", type=float, default=0.3, help="tỉ lệ bài dành kiểm định (mặc định 0,3)"
+    )
+    train.add_argument(
+        "--precision", type=float, default=0.8, help="độ chính xác nhắm tới (mặc định 0,8)"
+    )
+    train.add_argument("--cache", metavar="DIR", type=Path, help="giữ chỉ mục các bộ giữa các lần")
     return parser
 
 
@@ -175,12 +191,31 @@ def cmd_report(settings: Settings, kind: str, days: int, out: Path | None = None
         return EXIT_ERROR
 
 
+def cmd_train(args: argparse.Namespace) -> int:
+    try:
+        from bot.train.main import train
+    except ImportError as exc:
+        print(f"lỗi: cần cài thêm: pip install -e '.[train]' ({exc.name})", file=sys.stderr)
+        return EXIT_ERROR
+    out = args.out or Path(__file__).resolve().parent / "core" / "data" / "ranker.json"
+    model = train(
+        args.data, seed=args.seed, validation_share=args.validation,
+        target_precision=args.precision, cache=args.cache,
+        progress=lambda name: print(f"  {name}", file=sys.stderr),
+    )
+    model.save(out)
+    print(f"Đã ghi {out}")
+    return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(encoding="utf-8")
     args = _build_parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if args.command == "train":
+        return cmd_train(args)
     try:
         settings = load_settings().with_knowledge_dir(args.knowledge)
         command = args.command or ("run" if settings.token else "chat")
