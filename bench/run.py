@@ -57,8 +57,9 @@ _label = "bench"
 
 
 def log(message: str) -> None:
-    print(f"[{_label} {time.perf_counter() - _started:7.1f}s] {message}", file=sys.stderr,
-          flush=True)
+    print(
+        f"[{_label} {time.perf_counter() - _started:7.1f}s] {message}", file=sys.stderr, flush=True
+    )
 
 
 def rss_mb() -> float:
@@ -118,7 +119,8 @@ def ensure_folder(out: Path, size: int, seed: int) -> dict[str, Any]:
     if folder.is_dir() and manifest.is_file():
         stats = json.loads(manifest.read_text(encoding="utf-8"))
         if (
-            stats.get("seed") == seed and stats.get("files") == size
+            stats.get("seed") == seed
+            and stats.get("files") == size
             and stats.get("version") == GENERATOR_VERSION
             and stats.get("sha1") == folder_digest(folder)
         ):
@@ -174,27 +176,71 @@ def tokenizer_throughput(paragraphs: list[str]) -> float:
 # --- Questions ------------------------------------------------------------------------------
 
 ANSWERABLE_FORMS = (
-    "Ai {x}?", "{x} như thế nào?", "{x} là gì?", "Khi nào {x}?", "Vì sao {x}?", "{x} ở đâu?",
-    "Cho tôi biết {x}.", "{x} ra sao?", "Bao nhiêu {x}?", "{x}?", "Có phải {x} không?",
-    "Tại sao {x}?", "Xin hỏi {x} thế nào?", "{x} vào lúc nào?",
+    "Ai {x}?",
+    "{x} như thế nào?",
+    "{x} là gì?",
+    "Khi nào {x}?",
+    "Vì sao {x}?",
+    "{x} ở đâu?",
+    "Cho tôi biết {x}.",
+    "{x} ra sao?",
+    "Bao nhiêu {x}?",
+    "{x}?",
+    "Có phải {x} không?",
+    "Tại sao {x}?",
+    "Xin hỏi {x} thế nào?",
+    "{x} vào lúc nào?",
 )
 OFF_TOPICS = (
-    "thời tiết ngày mai", "giá vàng hôm nay", "giá vàng SJC", "tỷ số trận chung kết bóng đá",
-    "lịch thi đấu Ngoại hạng Anh", "cách nấu phở bò", "công thức làm bánh flan",
-    "giá xăng tuần này", "tỷ giá đô la Mỹ", "giá bitcoin", "cách luộc trứng lòng đào",
-    "dự báo bão số 3", "kết quả xổ số miền Nam", "cách trồng hoa hồng",
-    "phim chiếu rạp cuối tuần", "giá vé máy bay Tết", "món canh chua cá lóc",
-    "đội tuyển Argentina vô địch World Cup mấy lần", "cách làm kim chi", "nhiệt độ Đà Lạt",
-    "giá iPhone mới", "cầu thủ ghi nhiều bàn thắng nhất", "cách pha cà phê sữa đá",
-    "cách chữa cảm cúm", "lãi suất tiết kiệm ngân hàng", "giá thịt heo", "mưa đá ở Sa Pa",
-    "bài hát được nghe nhiều nhất", "cách giảm cân nhanh", "tuyết rơi ở Nhật Bản",
-    "công thức nấu bún bò Huế", "giá cà phê nhân xô", "kết quả trận Manchester United",
-    "cách làm bánh mì", "dự báo nắng nóng miền Bắc",
+    "thời tiết ngày mai",
+    "giá vàng hôm nay",
+    "giá vàng SJC",
+    "tỷ số trận chung kết bóng đá",
+    "lịch thi đấu Ngoại hạng Anh",
+    "cách nấu phở bò",
+    "công thức làm bánh flan",
+    "giá xăng tuần này",
+    "tỷ giá đô la Mỹ",
+    "giá bitcoin",
+    "cách luộc trứng lòng đào",
+    "dự báo bão số 3",
+    "kết quả xổ số miền Nam",
+    "cách trồng hoa hồng",
+    "phim chiếu rạp cuối tuần",
+    "giá vé máy bay Tết",
+    "món canh chua cá lóc",
+    "đội tuyển Argentina vô địch World Cup mấy lần",
+    "cách làm kim chi",
+    "nhiệt độ Đà Lạt",
+    "giá iPhone mới",
+    "cầu thủ ghi nhiều bàn thắng nhất",
+    "cách pha cà phê sữa đá",
+    "cách chữa cảm cúm",
+    "lãi suất tiết kiệm ngân hàng",
+    "giá thịt heo",
+    "mưa đá ở Sa Pa",
+    "bài hát được nghe nhiều nhất",
+    "cách giảm cân nhanh",
+    "tuyết rơi ở Nhật Bản",
+    "công thức nấu bún bò Huế",
+    "giá cà phê nhân xô",
+    "kết quả trận Manchester United",
+    "cách làm bánh mì",
+    "dự báo nắng nóng miền Bắc",
 )
 OFF_TOPIC_FORMS = (
-    "{t} thế nào?", "Cho tôi hỏi {t}?", "{t} là bao nhiêu?", "Bạn có biết {t} không?",
-    "Hôm nay {t} ra sao?", "{t}", "Làm ơn cho biết {t}.", "Xin hỏi {t} nhé",
-    "Mình muốn biết {t}", "{t} như nào vậy?", "Ai biết {t} không?", "{t} sao rồi?",
+    "{t} thế nào?",
+    "Cho tôi hỏi {t}?",
+    "{t} là bao nhiêu?",
+    "Bạn có biết {t} không?",
+    "Hôm nay {t} ra sao?",
+    "{t}",
+    "Làm ơn cho biết {t}.",
+    "Xin hỏi {t} nhé",
+    "Mình muốn biết {t}",
+    "{t} như nào vậy?",
+    "Ai biết {t} không?",
+    "{t} sao rồi?",
 )
 _SENTENCE_RE = re.compile(r"(?<=[.!?;:])\s+")
 _EDGE_PUNCT_RE = re.compile(r"^\W+|\W+$")
@@ -263,8 +309,9 @@ def change_one_article(path: Path, version: int) -> None:
     path.write_text("\n\n".join(blocks).rstrip(), encoding="utf-8")
 
 
-def run_child(flag: str, arguments: list[str], profile_to: Path | None, *, show_log: bool
-              ) -> tuple[dict[str, Any], float]:
+def run_child(
+    flag: str, arguments: list[str], profile_to: Path | None, *, show_log: bool
+) -> tuple[dict[str, Any], float]:
     """Run `python -m bench.run <flag> <arguments>` in a new process: the figures it prints as
     its last line of JSON, and how long the process took. Its log goes to our stderr when
     `show_log`, and is kept for the error message otherwise."""
@@ -273,8 +320,12 @@ def run_child(flag: str, arguments: list[str], profile_to: Path | None, *, show_
         command += ["--profile-to", str(profile_to)]
     started = time.perf_counter()
     result = subprocess.run(
-        command, cwd=ROOT, stdout=subprocess.PIPE, stderr=None if show_log else subprocess.PIPE,
-        text=True, check=False,
+        command,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=None if show_log else subprocess.PIPE,
+        text=True,
+        check=False,
     )
     seconds = time.perf_counter() - started
     if result.returncode != 0:
@@ -307,20 +358,24 @@ def cold_child(folder: Path, cache: Path, profile_to: Path | None) -> None:
         cold_s = time.perf_counter() - started
     words = sum(article_words(a) for a in engine.articles)
     analysed_at = marks[-1][1] - started if marks else None
-    print(json.dumps({
-        "articles": len(engine.articles),
-        "passages": len(engine.passages),
-        "words": words,
-        "skipped": len(engine.skipped),
-        "cold_build_s": round(cold_s, 2),
-        "cold_first_batch_s": round(marks[0][1] - started, 2) if marks else None,
-        "cold_analysis_s": round(analysed_at, 2) if analysed_at else None,
-        "cold_after_analysis_s": round(cold_s - analysed_at, 2) if analysed_at else None,
-        "build_words_per_s": round(words / cold_s),
-        "cache_bytes": (cache / "index.bin").stat().st_size,
-        "rss_now_mb": proc_mb("VmRSS"),
-        "rss_peak_mb": proc_mb("VmHWM") or round(rss_mb(), 1),
-    }))
+    print(
+        json.dumps(
+            {
+                "articles": len(engine.articles),
+                "passages": len(engine.passages),
+                "words": words,
+                "skipped": len(engine.skipped),
+                "cold_build_s": round(cold_s, 2),
+                "cold_first_batch_s": round(marks[0][1] - started, 2) if marks else None,
+                "cold_analysis_s": round(analysed_at, 2) if analysed_at else None,
+                "cold_after_analysis_s": round(cold_s - analysed_at, 2) if analysed_at else None,
+                "build_words_per_s": round(words / cold_s),
+                "cache_bytes": (cache / "index.bin").stat().st_size,
+                "rss_now_mb": proc_mb("VmRSS"),
+                "rss_peak_mb": proc_mb("VmHWM") or round(rss_mb(), 1),
+            }
+        )
+    )
 
 
 def warm_start(folder: Path, cache: Path, question: str, profile_to: Path | None) -> dict:
@@ -348,12 +403,19 @@ def warm_child(folder: Path, cache: Path, question: str, profile_to: Path | None
     started = time.perf_counter()
     found = engine.ask(question).found
     first_ask_s = time.perf_counter() - started
-    print(json.dumps({
-        "import_s": round(import_s, 3), "load_s": round(load_s, 3),
-        "tokenizer_warm_up_s": round(warm_up_s, 3), "first_ask_s": round(first_ask_s, 4),
-        "first_ask_found": found, "passages": len(engine.passages),
-        "rss_mb": proc_mb("VmHWM") or round(rss_mb(), 1),
-    }))
+    print(
+        json.dumps(
+            {
+                "import_s": round(import_s, 3),
+                "load_s": round(load_s, 3),
+                "tokenizer_warm_up_s": round(warm_up_s, 3),
+                "first_ask_s": round(first_ask_s, 4),
+                "first_ask_found": found,
+                "passages": len(engine.passages),
+                "rss_mb": proc_mb("VmHWM") or round(rss_mb(), 1),
+            }
+        )
+    )
 
 
 def time_asks(ask: Callable[[str], Any], questions: list[dict[str, str]]) -> list[float]:
@@ -394,21 +456,25 @@ def measure_size(size: int, questions_count: int, out: Path, seed: int, profile:
     result["cold_build_rss_peak_mb"] = memory["peak_after_cold_build"]
     result["rss_phases_mb"] = memory
     cold_s, words = result["cold_build_s"], result["words"]
-    log(f"cold build: {cold_s:.1f} s, {words / cold_s:,.0f} words/s, "
-        f"{result['passages']:,} passages, peak RSS {memory['peak_after_cold_build']} MB")
+    log(
+        f"cold build: {cold_s:.1f} s, {words / cold_s:,.0f} words/s, "
+        f"{result['passages']:,} passages, peak RSS {memory['peak_after_cold_build']} MB"
+    )
     tokenizer_after = tokenizer_throughput(sample)
     log(f"tokenizer: {tokenizer_after:,.0f} words/s")
     # The faster of the two runs is the baseline: a slow-down of the shared machine during
     # one of them must not make the build look better than it is.
     tokenizer = max(tokenizer_before, tokenizer_after)
     mean = (tokenizer_before + tokenizer_after) / 2
-    result.update({
-        "tokenizer_words_per_s": round(tokenizer),
-        "tokenizer_words_per_s_before": round(tokenizer_before),
-        "tokenizer_words_per_s_after": round(tokenizer_after),
-        "build_vs_tokenizer": round(words / cold_s / tokenizer, 3),
-        "build_vs_tokenizer_mean": round(words / cold_s / mean, 3),
-    })
+    result.update(
+        {
+            "tokenizer_words_per_s": round(tokenizer),
+            "tokenizer_words_per_s_before": round(tokenizer_before),
+            "tokenizer_words_per_s_after": round(tokenizer_after),
+            "build_vs_tokenizer": round(words / cold_s / tokenizer, 3),
+            "build_vs_tokenizer_mean": round(words / cold_s / mean, 3),
+        }
+    )
 
     # This process now serves as the bot does: started from the cache the cold build wrote.
     engine = load_engine(folder, cache_dir=cache)
@@ -420,12 +486,13 @@ def measure_size(size: int, questions_count: int, out: Path, seed: int, profile:
     warmup = make_questions(texts, WARMUP_QUESTIONS, rng)
     questions = make_questions(texts, questions_count, rng)
     log("warm start in a new process")
-    warm = warm_start(folder, cache, questions[0]["q"],
-                      out / f"k{size}-warm" if profile else None)
+    warm = warm_start(folder, cache, questions[0]["q"], out / f"k{size}-warm" if profile else None)
     result["warm"] = warm
     result.update({"warm_load_s": warm["load_s"], "import_s": warm["import_s"]})
-    log(f"warm start: import {warm['import_s']:.2f} s, load_engine {warm['load_s']:.2f} s, "
-        f"RSS {warm['rss_mb']:.0f} MB")
+    log(
+        f"warm start: import {warm['import_s']:.2f} s, load_engine {warm['load_s']:.2f} s, "
+        f"RSS {warm['rss_mb']:.0f} MB"
+    )
 
     # Reload after one file changed (then changed back), as /reload does.
     changed = sorted(folder.glob("*.txt"))[size // 2]
@@ -447,15 +514,21 @@ def measure_size(size: int, questions_count: int, out: Path, seed: int, profile:
             started = time.perf_counter()
             wait_for_saves()
             cache_writes.append(time.perf_counter() - started)
-            log(f"reload after one changed file: {reloads[-1]:.2f} s "
-                f"(then {cache_writes[-1]:.2f} s more to write the cache behind it)")
+            log(
+                f"reload after one changed file: {reloads[-1]:.2f} s "
+                f"(then {cache_writes[-1]:.2f} s more to write the cache behind it)"
+            )
     finally:
         changed.write_bytes(original)
     memory["now_after_reload"] = proc_mb("VmRSS")
     memory["peak_after_reload"] = proc_mb("VmHWM")
-    result.update({"reload_s": round(statistics.fmean(reloads), 3),
-                   "reload_runs_s": [round(s, 3) for s in reloads],
-                   "reload_cache_write_behind_s": [round(s, 3) for s in cache_writes]})
+    result.update(
+        {
+            "reload_s": round(statistics.fmean(reloads), 3),
+            "reload_runs_s": [round(s, 3) for s in reloads],
+            "reload_cache_write_behind_s": [round(s, 3) for s in cache_writes],
+        }
+    )
 
     # Latency of the whole ask path.
     log(f"asking {len(warmup)} warm-up and {len(questions)} timed questions")
@@ -482,8 +555,10 @@ def measure_size(size: int, questions_count: int, out: Path, seed: int, profile:
     memory["peak_after_asks"] = proc_mb("VmHWM")
     # The serving peak (warm start, reloads, asks), before the plain baseline's memory.
     result["rss_peak_mb"] = proc_mb("VmHWM") or round(rss_mb(), 1)
-    log(f"engine.ask: median {result['ask']['median_ms']:.2f} ms, "
-        f"p95 {result['ask']['p95_ms']:.2f} ms; answered {result['answered_share']}")
+    log(
+        f"engine.ask: median {result['ask']['median_ms']:.2f} ms, "
+        f"p95 {result['ask']['p95_ms']:.2f} ms; answered {result['answered_share']}"
+    )
 
     # The plain approach on the same passages and questions.
     from rank_bm25 import BM25Okapi
@@ -501,11 +576,14 @@ def measure_size(size: int, questions_count: int, out: Path, seed: int, profile:
     plain_times = time_asks(plain_ask, questions)
     result["plain"] = summarize(plain_times)
     result["plain_over_engine_median"] = round(
-        result["plain"]["median_ms"] / result["ask"]["median_ms"], 3)
+        result["plain"]["median_ms"] / result["ask"]["median_ms"], 3
+    )
     result["plain_over_engine_p95"] = round(result["plain"]["p95_ms"] / result["ask"]["p95_ms"], 3)
     result["rss_end_mb"] = round(rss_mb(), 1)
-    log(f"plain: median {result['plain']['median_ms']:.1f} ms, p95 "
-        f"{result['plain']['p95_ms']:.1f} ms; ratio {result['plain_over_engine_p95']}x (p95)")
+    log(
+        f"plain: median {result['plain']['median_ms']:.1f} ms, p95 "
+        f"{result['plain']['p95_ms']:.1f} ms; ratio {result['plain_over_engine_p95']}x (p95)"
+    )
     del plain, plain_ask
     gc.collect()
 
@@ -604,8 +682,10 @@ def _cell(result: dict[str, Any], key: Any, fmt: str | None, header: str) -> str
 
 
 def table(results: list[dict[str, Any]]) -> str:
-    lines = ["| " + " | ".join(h for h, _, _ in COLUMNS) + " |",
-             "|" + "|".join("---:" for _ in COLUMNS) + "|"]
+    lines = [
+        "| " + " | ".join(h for h, _, _ in COLUMNS) + " |",
+        "|" + "|".join("---:" for _ in COLUMNS) + "|",
+    ]
     for result in sorted(results, key=lambda r: r["size"]):
         row = [_cell(result, key, fmt, header) for header, key, fmt in COLUMNS]
         if "error" in result:
@@ -619,14 +699,27 @@ def target_lines(results: list[dict[str, Any]]) -> str:
     for result in sorted(results, key=lambda r: r["size"]):
         for name, verdict in result.get("targets", {}).items():
             mark = "met" if verdict["met"] else "MISSED"
-            lines.append(f"- {result['size']:,} articles: {name} = {verdict['value']} "
-                         f"(target {verdict['target']}): {mark}")
+            lines.append(
+                f"- {result['size']:,} articles: {name} = {verdict['value']} "
+                f"(target {verdict['target']}): {mark}"
+            )
     return "\n".join(lines)
 
 
 def run_size(size: int, args: argparse.Namespace) -> dict[str, Any]:
-    command = [sys.executable, "-m", "bench.run", "--size-child", str(size),
-               "--questions", str(args.questions), "--out", str(args.out), "--seed", str(args.seed)]
+    command = [
+        sys.executable,
+        "-m",
+        "bench.run",
+        "--size-child",
+        str(size),
+        "--questions",
+        str(args.questions),
+        "--out",
+        str(args.out),
+        "--seed",
+        str(args.seed),
+    ]
     if args.profile:
         command.append("--profile")
     log(f"size {size:,}: starting a fresh process")
@@ -645,12 +738,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--questions", type=int, default=300)
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    parser.add_argument("--profile", action="store_true",
-                        help="cProfile the cold build, warm start, reload and asks into OUT")
-    parser.add_argument("--fresh", action="store_true",
-                        help="forget the results of earlier runs instead of merging by size")
-    parser.add_argument("--report", action="store_true",
-                        help="print the table from OUT/results.json without running anything")
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="cProfile the cold build, warm start, reload and asks into OUT",
+    )
+    parser.add_argument(
+        "--fresh",
+        action="store_true",
+        help="forget the results of earlier runs instead of merging by size",
+    )
+    parser.add_argument(
+        "--report",
+        action="store_true",
+        help="print the table from OUT/results.json without running anything",
+    )
     parser.add_argument("--size-child", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--warm-child", nargs=3, help=argparse.SUPPRESS)
     parser.add_argument("--cold-child", nargs=2, help=argparse.SUPPRESS)
@@ -685,13 +787,15 @@ def main(argv: list[str] | None = None) -> int:
         for size in args.sizes:
             by_size[size] = run_size(size, args)
         stored = {
-            "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
-                        "platform": platform.platform()},
+            "machine": {
+                "cpus": os.cpu_count(),
+                "python": platform.python_version(),
+                "platform": platform.platform(),
+            },
             "updated": time.strftime("%Y-%m-%d %H:%M:%S"),
             "results": [by_size[s] for s in sorted(by_size)],
         }
-        results_path.write_text(json.dumps(stored, indent=1, ensure_ascii=False),
-                                encoding="utf-8")
+        results_path.write_text(json.dumps(stored, indent=1, ensure_ascii=False), encoding="utf-8")
         log(f"figures written to {results_path}")
     results = [by_size[s] for s in sorted(by_size)]
     if not results:

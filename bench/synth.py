@@ -41,56 +41,296 @@ END = "."
 # --- Pools --------------------------------------------------------------------------------
 
 SURNAMES = (
-    "Nguyễn", "Nguyễn", "Nguyễn", "Trần", "Trần", "Lê", "Lê", "Phạm", "Huỳnh", "Hoàng",
-    "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô", "Dương", "Lý", "Thạch", "Đinh",
-    "Trương", "Lâm", "Mai", "Tô", "Châu", "Lương", "Tạ", "Kiều",
+    "Nguyễn",
+    "Nguyễn",
+    "Nguyễn",
+    "Trần",
+    "Trần",
+    "Lê",
+    "Lê",
+    "Phạm",
+    "Huỳnh",
+    "Hoàng",
+    "Phan",
+    "Vũ",
+    "Võ",
+    "Đặng",
+    "Bùi",
+    "Đỗ",
+    "Hồ",
+    "Ngô",
+    "Dương",
+    "Lý",
+    "Thạch",
+    "Đinh",
+    "Trương",
+    "Lâm",
+    "Mai",
+    "Tô",
+    "Châu",
+    "Lương",
+    "Tạ",
+    "Kiều",
 )
 MIDDLE_NAMES = (
-    "Văn", "Văn", "Thị", "Thị", "Minh", "Quốc", "Hữu", "Thanh", "Ngọc", "Đức", "Thành",
-    "Hoàng", "Xuân", "Thu", "Kim", "Anh", "Hồng", "Công", "Trọng", "Phương", "Bảo", "Gia",
-    "Khánh", "Mỹ", "Như", "Tuấn", "Đình", "Quang", "Thái", "Bích", "Diệu", "Tấn",
+    "Văn",
+    "Văn",
+    "Thị",
+    "Thị",
+    "Minh",
+    "Quốc",
+    "Hữu",
+    "Thanh",
+    "Ngọc",
+    "Đức",
+    "Thành",
+    "Hoàng",
+    "Xuân",
+    "Thu",
+    "Kim",
+    "Anh",
+    "Hồng",
+    "Công",
+    "Trọng",
+    "Phương",
+    "Bảo",
+    "Gia",
+    "Khánh",
+    "Mỹ",
+    "Như",
+    "Tuấn",
+    "Đình",
+    "Quang",
+    "Thái",
+    "Bích",
+    "Diệu",
+    "Tấn",
 )
 GIVEN_NAMES = (
-    "Bảo", "Bưu", "Tâm", "Nhung", "Sang", "Thành", "Hùng", "Trúc", "Nghĩa", "Khôi", "An",
-    "Bình", "Cường", "Dũng", "Dung", "Giang", "Hà", "Hải", "Hạnh", "Hiếu", "Hòa", "Hoa",
-    "Hương", "Huy", "Khang", "Lan", "Linh", "Long", "Mai", "Minh", "Nam", "Ngân", "Nhân",
-    "Phong", "Phúc", "Phượng", "Quân", "Quyên", "Sơn", "Tài", "Thảo", "Thắng", "Thịnh",
-    "Thủy", "Tiến", "Toàn", "Trang", "Trí", "Trinh", "Trung", "Tú", "Tuấn", "Uyên", "Vân",
-    "Việt", "Vinh", "Vy", "Xuân", "Yến", "Lộc", "Đạt", "Điệp", "Hậu", "Kiên", "Lực", "Oanh",
+    "Bảo",
+    "Bưu",
+    "Tâm",
+    "Nhung",
+    "Sang",
+    "Thành",
+    "Hùng",
+    "Trúc",
+    "Nghĩa",
+    "Khôi",
+    "An",
+    "Bình",
+    "Cường",
+    "Dũng",
+    "Dung",
+    "Giang",
+    "Hà",
+    "Hải",
+    "Hạnh",
+    "Hiếu",
+    "Hòa",
+    "Hoa",
+    "Hương",
+    "Huy",
+    "Khang",
+    "Lan",
+    "Linh",
+    "Long",
+    "Mai",
+    "Minh",
+    "Nam",
+    "Ngân",
+    "Nhân",
+    "Phong",
+    "Phúc",
+    "Phượng",
+    "Quân",
+    "Quyên",
+    "Sơn",
+    "Tài",
+    "Thảo",
+    "Thắng",
+    "Thịnh",
+    "Thủy",
+    "Tiến",
+    "Toàn",
+    "Trang",
+    "Trí",
+    "Trinh",
+    "Trung",
+    "Tú",
+    "Tuấn",
+    "Uyên",
+    "Vân",
+    "Việt",
+    "Vinh",
+    "Vy",
+    "Xuân",
+    "Yến",
+    "Lộc",
+    "Đạt",
+    "Điệp",
+    "Hậu",
+    "Kiên",
+    "Lực",
+    "Oanh",
 )
 PROVINCES = (
-    "Bến Tre", "Vĩnh Long", "Trà Vinh", "Tiền Giang", "Long An", "Đồng Tháp", "An Giang",
-    "Kiên Giang", "Cần Thơ", "Hậu Giang", "Sóc Trăng", "Bạc Liêu", "Cà Mau", "Tây Ninh",
-    "Bình Dương", "Đồng Nai", "Bình Phước", "Lâm Đồng", "Đắk Lắk", "Gia Lai", "Kon Tum",
-    "Khánh Hòa", "Phú Yên", "Bình Định", "Quảng Ngãi", "Quảng Nam", "Đà Nẵng",
-    "Thừa Thiên Huế", "Quảng Trị", "Quảng Bình", "Hà Tĩnh", "Nghệ An", "Thanh Hóa",
-    "Ninh Bình", "Nam Định", "Thái Bình", "Hải Dương", "Hưng Yên", "Bắc Ninh", "Vĩnh Phúc",
-    "Phú Thọ", "Tuyên Quang", "Hà Giang", "Lào Cai", "Yên Bái", "Sơn La", "Điện Biên",
-    "Lai Châu", "Hòa Bình", "Thái Nguyên", "Bắc Giang", "Lạng Sơn", "Cao Bằng", "Bắc Kạn",
-    "Quảng Ninh", "Hải Phòng", "Hà Nam", "Bình Thuận", "Ninh Thuận", "Bà Rịa - Vũng Tàu",
+    "Bến Tre",
+    "Vĩnh Long",
+    "Trà Vinh",
+    "Tiền Giang",
+    "Long An",
+    "Đồng Tháp",
+    "An Giang",
+    "Kiên Giang",
+    "Cần Thơ",
+    "Hậu Giang",
+    "Sóc Trăng",
+    "Bạc Liêu",
+    "Cà Mau",
+    "Tây Ninh",
+    "Bình Dương",
+    "Đồng Nai",
+    "Bình Phước",
+    "Lâm Đồng",
+    "Đắk Lắk",
+    "Gia Lai",
+    "Kon Tum",
+    "Khánh Hòa",
+    "Phú Yên",
+    "Bình Định",
+    "Quảng Ngãi",
+    "Quảng Nam",
+    "Đà Nẵng",
+    "Thừa Thiên Huế",
+    "Quảng Trị",
+    "Quảng Bình",
+    "Hà Tĩnh",
+    "Nghệ An",
+    "Thanh Hóa",
+    "Ninh Bình",
+    "Nam Định",
+    "Thái Bình",
+    "Hải Dương",
+    "Hưng Yên",
+    "Bắc Ninh",
+    "Vĩnh Phúc",
+    "Phú Thọ",
+    "Tuyên Quang",
+    "Hà Giang",
+    "Lào Cai",
+    "Yên Bái",
+    "Sơn La",
+    "Điện Biên",
+    "Lai Châu",
+    "Hòa Bình",
+    "Thái Nguyên",
+    "Bắc Giang",
+    "Lạng Sơn",
+    "Cao Bằng",
+    "Bắc Kạn",
+    "Quảng Ninh",
+    "Hải Phòng",
+    "Hà Nam",
+    "Bình Thuận",
+    "Ninh Thuận",
+    "Bà Rịa - Vũng Tàu",
 )
 DISTRICTS = (
-    "Giồng Trôm", "Châu Thành", "Mỏ Cày Nam", "Mỏ Cày Bắc", "Ba Tri", "Bình Đại",
-    "Thạnh Phú", "Chợ Lách", "Long Hồ", "Mang Thít", "Vũng Liêm", "Tam Bình", "Trà Ôn",
-    "Cầu Kè", "Tiểu Cần", "Cầu Ngang", "Duyên Hải", "Trà Cú", "Cai Lậy", "Cái Bè",
-    "Gò Công Tây", "Tân Phước", "Cần Giuộc", "Đức Hòa", "Bến Lức", "Thủ Thừa", "Cao Lãnh",
-    "Lai Vung", "Tháp Mười", "Tân Hồng", "Phú Tân", "Chợ Mới", "Tri Tôn", "Tịnh Biên",
-    "Hòn Đất", "Giồng Riềng", "Phong Điền", "Cờ Đỏ", "Vị Thủy", "Long Mỹ", "Mỹ Xuyên",
-    "Ngã Năm", "Hồng Dân", "Phước Long", "Năm Căn", "Ngọc Hiển", "Trảng Bàng", "Gò Dầu",
-    "Hớn Quản", "Định Quán", "Xuân Lộc", "Di Linh", "Krông Pắc", "Chư Sê", "Đắk Hà",
-    "Diên Khánh", "Tuy An", "Hoài Nhơn", "Bình Sơn", "Thăng Bình", "Phong Điền", "Hải Lăng",
+    "Giồng Trôm",
+    "Châu Thành",
+    "Mỏ Cày Nam",
+    "Mỏ Cày Bắc",
+    "Ba Tri",
+    "Bình Đại",
+    "Thạnh Phú",
+    "Chợ Lách",
+    "Long Hồ",
+    "Mang Thít",
+    "Vũng Liêm",
+    "Tam Bình",
+    "Trà Ôn",
+    "Cầu Kè",
+    "Tiểu Cần",
+    "Cầu Ngang",
+    "Duyên Hải",
+    "Trà Cú",
+    "Cai Lậy",
+    "Cái Bè",
+    "Gò Công Tây",
+    "Tân Phước",
+    "Cần Giuộc",
+    "Đức Hòa",
+    "Bến Lức",
+    "Thủ Thừa",
+    "Cao Lãnh",
+    "Lai Vung",
+    "Tháp Mười",
+    "Tân Hồng",
+    "Phú Tân",
+    "Chợ Mới",
+    "Tri Tôn",
+    "Tịnh Biên",
+    "Hòn Đất",
+    "Giồng Riềng",
+    "Phong Điền",
+    "Cờ Đỏ",
+    "Vị Thủy",
+    "Long Mỹ",
+    "Mỹ Xuyên",
+    "Ngã Năm",
+    "Hồng Dân",
+    "Phước Long",
+    "Năm Căn",
+    "Ngọc Hiển",
+    "Trảng Bàng",
+    "Gò Dầu",
+    "Hớn Quản",
+    "Định Quán",
+    "Xuân Lộc",
+    "Di Linh",
+    "Krông Pắc",
+    "Chư Sê",
+    "Đắk Hà",
+    "Diên Khánh",
+    "Tuy An",
+    "Hoài Nhơn",
+    "Bình Sơn",
+    "Thăng Bình",
+    "Phong Điền",
+    "Hải Lăng",
 )
 DEPARTMENTS = (
-    "Sở Thông tin và Truyền thông", "Sở Giáo dục và Đào tạo", "Sở Y tế", "Sở Nội vụ",
-    "Sở Tài chính", "Sở Kế hoạch và Đầu tư", "Sở Nông nghiệp và Phát triển nông thôn",
-    "Sở Giao thông vận tải", "Sở Tư pháp", "Sở Công Thương", "Sở Xây dựng",
-    "Sở Lao động - Thương binh và Xã hội", "Sở Văn hóa, Thể thao và Du lịch",
-    "Sở Tài nguyên và Môi trường", "Sở Khoa học và Công nghệ", "Công an tỉnh",
-    "Bộ Chỉ huy Quân sự tỉnh", "Liên đoàn Lao động tỉnh", "Hội Nông dân tỉnh",
-    "Tỉnh đoàn", "Hội Liên hiệp Phụ nữ tỉnh", "Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh",
-    "Thanh tra tỉnh", "Đài Phát thanh và Truyền hình tỉnh", "Ngân hàng Chính sách xã hội",
-    "Trung tâm Ứng cứu khẩn cấp máy tính Việt Nam", "Trung tâm Y tế huyện",
-    "Trường Chính trị tỉnh", "Ban Quản lý các khu công nghiệp", "Cục Thuế tỉnh",
+    "Sở Thông tin và Truyền thông",
+    "Sở Giáo dục và Đào tạo",
+    "Sở Y tế",
+    "Sở Nội vụ",
+    "Sở Tài chính",
+    "Sở Kế hoạch và Đầu tư",
+    "Sở Nông nghiệp và Phát triển nông thôn",
+    "Sở Giao thông vận tải",
+    "Sở Tư pháp",
+    "Sở Công Thương",
+    "Sở Xây dựng",
+    "Sở Lao động - Thương binh và Xã hội",
+    "Sở Văn hóa, Thể thao và Du lịch",
+    "Sở Tài nguyên và Môi trường",
+    "Sở Khoa học và Công nghệ",
+    "Công an tỉnh",
+    "Bộ Chỉ huy Quân sự tỉnh",
+    "Liên đoàn Lao động tỉnh",
+    "Hội Nông dân tỉnh",
+    "Tỉnh đoàn",
+    "Hội Liên hiệp Phụ nữ tỉnh",
+    "Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh",
+    "Thanh tra tỉnh",
+    "Đài Phát thanh và Truyền hình tỉnh",
+    "Ngân hàng Chính sách xã hội",
+    "Trung tâm Ứng cứu khẩn cấp máy tính Việt Nam",
+    "Trung tâm Y tế huyện",
+    "Trường Chính trị tỉnh",
+    "Ban Quản lý các khu công nghiệp",
+    "Cục Thuế tỉnh",
 )
 TIMES_OF_DAY = ("Sáng", "Chiều", "Tối", "Ngày", "Trưa")
 
@@ -280,12 +520,20 @@ def _fill(tokens: list[str], cast: _Cast, rng: random.Random) -> list[str]:
         elif token == YEAR:
             out.append(str(cast.year + rng.choice((-1, -1, 0, 0, 0, 1, 2))))
         elif token == PCT:
-            out.append(f"{rng.randint(5, 99)}%" if rng.random() < 0.7 else
-                       f"{rng.randint(5, 99)},{rng.randint(1, 9)}%")
+            out.append(
+                f"{rng.randint(5, 99)}%"
+                if rng.random() < 0.7
+                else f"{rng.randint(5, 99)},{rng.randint(1, 9)}%"
+            )
         elif token == NUM:
             roll = rng.random()
-            number = (rng.randint(2, 60) if roll < 0.65 else rng.randint(61, 999) if roll < 0.9
-                      else rng.randint(1, 99) * 1000 + rng.randint(0, 999))
+            number = (
+                rng.randint(2, 60)
+                if roll < 0.65
+                else rng.randint(61, 999)
+                if roll < 0.9
+                else rng.randint(1, 99) * 1000 + rng.randint(0, 999)
+            )
             out.append(f"{number:,}".replace(",", "."))
             # "Ban Chỉ đạo 94 (gọi tắt là BCĐ 94)", as the seed defines its steering committee.
             if (
@@ -330,8 +578,11 @@ def _sentence(model: Markov, cast: _Cast, rng: random.Random) -> str:
             break
         if _syllable_count(tokens) > MAX_SYLLABLES:
             # Too long: end it at the last comma or semicolon that keeps it within bounds.
-            cuts = [i for i, t in enumerate(tokens) if t in ",;"
-                    and MIN_SYLLABLES <= _syllable_count(tokens[:i]) <= MAX_SYLLABLES]
+            cuts = [
+                i
+                for i, t in enumerate(tokens)
+                if t in ",;" and MIN_SYLLABLES <= _syllable_count(tokens[:i]) <= MAX_SYLLABLES
+            ]
             if cuts:
                 tokens = tokens[: cuts[-1]]
                 break
@@ -358,8 +609,13 @@ def _title(model: Markov, cast: _Cast, rng: random.Random, used: set[str]) -> st
         words = clause[start : start + rng.randint(6, 12)]
         if attempt >= 3 or rng.random() < 0.3:
             words += rng.choice((["tại", "tỉnh"], ["ở", "huyện"], ["năm"]))
-            words.append(cast.province if words[-1] == "tỉnh" else
-                         cast.district if words[-1] == "huyện" else str(cast.year))
+            words.append(
+                cast.province
+                if words[-1] == "tỉnh"
+                else cast.district
+                if words[-1] == "huyện"
+                else str(cast.year)
+            )
         title = " ".join(words).rstrip(".")
         title = title[:1].upper() + title[1:]
         if title not in used:
@@ -371,9 +627,12 @@ def _title(model: Markov, cast: _Cast, rng: random.Random, used: set[str]) -> st
 def _cast(rng: random.Random) -> _Cast:
     year = rng.randint(2010, 2024)
     return _Cast(
-        day=rng.randint(2, 28), month=rng.randint(1, 12), year=year,
+        day=rng.randint(2, 28),
+        month=rng.randint(1, 12),
+        year=year,
         people=[_person(rng) for _ in range(rng.randint(2, 3))],
-        province=rng.choice(PROVINCES), district=rng.choice(DISTRICTS),
+        province=rng.choice(PROVINCES),
+        district=rng.choice(DISTRICTS),
     )
 
 
@@ -388,8 +647,10 @@ def article_text(model: Markov, rng: random.Random, used_titles: set[str]) -> st
     for number in range(rng.randint(*PARAGRAPHS)):
         sentences = [_sentence(model, cast, rng) for _ in range(rng.choices(counts, weights)[0])]
         if number == 0:  # news leads start with when it happened
-            sentences[0] = (f"{rng.choice(TIMES_OF_DAY)} {cast.day}-{cast.month}-{cast.year}, "
-                            f"{sentences[0][:1].lower()}{sentences[0][1:]}")
+            sentences[0] = (
+                f"{rng.choice(TIMES_OF_DAY)} {cast.day}-{cast.month}-{cast.year}, "
+                f"{sentences[0][:1].lower()}{sentences[0][1:]}"
+            )
         paragraphs.append(" ".join(sentences))
     author = f"{rng.choice(MIDDLE_NAMES)} {rng.choice(GIVEN_NAMES)}"
     blocks = [title, date_line, *paragraphs, author, "Chia sẻ bài viết", "BÌNH LUẬN"]
@@ -419,8 +680,12 @@ def generate(folder: Path, articles: int, seed: int = DEFAULT_SEED) -> dict:
         size += len(data)
         digest.update(name.encode() + b"\0" + data)
     return {
-        "files": articles, "words": words, "bytes": size, "seed": seed,
-        "version": GENERATOR_VERSION, "sha1": digest.hexdigest(),
+        "files": articles,
+        "words": words,
+        "bytes": size,
+        "seed": seed,
+        "version": GENERATOR_VERSION,
+        "sha1": digest.hexdigest(),
     }
 
 

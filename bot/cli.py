@@ -1,12 +1,12 @@
 """Command line: a thin layer over the answer engine.
 
-    python -m bot                 # the bot's main job: Telegram with a token, else console chat
-    python -m bot ask "CÂU HỎI"   # one answer; without a question, one per line of stdin
-    python -m bot ask --json      # one JSON object a line
-    python -m bot chat            # console conversation over the same engine
-    python -m bot index           # build the index and report what was read
-    python -m bot run             # the Telegram bot
-    python -m bot report stats    # question-log reports (unanswered | stats | export)
+python -m bot                 # the bot's main job: Telegram with a token, else console chat
+python -m bot ask "CÂU HỎI"   # one answer; without a question, one per line of stdin
+python -m bot ask --json      # one JSON object a line
+python -m bot chat            # console conversation over the same engine
+python -m bot index           # build the index and report what was read
+python -m bot run             # the Telegram bot
+python -m bot report stats    # question-log reports (unanswered | stats | export)
 """
 
 from __future__ import annotations
@@ -43,8 +43,12 @@ def _build_parser() -> argparse.ArgumentParser:
     common.add_argument(
         "--knowledge", metavar="DIR", type=Path, help="thư mục bài viết (mặc định: theo config/)"
     )
-    parser = _Parser(prog="python -m bot", description=__doc__, parents=[common],
-                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = _Parser(
+        prog="python -m bot",
+        description=__doc__,
+        parents=[common],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     commands = parser.add_subparsers(dest="command", parser_class=_Parser)
 
     ask = commands.add_parser("ask", parents=[common], help="trả lời câu hỏi")
@@ -64,10 +68,16 @@ def _build_parser() -> argparse.ArgumentParser:
         "train", help="khớp bộ xếp hạng và ngưỡng từ chối trên các bộ câu hỏi (cần extra train)"
     )
     train.add_argument(
-        "--data", metavar="DIR", type=Path, action="append", required=True,
+        "--data",
+        metavar="DIR",
+        type=Path,
+        action="append",
+        required=True,
         help="thư mục bộ câu hỏi (questions.jsonl + knowledge/); lặp lại được",
     )
-    train.add_argument("--out", metavar="FILE", type=Path, help="tệp tham số (mặc định: tệp kèm bot)")
+    train.add_argument(
+        "--out", metavar="FILE", type=Path, help="tệp tham số (mặc định: tệp kèm bot)"
+    )
     train.add_argument("--seed", type=int, default=0, help="hạt giống chia tập (mặc định 0)")
     train.add_argument(
         "--validation", type=float, default=0.3, help="tỉ lệ bài dành kiểm định (mặc định 0,3)"
@@ -199,8 +209,11 @@ def cmd_train(args: argparse.Namespace) -> int:
         return EXIT_ERROR
     out = args.out or Path(__file__).resolve().parent / "core" / "data" / "ranker.json"
     model = train(
-        args.data, seed=args.seed, validation_share=args.validation,
-        target_precision=args.precision, cache=args.cache,
+        args.data,
+        seed=args.seed,
+        validation_share=args.validation,
+        target_precision=args.precision,
+        cache=args.cache,
         progress=lambda name: print(f"  {name}", file=sys.stderr),
     )
     model.save(out)

@@ -146,8 +146,9 @@ def migrate(connection: sqlite3.Connection, upto: int = SCHEMA_VERSION) -> int:
     return version
 
 
-def connect(path: Path, *, read_only: bool = False, timeout: float = BUSY_TIMEOUT
-            ) -> sqlite3.Connection:
+def connect(
+    path: Path, *, read_only: bool = False, timeout: float = BUSY_TIMEOUT
+) -> sqlite3.Connection:
     """A connection in autocommit mode (transactions are explicit), shareable across threads."""
     if read_only:
         target, uri = f"{path.resolve().as_uri()}?mode=ro", True
@@ -210,8 +211,7 @@ class QuestionLog:
             # WAL: readers (reports, the CLI) never block the writer and vice versa.
             mode = connection.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if str(mode).lower() != "wal":
-                log.warning("question log %s: WAL not available (journal mode %s)",
-                            self.path, mode)
+                log.warning("question log %s: WAL not available (journal mode %s)", self.path, mode)
             connection.execute("PRAGMA synchronous = NORMAL")
             migrate(connection)
             self._salt = self._load_salt(connection)
@@ -250,8 +250,9 @@ class QuestionLog:
         now = time.monotonic()
         if now - self._last_warning >= WARN_EVERY:
             self._last_warning = now
-            log.warning("question log %s: could not %s (the bot answers anyway): %s",
-                        self.path, action, exc)
+            log.warning(
+                "question log %s: could not %s (the bot answers anyway): %s", self.path, action, exc
+            )
         else:
             log.debug("question log: could not %s: %s", action, exc)
 
@@ -276,7 +277,11 @@ class QuestionLog:
             return result
 
     def record(
-        self, entry: Entry, *, user_id: int | None = None, chat_id: int | None = None,
+        self,
+        entry: Entry,
+        *,
+        user_id: int | None = None,
+        chat_id: int | None = None,
         replace_id: int | None = None,
     ) -> int | None:
         """Log a question; its row id, or None when the log is off or the write failed.
@@ -289,9 +294,18 @@ class QuestionLog:
         question = normalize_question(entry.question)[:MAX_QUESTION_CHARS]
         keep = self.store_user_ids
         values = (
-            self._clock(), entry.chat_type, question, int(entry.found), entry.kind,
-            entry.article_title, entry.article_file, entry.paragraph, entry.score,
-            round(entry.latency_ms, 2), user_id if keep else None, chat_id if keep else None,
+            self._clock(),
+            entry.chat_type,
+            question,
+            int(entry.found),
+            entry.kind,
+            entry.article_title,
+            entry.article_file,
+            entry.paragraph,
+            entry.score,
+            round(entry.latency_ms, 2),
+            user_id if keep else None,
+            chat_id if keep else None,
         )
 
         def insert(connection: sqlite3.Connection) -> int:
@@ -326,9 +340,12 @@ class QuestionLog:
         stored_id = user_id if self.store_user_ids else None
 
         def upsert(connection: sqlite3.Connection) -> VoteResult:
-            if connection.execute(
-                "SELECT 1 FROM questions WHERE id = ?", (question_id,)
-            ).fetchone() is None:
+            if (
+                connection.execute(
+                    "SELECT 1 FROM questions WHERE id = ?", (question_id,)
+                ).fetchone()
+                is None
+            ):
                 return VoteResult.FAILED  # purged, or never logged
             row = connection.execute(
                 "SELECT value FROM votes WHERE question_id = ? AND voter = ?",
@@ -355,7 +372,8 @@ class QuestionLog:
         def delete(connection: sqlite3.Connection) -> int:
             connection.execute(
                 "DELETE FROM votes WHERE question_id IN "
-                "(SELECT id FROM questions WHERE asked_at < ?)", (cutoff,)
+                "(SELECT id FROM questions WHERE asked_at < ?)",
+                (cutoff,),
             )
             return connection.execute(
                 "DELETE FROM questions WHERE asked_at < ?", (cutoff,)
@@ -365,8 +383,11 @@ class QuestionLog:
             return 0
         deleted = self._write("delete old questions", delete) or 0
         if deleted:
-            log.info("question log: deleted %d questions older than %d days",
-                     deleted, self.retention_days)
+            log.info(
+                "question log: deleted %d questions older than %d days",
+                deleted,
+                self.retention_days,
+            )
         return deleted
 
     def _maybe_purge(self) -> None:

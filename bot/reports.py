@@ -31,8 +31,21 @@ TOP_ARTICLES = 5
 MAX_DAY_LINES = 31
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 CSV_COLUMNS = (
-    "mã", "thời điểm", "loại chat", "câu hỏi", "trả lời được", "loại trả lời", "bài viết",
-    "tệp", "đoạn", "điểm", "thời gian xử lý (ms)", "👍", "👎", "user_id", "chat_id",
+    "mã",
+    "thời điểm",
+    "loại chat",
+    "câu hỏi",
+    "trả lời được",
+    "loại trả lời",
+    "bài viết",
+    "tệp",
+    "đoạn",
+    "điểm",
+    "thời gian xử lý (ms)",
+    "👍",
+    "👎",
+    "user_id",
+    "chat_id",
 )
 
 
@@ -202,7 +215,10 @@ def _fit(lines: Sequence[str], limit: int) -> str:
 
 
 def render_unanswered(
-    groups: Sequence[Unanswered], days: int, *, as_html: bool = False,
+    groups: Sequence[Unanswered],
+    days: int,
+    *,
+    as_html: bool = False,
     limit: int = MAX_MESSAGE,
 ) -> str:
     esc = html.escape if as_html else str
@@ -225,15 +241,12 @@ def render_stats(stats_: Stats, *, as_html: bool = False, limit: int = MAX_MESSA
         lines.append("Chưa có câu hỏi nào.")
         return _fit(lines, limit)
     rate = stats_.answer_rate or 0.0
-    lines.append(
-        f"Câu hỏi: {stats_.questions}, trả lời được {stats_.answered} ({_percent(rate)})"
-    )
+    lines.append(f"Câu hỏi: {stats_.questions}, trả lời được {stats_.answered} ({_percent(rate)})")
     if stats_.up_share is None:
         lines.append("Góp ý: chưa có lượt 👍/👎 nào.")
     else:
         lines.append(
-            f"Góp ý: 👍 {stats_.votes_up}, 👎 {stats_.votes_down} "
-            f"({_percent(stats_.up_share)} 👍)"
+            f"Góp ý: 👍 {stats_.votes_up}, 👎 {stats_.votes_down} ({_percent(stats_.up_share)} 👍)"
         )
     if stats_.top_articles:
         lines.append(bold("Bài được trích nhiều nhất:"))
@@ -283,8 +296,10 @@ def run_report(kind: str, db_path: Path, days: int, out: TextIO) -> int:
     now = time.time()
     try:
         if kind == "unanswered":
-            print(render_unanswered(unanswered(connection, days, now), days,
-                                    limit=sys.maxsize), file=out)
+            print(
+                render_unanswered(unanswered(connection, days, now), days, limit=sys.maxsize),
+                file=out,
+            )
         elif kind == "stats":
             print(render_stats(stats(connection, days, now), limit=sys.maxsize), file=out)
         else:

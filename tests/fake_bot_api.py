@@ -48,11 +48,28 @@ BOT_USERNAME = "TinTucHoiDapBot"
 
 # Parameters that python-telegram-bot sends as raw strings: never JSON-decode them, so a
 # message text such as "123" stays a string.
-_STRING_PARAMS = frozenset({
-    "text", "caption", "query", "inline_query_id", "callback_query_id", "inline_message_id",
-    "url", "secret_token", "file_id", "description", "title", "next_offset", "parse_mode",
-    "language_code", "message_text", "short_description", "name", "ip_address",
-})
+_STRING_PARAMS = frozenset(
+    {
+        "text",
+        "caption",
+        "query",
+        "inline_query_id",
+        "callback_query_id",
+        "inline_message_id",
+        "url",
+        "secret_token",
+        "file_id",
+        "description",
+        "title",
+        "next_offset",
+        "parse_mode",
+        "language_code",
+        "message_text",
+        "short_description",
+        "name",
+        "ip_address",
+    }
+)
 
 Json = dict[str, Any]
 
@@ -100,8 +117,12 @@ class Fault:
 
 
 def make_user(
-    user_id: int, first_name: str = "Lan", *, username: str | None = None,
-    language_code: str | None = "vi", is_bot: bool = False,
+    user_id: int,
+    first_name: str = "Lan",
+    *,
+    username: str | None = None,
+    language_code: str | None = "vi",
+    is_bot: bool = False,
 ) -> Json:
     user: Json = {"id": user_id, "is_bot": is_bot, "first_name": first_name}
     if username:
@@ -156,9 +177,13 @@ class FakeBotApi:
     ) -> None:
         self.token = token
         self.bot_user: Json = {
-            "id": bot_id, "is_bot": True, "first_name": "Hỏi đáp tin tức",
-            "username": bot_username, "can_join_groups": True,
-            "can_read_all_group_messages": False, "supports_inline_queries": True,
+            "id": bot_id,
+            "is_bot": True,
+            "first_name": "Hỏi đáp tin tức",
+            "username": bot_username,
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": True,
         }
         self.calls: list[Call] = []
         self.webhook: Json | None = None
@@ -229,8 +254,15 @@ class FakeBotApi:
     # --- configuration -----------------------------------------------------------------
 
     def fail_next(
-        self, method: str, *, status: int | None = 500, times: int = 1, delay: float = 0.0,
-        retry_after: int | None = None, drop: bool = False, description: str | None = None,
+        self,
+        method: str,
+        *,
+        status: int | None = 500,
+        times: int = 1,
+        delay: float = 0.0,
+        retry_after: int | None = None,
+        drop: bool = False,
+        description: str | None = None,
         match: Callable[[Json], bool] | None = None,
     ) -> None:
         """Make the next `times` calls of `method` fail (see :class:`Fault`)."""
@@ -264,9 +296,15 @@ class FakeBotApi:
         return update
 
     def message(
-        self, chat: Json, user: Json | None, text: str | None = None, *,
-        reply_to: Json | None = None, thread_id: int | None = None, entities: list[Json] | None
-        = None, extra: Json | None = None,
+        self,
+        chat: Json,
+        user: Json | None,
+        text: str | None = None,
+        *,
+        reply_to: Json | None = None,
+        thread_id: int | None = None,
+        entities: list[Json] | None = None,
+        extra: Json | None = None,
     ) -> Json:
         """Build a user message (not queued). `reply_to` is the message replied to."""
         msg: Json = {"message_id": next(self._message_ids), "date": int(time.time()), "chat": chat}
@@ -285,8 +323,12 @@ class FakeBotApi:
         elif thread_id is not None:
             # In a forum topic Telegram sets reply_to_message to the topic's creation message.
             msg["reply_to_message"] = {
-                "message_id": thread_id, "date": msg["date"], "chat": chat,
-                "from": user, "message_thread_id": thread_id, "is_topic_message": True,
+                "message_id": thread_id,
+                "date": msg["date"],
+                "chat": chat,
+                "from": user,
+                "message_thread_id": thread_id,
+                "is_topic_message": True,
                 "forum_topic_created": {"name": "Chủ đề", "icon_color": 7322096},
             }
         if extra:
@@ -307,15 +349,25 @@ class FakeBotApi:
         return edited
 
     def send_document(
-        self, chat: Json, user: Json, file_name: str, content: bytes, *,
-        mime_type: str = "text/plain", file_size: int | None = None, caption: str | None = None,
+        self,
+        chat: Json,
+        user: Json,
+        file_name: str,
+        content: bytes,
+        *,
+        mime_type: str = "text/plain",
+        file_size: int | None = None,
+        caption: str | None = None,
     ) -> Json:
         file_id = f"DOC{next(self._other_ids)}"
         suffix = file_name.rsplit(".", 1)[-1] if "." in file_name else "bin"
         self.add_file(file_id, content, f"documents/file_{file_id}.{suffix}")  # as Telegram does
         document = {
-            "file_id": file_id, "file_unique_id": f"U{file_id}", "file_name": file_name,
-            "mime_type": mime_type, "file_size": len(content) if file_size is None else file_size,
+            "file_id": file_id,
+            "file_unique_id": f"U{file_id}",
+            "file_name": file_name,
+            "mime_type": mime_type,
+            "file_size": len(content) if file_size is None else file_size,
         }
         extra: Json = {"document": document}
         if caption:
@@ -326,13 +378,25 @@ class FakeBotApi:
 
     def inline_query(self, user: Json, query: str, *, offset: str = "") -> str:
         query_id = f"IQ{next(self._other_ids)}"
-        self.push_update({"inline_query": {
-            "id": query_id, "from": user, "query": query, "offset": offset, "chat_type": "sender",
-        }})
+        self.push_update(
+            {
+                "inline_query": {
+                    "id": query_id,
+                    "from": user,
+                    "query": query,
+                    "offset": offset,
+                    "chat_type": "sender",
+                }
+            }
+        )
         return query_id
 
     def press_button(
-        self, user: Json, data: str, *, message: Json | None = None,
+        self,
+        user: Json,
+        data: str,
+        *,
+        message: Json | None = None,
         inline_message_id: str | None = None,
     ) -> str:
         """Queue a callback query for a button under a bot message (or an inline message)."""
@@ -363,7 +427,11 @@ class FakeBotApi:
             return [c.method for c in self.calls]
 
     async def wait_for(
-        self, method: str, where: Callable[[Call], bool] | None = None, *, count: int = 1,
+        self,
+        method: str,
+        where: Callable[[Call], bool] | None = None,
+        *,
+        count: int = 1,
         timeout: float = 10.0,
     ) -> list[Call]:
         """Poll the recorded calls until `count` calls of `method` match, or fail."""
@@ -381,7 +449,11 @@ class FakeBotApi:
             await asyncio.sleep(0.01)
 
     def wait_for_sync(
-        self, method: str, where: Callable[[Call], bool] | None = None, *, count: int = 1,
+        self,
+        method: str,
+        where: Callable[[Call], bool] | None = None,
+        *,
+        count: int = 1,
         timeout: float = 10.0,
     ) -> list[Call]:
         deadline = time.monotonic() + timeout
@@ -451,15 +523,19 @@ class FakeBotApi:
         except (TypeError, ValueError):
             return {"id": -1000, "type": "channel", "title": str(chat_id)}
         return self._chats.get(number) or {
-            "id": number, "type": "private" if number > 0 else "supergroup",
+            "id": number,
+            "type": "private" if number > 0 else "supergroup",
             **({"first_name": "Người dùng"} if number > 0 else {"title": "Nhóm"}),
         }
 
     def _bot_message(self, params: Json, extra: Json) -> Json:
         chat = self._chat(params.get("chat_id"))
         msg: Json = {
-            "message_id": next(self._message_ids), "date": int(time.time()), "chat": chat,
-            "from": self.bot_user, **extra,
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": chat,
+            "from": self.bot_user,
+            **extra,
         }
         thread = params.get("message_thread_id")
         if thread is not None:
@@ -502,8 +578,10 @@ class FakeBotApi:
                 raise _ApiError(400, "Bad Request: invalid file_id")
             path, content = self._files[file_id]
             return {
-                "file_id": file_id, "file_unique_id": f"U{file_id}",
-                "file_size": len(content), "file_path": path,
+                "file_id": file_id,
+                "file_unique_id": f"U{file_id}",
+                "file_size": len(content),
+                "file_path": path,
             }
         if method == "sendMessage":
             extra: Json = {"text": params.get("text", "")}
@@ -512,8 +590,9 @@ class FakeBotApi:
             file_id = f"SENT{next(self._other_ids)}"
             document: Json = {"file_id": file_id, "file_unique_id": f"U{file_id}"}
             if params.get("caption") is not None:
-                return self._bot_message(params, {"document": document,
-                                                  "caption": params["caption"]})
+                return self._bot_message(
+                    params, {"document": document, "caption": params["caption"]}
+                )
             return self._bot_message(params, {"document": document})
         if method.startswith("send") and method != "sendChatAction":
             return self._bot_message(params, {})
@@ -544,7 +623,6 @@ class _Server(ThreadingHTTPServer):
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         # A client that hangs up (a cancelled long poll at shutdown) is normal here.
-
 
         if not isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
             super().handle_error(request, client_address)
@@ -636,14 +714,19 @@ class _Handler(BaseHTTPRequestHandler):
         file_prefix = f"/file/bot{fake.token}/"
         api_prefix = f"/bot{fake.token}/"
         if path.startswith(file_prefix):
-            self._serve_file(path[len(file_prefix):])
+            self._serve_file(path[len(file_prefix) :])
             return
         if not path.startswith(api_prefix):
-            self._send_json(401 if path.startswith(("/bot", "/file/bot")) else 404, {
-                "ok": False, "error_code": 401, "description": "Unauthorized",
-            })
+            self._send_json(
+                401 if path.startswith(("/bot", "/file/bot")) else 404,
+                {
+                    "ok": False,
+                    "error_code": 401,
+                    "description": "Unauthorized",
+                },
+            )
             return
-        method = path[len(api_prefix):]
+        method = path[len(api_prefix) :]
         names: dict[str, str] = {}
         params, files = decode_body(self.headers.get("Content-Type", ""), body, names)
         params.update({k: _decode_value(k, v) for k, v in parse_qsl(urlsplit(self.path).query)})
@@ -662,7 +745,8 @@ class _Handler(BaseHTTPRequestHandler):
                 call.status = fault.status
                 fake._record(call)
                 payload: Json = {
-                    "ok": False, "error_code": fault.status,
+                    "ok": False,
+                    "error_code": fault.status,
                     "description": fault.description or _default_description(fault),
                 }
                 if fault.retry_after is not None:
@@ -678,9 +762,14 @@ class _Handler(BaseHTTPRequestHandler):
             call.status = exc.status
             if not long_poll:
                 fake._record(call)
-            self._send_json(exc.status, {
-                "ok": False, "error_code": exc.status, "description": exc.description,
-            })
+            self._send_json(
+                exc.status,
+                {
+                    "ok": False,
+                    "error_code": exc.status,
+                    "description": exc.description,
+                },
+            )
             return
         call.result = result
         if not long_poll:
@@ -691,8 +780,9 @@ class _Handler(BaseHTTPRequestHandler):
         fake = self.fake
         with fake._cond:
             content = next((c for p, c in fake._files.values() if p == file_path), None)
-        fake._record(Call("<download>", {"file_path": file_path}, status=404 if content is None
-                          else 200))
+        fake._record(
+            Call("<download>", {"file_path": file_path}, status=404 if content is None else 200)
+        )
         if content is None:
             self._send_json(404, {"ok": False, "error_code": 404, "description": "Not Found"})
             return
@@ -741,10 +831,26 @@ async def polling(application: Any) -> Any:
 
 # --- Checking Telegram HTML -----------------------------------------------------------------
 
-TELEGRAM_TAGS = frozenset({
-    "b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre",
-    "blockquote", "tg-spoiler", "span", "tg-emoji",
-})
+TELEGRAM_TAGS = frozenset(
+    {
+        "b",
+        "strong",
+        "i",
+        "em",
+        "u",
+        "ins",
+        "s",
+        "strike",
+        "del",
+        "a",
+        "code",
+        "pre",
+        "blockquote",
+        "tg-spoiler",
+        "span",
+        "tg-emoji",
+    }
+)
 
 
 class _TelegramHtml(HTMLParser):

@@ -15,11 +15,22 @@ MAX_MESSAGE = 4096
 
 # tag -> allowed attributes: name -> value pattern (None: a bare attribute)
 ALLOWED: dict[str, dict[str, re.Pattern[str] | None]] = {
-    "b": {}, "strong": {}, "i": {}, "em": {}, "u": {}, "ins": {}, "s": {}, "strike": {},
-    "del": {}, "tg-spoiler": {}, "pre": {},
+    "b": {},
+    "strong": {},
+    "i": {},
+    "em": {},
+    "u": {},
+    "ins": {},
+    "s": {},
+    "strike": {},
+    "del": {},
+    "tg-spoiler": {},
+    "pre": {},
     "span": {"class": re.compile(r"tg-spoiler")},
     # a link: a scheme Telegram accepts, a host, no white space or control characters
-    "a": {"href": re.compile(r"(?i:https?|tg)://(?:[^\s/@]+@)?[\w.-]+(?:[:/?#][^\s\x00-\x1f\x7f]*)?")},
+    "a": {
+        "href": re.compile(r"(?i:https?|tg)://(?:[^\s/@]+@)?[\w.-]+(?:[:/?#][^\s\x00-\x1f\x7f]*)?")
+    },
     "code": {"class": re.compile(r"language-[\w+-]+")},
     "blockquote": {"expandable": None},
     "tg-emoji": {"emoji-id": re.compile(r"\d+")},
@@ -49,7 +60,7 @@ def _check_text(chunk: str, where: int, markup: str) -> None:
     for match in _TEXT_ENTITY_RE.finditer(chunk):
         if not _ENTITY_RE.match(chunk, match.start()):
             start = where + match.start()
-            raise TelegramHtmlError(f"bad entity at {start}: {markup[start:start + 12]!r}")
+            raise TelegramHtmlError(f"bad entity at {start}: {markup[start : start + 12]!r}")
 
 
 def plain_text(markup: str) -> str:
@@ -80,7 +91,8 @@ def plain_text(markup: str) -> str:
                 raise TelegramHtmlError(f"attribute {key!r} not allowed on <{name}>")
             pattern = allowed[key]
             if (pattern is None) != (value is None) or (
-                pattern is not None and value is not None
+                pattern is not None
+                and value is not None
                 and not pattern.fullmatch(html.unescape(value))
             ):
                 raise TelegramHtmlError(f"bad value for {name} {key}: {value!r}")

@@ -90,8 +90,14 @@ def _cp1258(text: str) -> bytes:
     out = []
     for char in text:
         base, tone = _split_tone(char)
-        out.append(base + ({"1": "\u0301", "2": "\u0300", "3": "\u0309", "4": "\u0303",
-                            "5": "\u0323"}.get(tone, "")))
+        out.append(
+            base
+            + (
+                {"1": "\u0301", "2": "\u0300", "3": "\u0309", "4": "\u0303", "5": "\u0323"}.get(
+                    tone, ""
+                )
+            )
+        )
     return "".join(out).encode("cp1258")
 
 

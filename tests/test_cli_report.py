@@ -18,17 +18,29 @@ from tests.conftest import ROOT
 
 
 def _entry(question: str, found: bool) -> Entry:
-    return Entry("private", question, found, "found" if found else "not_found",
-                 "Bài A" if found else None, "a.txt" if found else None, 1 if found else None,
-                 0.9 if found else 0.2, 10.0)
+    return Entry(
+        "private",
+        question,
+        found,
+        "found" if found else "not_found",
+        "Bài A" if found else None,
+        "a.txt" if found else None,
+        1 if found else None,
+        0.9 if found else 0.2,
+        10.0,
+    )
 
 
 @pytest.fixture
 def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = tmp_path / "questions.sqlite3"
     log = QuestionLog(path)
-    for question, found in [("Giá vàng?", False), ("giá vàng", False), ("Ai chủ trì?", True),
-                            ("Thời tiết mai?", False)]:
+    for question, found in [
+        ("Giá vàng?", False),
+        ("giá vàng", False),
+        ("Ai chủ trì?", True),
+        ("Thời tiết mai?", False),
+    ]:
         log.record(_entry(question, found))
     row = log.record(_entry("Ai chủ trì?", True))
     assert row is not None
@@ -78,8 +90,13 @@ def test_report_runs_as_a_command(db: Path) -> None:
     env["BOT_LOG_DB"] = str(db)
     started = time.monotonic()
     result = subprocess.run(
-        [sys.executable, "-m", "bot", "report", "unanswered"], env=env, cwd=ROOT,
-        capture_output=True, text=True, encoding="utf-8", timeout=60,
+        [sys.executable, "-m", "bot", "report", "unanswered"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=60,
     )
     assert result.returncode == 0, result.stderr
     assert "1. giá vàng — 2 lần" in result.stdout

@@ -19,8 +19,13 @@ from tests.conftest import DATA, KNOWLEDGE, ROOT
 
 def _run_cli(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "bot", *args], input=stdin, capture_output=True, text=True,
-        cwd=ROOT, timeout=120, encoding="utf-8",
+        [sys.executable, "-m", "bot", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+        encoding="utf-8",
     )
 
 
@@ -29,7 +34,9 @@ def _score(questions: Path, answers: str, tmp_path: Path) -> str:
     answer_file.write_text(answers, encoding="utf-8")
     result = subprocess.run(
         [sys.executable, str(DATA / "score.py"), str(questions), str(answer_file)],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return result.stdout
 

@@ -9,16 +9,40 @@ from bot.core.engine import Engine
 from bot.core.passages import MAX_PASSAGE_CHARS
 
 VIETNAMESE_WORDS = [
-    "hội", "nghị", "chủ", "trì", "ai", "gì", "khi", "nào", "BCĐ", "tỉnh", "ủy", "hoà", "bình",
-    "là", "của", "và", "<b>", "&amp;", "**", "`", "@bot", "/ask", "\u200d", "\u202e", "🙂",
+    "hội",
+    "nghị",
+    "chủ",
+    "trì",
+    "ai",
+    "gì",
+    "khi",
+    "nào",
+    "BCĐ",
+    "tỉnh",
+    "ủy",
+    "hoà",
+    "bình",
+    "là",
+    "của",
+    "và",
+    "<b>",
+    "&amp;",
+    "**",
+    "`",
+    "@bot",
+    "/ask",
+    "\u200d",
+    "\u202e",
+    "🙂",
 ]
 hostile_text = st.one_of(
     st.text(max_size=300),
     st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=2_000),
     st.lists(st.sampled_from(VIETNAMESE_WORDS), max_size=40).map(" ".join),
     st.text(alphabet=".,;:!?…-–—()[]{}\"'“”«»/\\*_#@&<>", max_size=200),
-    st.builds(lambda s, n: s * n, st.sampled_from(["hội nghị ", "a", "🙂", "\x00"]),
-              st.integers(0, 5_000)),
+    st.builds(
+        lambda s, n: s * n, st.sampled_from(["hội nghị ", "a", "🙂", "\x00"]), st.integers(0, 5_000)
+    ),
 )
 
 

@@ -98,8 +98,12 @@ def test_a_damaged_cache_is_rebuilt_not_trusted(
 
 
 QUERIES = [
-    "Ai chủ trì hội nghị?", "ke hoach dau tu co so vat chat", "BCĐ 94",
-    "hội nghị hội nghị tỉnh", "Lớp tập huấn có bao nhiêu cán bộ?", "zzz qqq",
+    "Ai chủ trì hội nghị?",
+    "ke hoach dau tu co so vat chat",
+    "BCĐ 94",
+    "hội nghị hội nghị tỉnh",
+    "Lớp tập huấn có bao nhiêu cán bộ?",
+    "zzz qqq",
 ]
 
 
@@ -154,15 +158,22 @@ def test_a_reload_writes_the_cache_behind_the_swap(knowledge_copy: Path) -> None
     cached = load_index(cache)
     assert cached is not None
     assert sorted(f.file for f in cached.knowledge.files) == [
-        "000_796d2ca824a9a6ee.txt", "extra.txt",
+        "000_796d2ca824a9a6ee.txt",
+        "extra.txt",
     ]
 
 
 def test_passage_views_equal_the_tokenizer_analysis(seed_engine: Engine) -> None:
-    texts = [p.text for p in seed_engine.passages] + [a.title for a in seed_engine.articles] + [
-        "Chỉ thị số 28 của BCĐ 94; Sở TT-TT, UBND tỉnh (gọi tắt là UBND) họp ngày 26-2-2014.",
-        "", "!!!", "so 5 so so 7 số 8, số 9",
-    ]
+    texts = (
+        [p.text for p in seed_engine.passages]
+        + [a.title for a in seed_engine.articles]
+        + [
+            "Chỉ thị số 28 của BCĐ 94; Sở TT-TT, UBND tỉnh (gọi tắt là UBND) họp ngày 26-2-2014.",
+            "",
+            "!!!",
+            "so 5 so so 7 số 8, số 9",
+        ]
+    )
     tokenizer = seed_engine.tokenizer
     for text in texts:
         analyzed = tokenizer.analyze(text, segment=False)
@@ -191,9 +202,10 @@ def test_a_reload_after_a_warm_start_analyses_only_the_new_file(
     fresh = load_engine(knowledge_copy)
     terms = fresh.tokenizer.terms("Lớp tập huấn có bao nhiêu cán bộ?")
     assert np.array_equal(reloaded.index.scores(terms), fresh.index.scores(terms))
-    assert reloaded.ask("Lớp tập huấn có bao nhiêu cán bộ?").quote == fresh.ask(
-        "Lớp tập huấn có bao nhiêu cán bộ?"
-    ).quote
+    assert (
+        reloaded.ask("Lớp tập huấn có bao nhiêu cán bộ?").quote
+        == fresh.ask("Lớp tập huấn có bao nhiêu cán bộ?").quote
+    )
     wait_for_saves()
 
 

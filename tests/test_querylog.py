@@ -38,13 +38,19 @@ class Clock:
         return self.now
 
 
-def entry(question: str = "Ai chủ trì hội nghị?", *, found: bool = True,
-          chat_type: str = "private") -> Entry:
+def entry(
+    question: str = "Ai chủ trì hội nghị?", *, found: bool = True, chat_type: str = "private"
+) -> Entry:
     return Entry(
-        chat_type=chat_type, question=question, found=found,
+        chat_type=chat_type,
+        question=question,
+        found=found,
         kind="found" if found else "not_found",
-        article_title="Bài A" if found else None, article_file="a.txt" if found else None,
-        paragraph=1 if found else None, score=0.9 if found else 0.1, latency_ms=12.5,
+        article_title="Bài A" if found else None,
+        article_file="a.txt" if found else None,
+        paragraph=1 if found else None,
+        score=0.9 if found else 0.1,
+        latency_ms=12.5,
     )
 
 
@@ -165,7 +171,8 @@ def test_upgrades_a_version_1_database_in_place(db: Path) -> None:
     assert migrate(connection, upto=1) == 1
     connection.execute(
         "INSERT INTO questions (asked_at, chat_type, question, found, kind, score, latency_ms)"
-        " VALUES (?, 'private', 'câu hỏi cũ', 0, 'not_found', 0.1, 5)", (NOW,)
+        " VALUES (?, 'private', 'câu hỏi cũ', 0, 'not_found', 0.1, 5)",
+        (NOW,),
     )
     connection.close()
     log = QuestionLog(db, clock=Clock())
@@ -238,8 +245,7 @@ def test_concurrent_writes_from_many_threads(db: Path) -> None:
             if row is not None:
                 which.vote(row, number, 1)
 
-    threads = [threading.Thread(target=work, args=(log if n % 2 else second, n))
-               for n in range(8)]
+    threads = [threading.Thread(target=work, args=(log if n % 2 else second, n)) for n in range(8)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -253,8 +259,13 @@ def test_concurrent_writes_from_many_threads(db: Path) -> None:
 def test_reports_numbers_and_csv(db: Path) -> None:
     clock = Clock()
     log = QuestionLog(db, clock=clock)
-    for question, found in [("câu a", False), ("câu b", False), ("câu a", False),
-                            ("hỏi được", True), ("hỏi được", True)]:
+    for question, found in [
+        ("câu a", False),
+        ("câu b", False),
+        ("câu a", False),
+        ("hỏi được", True),
+        ("hỏi được", True),
+    ]:
         clock.now += 60
         log.record(entry(question, found=found))
     groups = log.read(lambda c: reports.unanswered(c, 7, clock.now))
@@ -276,8 +287,7 @@ def test_reports_numbers_and_csv(db: Path) -> None:
 
 def test_csv_cells_never_run_as_formulas(db: Path) -> None:
     log = QuestionLog(db)
-    log.record(Entry("private", "câu hỏi", True, "found", "=HYPERLINK(\"x\")", "a.txt", 1,
-                     0.9, 1.0))
+    log.record(Entry("private", "câu hỏi", True, "found", '=HYPERLINK("x")', "a.txt", 1, 0.9, 1.0))
     out = io.StringIO()
     log.read(lambda c: reports.export_csv(c, 30, log.now(), out))
     assert "'=HYPERLINK" in out.getvalue()

@@ -53,8 +53,14 @@ def server() -> Iterator[FakeBotApi]:
 
 @pytest.fixture
 def bot_settings(knowledge_copy: Path, server: FakeBotApi) -> Settings:
-    return Settings(knowledge_dir=knowledge_copy, admin_ids=frozenset({ADMIN["id"]}),
-                    api_url=server.api_url, token=TOKEN, log_db=None, max_file_bytes=20_000)
+    return Settings(
+        knowledge_dir=knowledge_copy,
+        admin_ids=frozenset({ADMIN["id"]}),
+        api_url=server.api_url,
+        token=TOKEN,
+        log_db=None,
+        max_file_bytes=20_000,
+    )
 
 
 @pytest.fixture
@@ -81,9 +87,17 @@ def tree(folder: Path) -> set[str]:
 # --- Uploads --------------------------------------------------------------------------------
 
 HOSTILE_NAMES = [
-    "../../../../etc/cron.d/evil.txt", "/etc/passwd.txt", "C:\\Windows\\System32\\x.md",
-    "....txt", ".bashrc.txt", "a\x00b.txt", "tên\u202egnp.txt", "x" * 300 + ".txt",
-    "a/../../b.md", "#auto#.txt", "bài viết 🙂 (bản cuối).txt",
+    "../../../../etc/cron.d/evil.txt",
+    "/etc/passwd.txt",
+    "C:\\Windows\\System32\\x.md",
+    "....txt",
+    ".bashrc.txt",
+    "a\x00b.txt",
+    "tên\u202egnp.txt",
+    "x" * 300 + ".txt",
+    "a/../../b.md",
+    "#auto#.txt",
+    "bài viết 🙂 (bản cuối).txt",
 ]  # ".md" alone has no suffix: refused (test_any_name_is_made_safe_or_refused)
 
 
@@ -101,8 +115,11 @@ def test_admin_uploads_with_hostile_names_land_inside_under_safe_names(
             check_telegram_html(edits[-1]["text"])
 
     run_bot(bot_settings, live, server, scenario)
-    saved = sorted(p.name for p in folder.iterdir() if p.name != "000_796d2ca824a9a6ee.txt"
-                   and not p.name.startswith("."))
+    saved = sorted(
+        p.name
+        for p in folder.iterdir()
+        if p.name != "000_796d2ca824a9a6ee.txt" and not p.name.startswith(".")
+    )
     assert len(saved) == len(HOSTILE_NAMES)
     for name in saved:
         assert re.fullmatch(SAFE_NAME, name), name
@@ -121,8 +138,9 @@ def _content(name: str) -> bytes:
 
 @settings(max_examples=300, deadline=None)
 @given(name=st.text(max_size=120).map(lambda s: s + ".txt") | st.text(max_size=40))
-def test_any_name_is_made_safe_or_refused(tmp_path_factory: pytest.TempPathFactory,
-                                          name: str) -> None:
+def test_any_name_is_made_safe_or_refused(
+    tmp_path_factory: pytest.TempPathFactory, name: str
+) -> None:
     try:
         safe = safe_file_name(name)
     except ValueError:
@@ -171,12 +189,23 @@ def test_only_configured_admins_may_reload_or_upload(
     reloads = count_reloads(live)
     group = group_chat(-100777, "Nhóm có quản trị")
     channel: Json = {"id": -100888, "type": "channel", "title": "Kênh tin"}
-    member = {"user": GROUP_ADMIN, "status": "administrator", "can_be_edited": False,
-              "can_manage_chat": True, "can_change_info": True, "can_delete_messages": True,
-              "can_invite_users": True, "can_restrict_members": True, "can_pin_messages": True,
-              "can_promote_members": True, "can_manage_video_chats": True,
-              "is_anonymous": False, "can_post_stories": True, "can_edit_stories": True,
-              "can_delete_stories": True}
+    member = {
+        "user": GROUP_ADMIN,
+        "status": "administrator",
+        "can_be_edited": False,
+        "can_manage_chat": True,
+        "can_change_info": True,
+        "can_delete_messages": True,
+        "can_invite_users": True,
+        "can_restrict_members": True,
+        "can_pin_messages": True,
+        "can_promote_members": True,
+        "can_manage_video_chats": True,
+        "is_anonymous": False,
+        "can_post_stories": True,
+        "can_edit_stories": True,
+        "can_delete_stories": True,
+    }
     server.set_result("getChatMember", member)
     server.set_result("getChatAdministrators", [member])
     folder = bot_settings.knowledge_dir
@@ -188,26 +217,36 @@ def test_only_configured_admins_may_reload_or_upload(
             server.send_text(group, GROUP_ADMIN, "/reload"),
             server.send_text(group, GROUP_ADMIN, "/reload@TinTucHoiDapBot"),
             server.send_text(private_chat(GROUP_ADMIN), GROUP_ADMIN, "/reload"),
-            server.send_text(group, ANONYMOUS_ADMIN, "/reload",
-                             extra={"sender_chat": group}),
+            server.send_text(group, ANONYMOUS_ADMIN, "/reload", extra={"sender_chat": group}),
         ]
         uploads = [
             server.send_document(private_chat(USER), USER, "bai.txt", NEW_ARTICLE.encode()),
-            server.send_document(private_chat(GROUP_ADMIN), GROUP_ADMIN, "bai.txt",
-                                 NEW_ARTICLE.encode()),
+            server.send_document(
+                private_chat(GROUP_ADMIN), GROUP_ADMIN, "bai.txt", NEW_ARTICLE.encode()
+            ),
         ]
         server.send_document(group, GROUP_ADMIN, "bai.txt", NEW_ARTICLE.encode())  # ignored
         post = server.message(channel, None, "/reload")
         post["sender_chat"] = channel
         server.push_update({"channel_post": post})
-        doc = server.message(channel, None, None, extra={"document": {
-            "file_id": "CH1", "file_unique_id": "UCH1", "file_name": "bai.txt"}})
+        doc = server.message(
+            channel,
+            None,
+            None,
+            extra={
+                "document": {"file_id": "CH1", "file_unique_id": "UCH1", "file_name": "bai.txt"}
+            },
+        )
         server.push_update({"channel_post": doc})
         for message in refused:
-            [call] = await server.wait_for("sendMessage", replies_to(message)
-                                           if message["chat"]["type"] != "private" else
-                                           lambda c, m=message: c["chat_id"] == m["chat"]["id"]
-                                           and c["text"] == texts.ADMIN_ONLY)
+            [call] = await server.wait_for(
+                "sendMessage",
+                replies_to(message)
+                if message["chat"]["type"] != "private"
+                else lambda c, m=message: (
+                    c["chat_id"] == m["chat"]["id"] and c["text"] == texts.ADMIN_ONLY
+                ),
+            )
             assert call["text"] == texts.ADMIN_ONLY
         for message in uploads:
             [call] = await server.wait_for("sendMessage", replies_to(message))
@@ -237,8 +276,13 @@ class _Collect(logging.Handler):
         self.lines.append(self.format(record))  # with the traceback, if any
         if record.exc_info and record.exc_info[1] is not None:
             error = record.exc_info[1]
-            self.lines += [str(error), repr(error), repr(error.__cause__),
-                           repr(error.__context__), repr(error.args)]
+            self.lines += [
+                str(error),
+                repr(error),
+                repr(error.__cause__),
+                repr(error.__context__),
+                repr(error.args),
+            ]
 
 
 @pytest.fixture
@@ -264,7 +308,10 @@ def all_logs() -> Iterator[_Collect]:
 
 
 def test_the_token_never_appears_in_logs_replies_or_errors(
-    bot_settings: Settings, live: LiveEngine, server: FakeBotApi, all_logs: _Collect,
+    bot_settings: Settings,
+    live: LiveEngine,
+    server: FakeBotApi,
+    all_logs: _Collect,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     secret = TOKEN.split(":", 1)[1]
@@ -293,8 +340,9 @@ def test_the_token_never_appears_in_logs_replies_or_errors(
         await server.wait_for("getUpdates", lambda c: c.status == 0)
         server.fail_next("getFile", status=500, times=10)
         server.send_document(private_chat(ADMIN), ADMIN, "bai.txt", NEW_ARTICLE.encode())
-        await server.wait_for("sendMessage", lambda c: c["text"] == texts.UPLOAD_DOWNLOAD_FAILED,
-                              timeout=20)
+        await server.wait_for(
+            "sendMessage", lambda c: c["text"] == texts.UPLOAD_DOWNLOAD_FAILED, timeout=20
+        )
         server.send_text(private_chat(ADMIN), ADMIN, "/reload")
         await server.wait_for("editMessageText")
 
@@ -315,11 +363,20 @@ def test_the_token_never_appears_in_logs_replies_or_errors(
 def test_sigterm_with_questions_in_flight_answers_them_and_exits_0(
     knowledge_copy: Path, server: FakeBotApi
 ) -> None:
-    env = bot_env(knowledge_copy, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_URL=server.api_url,
-                  TELEGRAM_ADMIN_IDS="1001")
+    env = bot_env(
+        knowledge_copy,
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        TELEGRAM_API_URL=server.api_url,
+        TELEGRAM_ADMIN_IDS="1001",
+    )
     process = subprocess.Popen(
-        [sys.executable, "-m", "bot", "run"], env=env, cwd=ROOT, text=True, encoding="utf-8",
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        [sys.executable, "-m", "bot", "run"],
+        env=env,
+        cwd=ROOT,
+        text=True,
+        encoding="utf-8",
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
     )
     in_flight = 5
     try:
@@ -343,20 +400,32 @@ def test_sigterm_with_questions_in_flight_answers_them_and_exits_0(
             process.communicate()
     assert process.returncode == 0, stderr
     assert "Traceback" not in stderr and "ERROR" not in stderr, stderr
-    answered = {c["reply_parameters"]["message_id"]: c for c in server.calls_to("sendMessage")
-                if c.get("reply_parameters")}
-    counts = [sum(1 for c in server.calls_to("sendMessage")
-                  if (c.get("reply_parameters") or {}).get("message_id") == m["message_id"])
-              for m in messages]
+    answered = {
+        c["reply_parameters"]["message_id"]: c
+        for c in server.calls_to("sendMessage")
+        if c.get("reply_parameters")
+    }
+    counts = [
+        sum(
+            1
+            for c in server.calls_to("sendMessage")
+            if (c.get("reply_parameters") or {}).get("message_id") == m["message_id"]
+        )
+        for m in messages
+    ]
     assert counts == [1] * in_flight  # every question in flight answered, once
     assert all("chủ trì hội nghị" in answered[m["message_id"]]["text"] for m in messages)
-    late_answers = sum(1 for c in server.calls_to("sendMessage")
-                       if (c.get("reply_parameters") or {}).get("message_id")
-                       == late["message_id"])
+    late_answers = sum(
+        1
+        for c in server.calls_to("sendMessage")
+        if (c.get("reply_parameters") or {}).get("message_id") == late["message_id"]
+    )
     assert late_answers <= 1
-    print(f"\n[reliability] SIGTERM: {sum(counts)} of {in_flight} in-flight questions answered, "
-          f"late question answered {late_answers} time(s), exit {process.returncode}, "
-          f"stopped in {stopped_in:.1f} s")
+    print(
+        f"\n[reliability] SIGTERM: {sum(counts)} of {in_flight} in-flight questions answered, "
+        f"late question answered {late_answers} time(s), exit {process.returncode}, "
+        f"stopped in {stopped_in:.1f} s"
+    )
 
 
 def _pending(server: FakeBotApi, method: str) -> int:

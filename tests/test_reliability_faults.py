@@ -77,8 +77,13 @@ def server() -> Iterator[TimedFakeBotApi]:
 
 @pytest.fixture
 def settings(knowledge_copy: Path, server: FakeBotApi) -> Settings:
-    return Settings(knowledge_dir=knowledge_copy, admin_ids=frozenset({ADMIN["id"]}),
-                    api_url=server.api_url, token=TOKEN, log_db=None)
+    return Settings(
+        knowledge_dir=knowledge_copy,
+        admin_ids=frozenset({ADMIN["id"]}),
+        api_url=server.api_url,
+        token=TOKEN,
+        log_db=None,
+    )
 
 
 @pytest.fixture
@@ -102,8 +107,13 @@ def short_timeouts(monkeypatch: pytest.MonkeyPatch) -> None:
 Scenario = Callable[[TimedFakeBotApi], Awaitable[None]]
 
 
-def run_bot(settings: Settings, live: LiveEngine, server: TimedFakeBotApi, scenario: Scenario,
-            timeout: float = 60) -> None:
+def run_bot(
+    settings: Settings,
+    live: LiveEngine,
+    server: TimedFakeBotApi,
+    scenario: Scenario,
+    timeout: float = 60,
+) -> None:
     async def main() -> None:
         application = build_application(settings, live)
         async with polling(application):
@@ -129,8 +139,9 @@ def answers_by_question(server: FakeBotApi) -> dict[tuple[int, int], list[Call]]
     return found
 
 
-def send_questions(server: FakeBotApi, count: int, first_user: int = 5000,
-                   question: str = QUESTION) -> list[Json]:
+def send_questions(
+    server: FakeBotApi, count: int, first_user: int = 5000, question: str = QUESTION
+) -> list[Json]:
     users = [make_user(first_user + i, f"Người {i}") for i in range(count)]
     return [server.send_text(private_chat(u), u, question) for u in users]
 
@@ -238,8 +249,10 @@ def test_every_question_is_answered_once_under_a_fault(
 ) -> None:
     async def scenario(server: TimedFakeBotApi) -> None:
         await server.wait_for("getUpdates")
-        messages = [server.message(private_chat(u), u, QUESTION)
-                    for u in (make_user(5000 + i, f"Người {i}") for i in range(N))]
+        messages = [
+            server.message(private_chat(u), u, QUESTION)
+            for u in (make_user(5000 + i, f"Người {i}") for i in range(N))
+        ]
         FAULTS[fault](server, messages)
         planned = faults_pending(server)
         if fault.startswith("getUpdates"):  # the poll already waiting is not affected
@@ -249,14 +262,14 @@ def test_every_question_is_answered_once_under_a_fault(
         await wait_answered(server, messages)
         once, more = count_answered(server, messages)
         injected = planned - faults_pending(server)
-        report(fault, f"{once} of {N} answered exactly once ({more} twice), "
-               f"{injected} faults injected")
+        report(
+            fault, f"{once} of {N} answered exactly once ({more} twice), {injected} faults injected"
+        )
         assert injected == planned, "not every fault was met"
         assert (once, more) == (N, 0)
         for calls in answers_by_question(server).values():
             assert ANSWER_WORDS in calls[0]["text"]
-        assert not server.calls_to("sendMessage", lambda c: c["text"]
-                                   == texts.SOMETHING_WENT_WRONG)
+        assert not server.calls_to("sendMessage", lambda c: c["text"] == texts.SOMETHING_WENT_WRONG)
 
     run_bot(settings, live, server, scenario)
 
@@ -269,11 +282,15 @@ def test_a_fault_that_lasts_gives_up_and_apologises(
 
     async def scenario(server: TimedFakeBotApi) -> None:
         [message] = send_questions(server, 1)
-        server.fail_next("sendMessage", status=500, times=retry.NETWORK_RETRIES + 1,
-                         match=_for(message))
-        calls = await server.wait_for("sendMessage", lambda c: reply_to(c) is not None
-                                      and reply_to(c)[1] == message["message_id"],
-                                      count=retry.NETWORK_RETRIES + 2, timeout=15)
+        server.fail_next(
+            "sendMessage", status=500, times=retry.NETWORK_RETRIES + 1, match=_for(message)
+        )
+        calls = await server.wait_for(
+            "sendMessage",
+            lambda c: reply_to(c) is not None and reply_to(c)[1] == message["message_id"],
+            count=retry.NETWORK_RETRIES + 2,
+            timeout=15,
+        )
         assert [c.status for c in calls] == [500] * (retry.NETWORK_RETRIES + 1) + [200]
         assert calls[-1]["text"] == texts.SOMETHING_WENT_WRONG
         [later] = send_questions(server, 1, first_user=6000)
@@ -288,14 +305,23 @@ def test_a_fault_that_lasts_gives_up_and_apologises(
 LOAD_USERS = 50
 LOAD_PER_USER = 10
 LOAD_QUESTIONS = [
-    "ai chu tri hoi nghi", "Hội nghị triển khai chỉ thị số mấy?", "Giá vàng hôm nay bao nhiêu?",
-    "an toàn thông tin mạng", "Bài viết đăng ngày nào?", "ai là tác giả",
-    "Ban Thường vụ Tỉnh ủy Bến Tre tổ chức gì?", "xin chào", "🙂", "<b>hội nghị</b> & gì?",
+    "ai chu tri hoi nghi",
+    "Hội nghị triển khai chỉ thị số mấy?",
+    "Giá vàng hôm nay bao nhiêu?",
+    "an toàn thông tin mạng",
+    "Bài viết đăng ngày nào?",
+    "ai là tác giả",
+    "Ban Thường vụ Tỉnh ủy Bến Tre tổ chức gì?",
+    "xin chào",
+    "🙂",
+    "<b>hội nghị</b> & gì?",
 ]
 
 
 def test_500_questions_from_50_users_with_a_reload_in_the_middle(
-    settings: Settings, live: LiveEngine, server: TimedFakeBotApi,
+    settings: Settings,
+    live: LiveEngine,
+    server: TimedFakeBotApi,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     reloads: list[ReloadReport] = []
@@ -349,16 +375,21 @@ def test_500_questions_from_50_users_with_a_reload_in_the_middle(
 
         # Latency inside the bot: from the update handed over by getUpdates to the answer
         # reaching the server (queueing, the engine, and the rate limiter's 30 messages/s).
-        delivered = {m["message_id"]: server.delivered[u["update_id"]]
-                     for m, u in zip(messages, _updates_of(server, messages), strict=True)}
+        delivered = {
+            m["message_id"]: server.delivered[u["update_id"]]
+            for m, u in zip(messages, _updates_of(server, messages), strict=True)
+        }
         latencies = sorted(c.time - delivered[reply_to(c)[1]] for c in answers)
         median, p95 = statistics.median(latencies), percentile(latencies, 95)
         engine = sorted(engine_seconds)
-        report("load", f"{once} of {total} answered exactly once, {len(errors)} errors, "
-               f"reload ok; latency median {median * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms, "
-               f"all answered in {elapsed:.1f} s; engine time per question median "
-               f"{statistics.median(engine) * 1000:.1f} ms, p95 "
-               f"{percentile(engine, 95) * 1000:.1f} ms")
+        report(
+            "load",
+            f"{once} of {total} answered exactly once, {len(errors)} errors, "
+            f"reload ok; latency median {median * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms, "
+            f"all answered in {elapsed:.1f} s; engine time per question median "
+            f"{statistics.median(engine) * 1000:.1f} ms, p95 "
+            f"{percentile(engine, 95) * 1000:.1f} ms",
+        )
         assert p95 < 40
 
     run_bot(settings, live, server, scenario, timeout=90)

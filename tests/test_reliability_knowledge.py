@@ -93,8 +93,15 @@ def hostile_folder(tmp_path: Path) -> Path:
     (folder / "etc-passwd.txt").symlink_to("/etc/passwd")
     (folder / "outside-dir").symlink_to(outside, target_is_directory=True)
     (folder / "loop.txt").symlink_to(folder / "loop.txt")
-    for name in (".hidden.txt", "draft.txt~", ".draft.txt.swp", "#draft.txt#", "~$draft.md",
-                 "download.txt.part", "4913"):
+    for name in (
+        ".hidden.txt",
+        "draft.txt~",
+        ".draft.txt.swp",
+        "#draft.txt#",
+        "~$draft.md",
+        "download.txt.part",
+        "4913",
+    ):
         (folder / name).write_text(GOOD.format(n=9), encoding="utf-8")
     os.mkfifo(folder / "pipe.txt")
     (folder / "empty.md").write_bytes(b"")
@@ -102,9 +109,9 @@ def hostile_folder(tmp_path: Path) -> Path:
     return folder
 
 
-def _load(folder: Path, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) -> tuple[
-    set[str], dict[str, str], dict[str, str]
-]:
+def _load(
+    folder: Path, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+) -> tuple[set[str], dict[str, str], dict[str, str]]:
     engine = load_engine(folder, max_file_bytes=max_file_bytes)
     loaded = {a.file for a in engine.articles}
     reasons = {s.file: s.reason for s in engine.skipped}
@@ -119,8 +126,15 @@ def test_every_hostile_file_is_named_with_a_reason_and_the_rest_loads(
     loaded, reasons, warnings = _load(hostile_folder)
     assert time.monotonic() - started < 10  # the 50 MB file is not read whole, the FIFO not opened
 
-    assert loaded == {SEED.name, "good-1.txt", "sub/good-2.txt", "inside-link.txt",
-                      "utf16-le.txt", "utf16-be.md", "windows-1258.txt"}
+    assert loaded == {
+        SEED.name,
+        "good-1.txt",
+        "sub/good-2.txt",
+        "inside-link.txt",
+        "utf16-le.txt",
+        "utf16-be.md",
+        "windows-1258.txt",
+    }
     for name, (what, reason) in HOSTILE.items():
         if reason is None:
             assert name in loaded, what
@@ -133,7 +147,8 @@ def test_every_hostile_file_is_named_with_a_reason_and_the_rest_loads(
     # Nothing from outside the folder became an article.
     engine = load_engine(hostile_folder)
     everything = " ".join(p.text for p in engine.passages) + " ".join(
-        a.title for a in engine.articles)
+        a.title for a in engine.articles
+    )
     assert "cá-voi-xanh" not in everything and "root:" not in everything
     assert not any(name.startswith("outside-dir/") for name in [*loaded, *reasons])
 
@@ -167,8 +182,9 @@ def test_the_size_limit_is_configurable(hostile_folder: Path, tmp_path: Path) ->
     assert "good-1.txt" not in loaded and "quá giới hạn 60 byte" in reasons["good-1.txt"]
     assert SEED.name in reasons  # the seed is larger too
     # From the environment (or [knowledge] max_file_bytes in config/bot.toml).
-    settings = load_settings(None, {"BOT_MAX_FILE_BYTES": "1234",
-                                    "BOT_CONFIG": str(tmp_path / "missing.toml")})
+    settings = load_settings(
+        None, {"BOT_MAX_FILE_BYTES": "1234", "BOT_CONFIG": str(tmp_path / "missing.toml")}
+    )
     assert settings.max_file_bytes == 1234
     with pytest.raises(ArticleError, match=r"quá giới hạn 1\.234 byte"):
         read_file_bytes(hostile_folder / "huge.txt", settings.max_file_bytes)

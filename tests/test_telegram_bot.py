@@ -37,31 +37,35 @@ USER = make_user(2002, "Lan", username="lan")
 OTHER = make_user(3003, "Minh", language_code="en")
 SEED_TITLE = "Tăng cường công tác bảo đảm an toàn thông tin mạng"
 
-NEW_ARTICLE = "\n".join([
-    "Khánh thành cầu Rạch Miễu 2",
-    "",
-    "15/03/2024 - 08:00",
-    "",
-    "Sáng 15-3-2024, tỉnh Bến Tre khánh thành cầu Rạch Miễu 2 nối liền hai bờ sông Tiền. "
-    "Cây cầu dài 17 km, tổng vốn đầu tư hơn 6.800 tỷ đồng.",
-    "",
-    "Ông Trần Ngọc Tam, Chủ tịch UBND tỉnh, cắt băng khánh thành công trình.",
-    "",
-    "Minh Anh",
-    "",
-])
+NEW_ARTICLE = "\n".join(
+    [
+        "Khánh thành cầu Rạch Miễu 2",
+        "",
+        "15/03/2024 - 08:00",
+        "",
+        "Sáng 15-3-2024, tỉnh Bến Tre khánh thành cầu Rạch Miễu 2 nối liền hai bờ sông Tiền. "
+        "Cây cầu dài 17 km, tổng vốn đầu tư hơn 6.800 tỷ đồng.",
+        "",
+        "Ông Trần Ngọc Tam, Chủ tịch UBND tỉnh, cắt băng khánh thành công trình.",
+        "",
+        "Minh Anh",
+        "",
+    ]
+)
 
-SPECIAL_ARTICLE = "\n".join([
-    "Hội thảo về thẻ <b> & ký hiệu đặc biệt",
-    "",
-    "02/01/2024 - 09:00",
-    "",
-    "Công ty A&B trình bày cách viết thẻ <script>alert(1)</script> trong tài liệu & giáo "
-    "trình tin học cho học sinh.",
-    "",
-    "Thu Hà",
-    "",
-])
+SPECIAL_ARTICLE = "\n".join(
+    [
+        "Hội thảo về thẻ <b> & ký hiệu đặc biệt",
+        "",
+        "02/01/2024 - 09:00",
+        "",
+        "Công ty A&B trình bày cách viết thẻ <script>alert(1)</script> trong tài liệu & giáo "
+        "trình tin học cho học sinh.",
+        "",
+        "Thu Hà",
+        "",
+    ]
+)
 
 
 @pytest.fixture
@@ -112,8 +116,9 @@ def replies_to(message: dict[str, Any]) -> Callable[[Call], bool]:
     return check
 
 
-async def ask(server: FakeBotApi, chat: dict[str, Any], user: dict[str, Any], text: str,
-              **kwargs: Any) -> tuple[dict[str, Any], Call]:
+async def ask(
+    server: FakeBotApi, chat: dict[str, Any], user: dict[str, Any], text: str, **kwargs: Any
+) -> tuple[dict[str, Any], Call]:
     message = server.send_text(chat, user, text, **kwargs)
     [call] = await server.wait_for("sendMessage", replies_to(message))
     return message, call
@@ -127,14 +132,13 @@ def buttons(call: Call) -> list[dict[str, Any]]:
 # --- Start-up ---------------------------------------------------------------------------------
 
 
-def test_start_up_registers_commands_and_polls(settings: Settings, live: LiveEngine,
-                                               server: FakeBotApi) -> None:
+def test_start_up_registers_commands_and_polls(
+    settings: Settings, live: LiveEngine, server: FakeBotApi
+) -> None:
     async def scenario(server: FakeBotApi) -> None:
         await server.wait_for("getUpdates")
         methods = server.methods()
-        assert methods.index("getMe") < methods.index("deleteWebhook") < methods.index(
-            "getUpdates"
-        )
+        assert methods.index("getMe") < methods.index("deleteWebhook") < methods.index("getUpdates")
         commands = server.calls_to("setMyCommands")
         by_scope = {
             (c["scope"]["type"], c["scope"].get("chat_id"), c.get("language_code")): [
@@ -146,8 +150,11 @@ def test_start_up_registers_commands_and_polls(settings: Settings, live: LiveEng
         assert by_scope[("default", None, "en")] == ["start", "help", "ask", "sources"]
         assert by_scope[("chat", ADMIN["id"], None)][-1] == "reload"
         assert by_scope[("chat", ADMIN["id"], "en")][-1] == "reload"
-        default = next(c for c in commands if c["scope"]["type"] == "default"
-                       and c.get("language_code") is None)
+        default = next(
+            c
+            for c in commands
+            if c["scope"]["type"] == "default" and c.get("language_code") is None
+        )
         assert default["commands"][0]["description"] == texts.COMMANDS[0][1]  # Vietnamese
 
     run_bot(settings, live, server, scenario)
@@ -175,8 +182,9 @@ def test_private_question_is_answered_with_quote_and_source(
     run_bot(settings, live, server, scenario)
 
 
-def test_unaccented_question_is_answered(settings: Settings, live: LiveEngine,
-                                         server: FakeBotApi) -> None:
+def test_unaccented_question_is_answered(
+    settings: Settings, live: LiveEngine, server: FakeBotApi
+) -> None:
     async def scenario(server: FakeBotApi) -> None:
         _, call = await ask(server, private_chat(USER), USER, "ai chu tri hoi nghi")
         plain = check_telegram_html(call["text"])
@@ -185,8 +193,9 @@ def test_unaccented_question_is_answered(settings: Settings, live: LiveEngine,
     run_bot(settings, live, server, scenario)
 
 
-def test_unanswerable_question_is_refused(settings: Settings, live: LiveEngine,
-                                          server: FakeBotApi) -> None:
+def test_unanswerable_question_is_refused(
+    settings: Settings, live: LiveEngine, server: FakeBotApi
+) -> None:
     async def scenario(server: FakeBotApi) -> None:
         _, call = await ask(server, private_chat(USER), USER, "Giá vàng hôm nay bao nhiêu?")
         plain = check_telegram_html(call["text"])
@@ -197,8 +206,9 @@ def test_unanswerable_question_is_refused(settings: Settings, live: LiveEngine,
     run_bot(settings, live, server, scenario)
 
 
-def test_start_help_sources_and_ask(settings: Settings, live: LiveEngine,
-                                    server: FakeBotApi) -> None:
+def test_start_help_sources_and_ask(
+    settings: Settings, live: LiveEngine, server: FakeBotApi
+) -> None:
     chat = private_chat(USER)
 
     async def scenario(server: FakeBotApi) -> None:
@@ -249,17 +259,37 @@ def test_stickers_photos_channel_posts_and_edits_do_not_crash(
     channel = {"id": -100900, "type": "channel", "title": "Kênh"}
 
     async def scenario(server: FakeBotApi) -> None:
-        sticker = server.message(chat, USER, None, extra={"sticker": {
-            "file_id": "S1", "file_unique_id": "US1", "type": "regular", "width": 512,
-            "height": 512, "is_animated": False, "is_video": False}})
+        sticker = server.message(
+            chat,
+            USER,
+            None,
+            extra={
+                "sticker": {
+                    "file_id": "S1",
+                    "file_unique_id": "US1",
+                    "type": "regular",
+                    "width": 512,
+                    "height": 512,
+                    "is_animated": False,
+                    "is_video": False,
+                }
+            },
+        )
         server.push_update({"message": sticker})
-        photo = server.message(group, USER, None, extra={"photo": [{
-            "file_id": "P1", "file_unique_id": "UP1", "width": 90, "height": 90}],
-            "caption": "@TinTucHoiDapBot ảnh"})
+        photo = server.message(
+            group,
+            USER,
+            None,
+            extra={
+                "photo": [{"file_id": "P1", "file_unique_id": "UP1", "width": 90, "height": 90}],
+                "caption": "@TinTucHoiDapBot ảnh",
+            },
+        )
         server.push_update({"message": photo})
         server.push_update({"channel_post": server.message(channel, None, "Ai chủ trì hội nghị?")})
-        server.push_update({"message": server.message(group, USER, None, extra={
-            "new_chat_title": "Tên mới"})})
+        server.push_update(
+            {"message": server.message(group, USER, None, extra={"new_chat_title": "Tên mới"})}
+        )
         original, _ = await ask(server, chat, USER, "Ai chủ trì hội nghị?")
         server.edit_text(original, "Ai chủ trì hội nghị vậy?")
         _, sentinel = await ask(server, chat, USER, "ai chu tri hoi nghi")
@@ -279,8 +309,9 @@ def test_stickers_photos_channel_posts_and_edits_do_not_crash(
 # --- Groups -------------------------------------------------------------------------------------
 
 
-def test_group_message_not_addressed_gets_no_reply(settings: Settings, live: LiveEngine,
-                                                    server: FakeBotApi) -> None:
+def test_group_message_not_addressed_gets_no_reply(
+    settings: Settings, live: LiveEngine, server: FakeBotApi
+) -> None:
     group = group_chat(-100101, "Nhóm B")
 
     async def scenario(server: FakeBotApi) -> None:
@@ -309,8 +340,9 @@ def test_group_mention_command_and_reply_are_threaded_replies(
         _, plain_command = await ask(server, group, OTHER, "/ask ai chu tri hoi nghi")
         assert "chủ trì hội nghị" in plain_command["text"]
         bot_message = by_mention.result
-        _, by_reply = await ask(server, group, OTHER, "Hội nghị triển khai chỉ thị số mấy?",
-                                reply_to=bot_message)
+        _, by_reply = await ask(
+            server, group, OTHER, "Hội nghị triển khai chỉ thị số mấy?", reply_to=bot_message
+        )
         assert "Chỉ thị số 28" in check_telegram_html(by_reply["text"])
         _, refused = await ask(server, group, USER, "/ask Giá vàng hôm nay bao nhiêu?")
         assert refused["text"] == texts.NOT_FOUND_GROUP  # short in groups
@@ -328,15 +360,17 @@ def test_group_mention_command_and_reply_are_threaded_replies(
     run_bot(settings, live, server, scenario)
 
 
-def test_forum_topic_reply_keeps_the_thread(settings: Settings, live: LiveEngine,
-                                            server: FakeBotApi) -> None:
+def test_forum_topic_reply_keeps_the_thread(
+    settings: Settings, live: LiveEngine, server: FakeBotApi
+) -> None:
     forum = group_chat(-100103, "Diễn đàn", forum=True)
 
     async def scenario(server: FakeBotApi) -> None:
         # A plain message in a topic "replies" to the topic's creation message: not addressed.
         ignored = server.send_text(forum, USER, "Ai chủ trì hội nghị?", thread_id=77)
-        _, call = await ask(server, forum, USER, "@TinTucHoiDapBot Ai chủ trì hội nghị?",
-                            thread_id=77)
+        _, call = await ask(
+            server, forum, USER, "@TinTucHoiDapBot Ai chủ trì hội nghị?", thread_id=77
+        )
         assert call["message_thread_id"] == 77
         _, command = await ask(server, forum, USER, "/ask ai chu tri hoi nghi", thread_id=77)
         assert command["message_thread_id"] == 77
@@ -353,8 +387,9 @@ def test_inline_query_offers_passages_and_empty_query_the_articles(
 ) -> None:
     async def scenario(server: FakeBotApi) -> None:
         query_id = server.inline_query(USER, "an toàn thông tin mạng")
-        [call] = await server.wait_for("answerInlineQuery",
-                                       lambda c: c["inline_query_id"] == query_id)
+        [call] = await server.wait_for(
+            "answerInlineQuery", lambda c: c["inline_query_id"] == query_id
+        )
         results = call["results"]
         assert 1 < len(results) <= settings.inline_results
         assert len({r["id"] for r in results}) == len(results)
@@ -367,21 +402,25 @@ def test_inline_query_offers_passages_and_empty_query_the_articles(
             assert len(result["id"].encode()) <= 64
 
         empty_id = server.inline_query(USER, "")
-        [call] = await server.wait_for("answerInlineQuery",
-                                       lambda c: c["inline_query_id"] == empty_id)
+        [call] = await server.wait_for(
+            "answerInlineQuery", lambda c: c["inline_query_id"] == empty_id
+        )
         [article] = call["results"]
         assert article["title"] == SEED_TITLE
         check_telegram_html(article["input_message_content"]["message_text"])
 
         nothing_id = server.inline_query(USER, "Giá vàng hôm nay bao nhiêu?")
-        [call] = await server.wait_for("answerInlineQuery",
-                                       lambda c: c["inline_query_id"] == nothing_id)
+        [call] = await server.wait_for(
+            "answerInlineQuery", lambda c: c["inline_query_id"] == nothing_id
+        )
         assert call["results"] == [] and call["button"]["start_parameter"] == "inline"
 
         # "Cả đoạn" under a sent inline result edits it through its inline_message_id.
         full = next(
-            button["callback_data"] for r in results
-            for row in (r.get("reply_markup") or {}).get("inline_keyboard", []) for button in row
+            button["callback_data"]
+            for r in results
+            for row in (r.get("reply_markup") or {}).get("inline_keyboard", [])
+            for button in row
             if button["text"] == texts.BUTTON_FULL_PARAGRAPH
         )
         server.press_button(USER, full, inline_message_id="IM-1")
@@ -396,8 +435,9 @@ def test_inline_query_offers_passages_and_empty_query_the_articles(
 # --- Buttons ------------------------------------------------------------------------------------
 
 
-def test_full_paragraph_and_next_passage_buttons(settings: Settings, live: LiveEngine,
-                                                 server: FakeBotApi) -> None:
+def test_full_paragraph_and_next_passage_buttons(
+    settings: Settings, live: LiveEngine, server: FakeBotApi
+) -> None:
     chat = private_chat(USER)
     engine = live.engine
 
@@ -412,8 +452,9 @@ def test_full_paragraph_and_next_passage_buttons(settings: Settings, live: LiveE
         first = engine.search("an toàn thông tin mạng", 10)[0]
         paragraph = engine.paragraph_text(first.passage)
         assert paragraph != first.passage.text
-        pressed = server.press_button(USER, keyboard[texts.BUTTON_FULL_PARAGRAPH],
-                                      message=bot_message)
+        pressed = server.press_button(
+            USER, keyboard[texts.BUTTON_FULL_PARAGRAPH], message=bot_message
+        )
         await server.wait_for("answerCallbackQuery", lambda c: c["callback_query_id"] == pressed)
         [edit] = await server.wait_for("editMessageText")
         assert edit["message_id"] == bot_message["message_id"]
@@ -423,8 +464,9 @@ def test_full_paragraph_and_next_passage_buttons(settings: Settings, live: LiveE
 
         # "Đoạn khác": the next-best passage.
         second = engine.search("an toàn thông tin mạng", 10)[1]
-        pressed = server.press_button(USER, keyboard[texts.BUTTON_NEXT_PASSAGE],
-                                      message=bot_message)
+        pressed = server.press_button(
+            USER, keyboard[texts.BUTTON_NEXT_PASSAGE], message=bot_message
+        )
         await server.wait_for("answerCallbackQuery", lambda c: c["callback_query_id"] == pressed)
         edits = await server.wait_for("editMessageText", count=2)
         plain = check_telegram_html(edits[1]["text"])
@@ -434,8 +476,9 @@ def test_full_paragraph_and_next_passage_buttons(settings: Settings, live: LiveE
 
         # A stale key (e.g. the file changed) is answered politely, nothing is edited.
         pressed = server.press_button(USER, "p:000000000000:9:9", message=bot_message)
-        [answer] = await server.wait_for("answerCallbackQuery",
-                                         lambda c: c["callback_query_id"] == pressed)
+        [answer] = await server.wait_for(
+            "answerCallbackQuery", lambda c: c["callback_query_id"] == pressed
+        )
         assert answer["text"] == texts.CALLBACK_GONE
         assert len(server.calls_to("editMessageText")) == 2
 
@@ -457,8 +500,9 @@ def test_next_passage_survives_a_restart_through_the_replied_question(
 
     async def second_run(server: FakeBotApi) -> None:
         call = holder["call"]
-        data = next(b["callback_data"] for b in buttons(call)
-                    if b["text"] == texts.BUTTON_NEXT_PASSAGE)
+        data = next(
+            b["callback_data"] for b in buttons(call) if b["text"] == texts.BUTTON_NEXT_PASSAGE
+        )
         server.press_button(USER, data, message=call.result)
         [edit] = await server.wait_for("editMessageText")
         assert "<blockquote" in edit["text"]
@@ -469,8 +513,9 @@ def test_next_passage_survives_a_restart_through_the_replied_question(
 # --- Admins -------------------------------------------------------------------------------------
 
 
-def test_non_admin_reload_and_upload_are_refused(settings: Settings, live: LiveEngine,
-                                                 server: FakeBotApi) -> None:
+def test_non_admin_reload_and_upload_are_refused(
+    settings: Settings, live: LiveEngine, server: FakeBotApi
+) -> None:
     chat = private_chat(USER)
     before = sorted(p.name for p in settings.knowledge_dir.iterdir())
 
@@ -486,8 +531,9 @@ def test_non_admin_reload_and_upload_are_refused(settings: Settings, live: LiveE
     assert sorted(p.name for p in settings.knowledge_dir.iterdir()) == before
 
 
-def test_admin_reload_keeps_answering_from_the_old_index(settings: Settings,
-                                                         server: FakeBotApi) -> None:
+def test_admin_reload_keeps_answering_from_the_old_index(
+    settings: Settings, server: FakeBotApi
+) -> None:
     started, release = threading.Event(), threading.Event()
     real_loader = make_loader(settings, lambda: None)
 
@@ -503,8 +549,7 @@ def test_admin_reload_keeps_answering_from_the_old_index(settings: Settings,
     async def scenario(server: FakeBotApi) -> None:
         (settings.knowledge_dir / "001_cau.txt").write_text(NEW_ARTICLE, encoding="utf-8")
         server.send_text(chat, ADMIN, "/reload")
-        [status] = await server.wait_for("sendMessage",
-                                         lambda c: c["text"] == texts.RELOAD_STARTED)
+        [status] = await server.wait_for("sendMessage", lambda c: c["text"] == texts.RELOAD_STARTED)
         await asyncio.to_thread(started.wait, 10)
 
         # While the new index is being built, questions are answered from the old one.
@@ -551,8 +596,7 @@ def test_failed_reload_keeps_the_old_index_and_lists_skipped_files(
     run_bot(settings, live, server, scenario)
 
 
-def test_admin_uploads_an_article(settings: Settings, live: LiveEngine,
-                                  server: FakeBotApi) -> None:
+def test_admin_uploads_an_article(settings: Settings, live: LiveEngine, server: FakeBotApi) -> None:
     chat = private_chat(ADMIN)
     folder = settings.knowledge_dir
 
@@ -591,7 +635,9 @@ def test_admin_uploads_an_article(settings: Settings, live: LiveEngine,
         [call] = await server.wait_for("sendMessage", replies_to(big))
         assert "lớn quá giới hạn" in call["text"]
         assert sorted(p.name for p in folder.iterdir() if not p.name.startswith(".")) == [
-            "000_796d2ca824a9a6ee.txt", "Cau-Rach-Mieu-1.txt", "Cau-Rach-Mieu.txt",
+            "000_796d2ca824a9a6ee.txt",
+            "Cau-Rach-Mieu-1.txt",
+            "Cau-Rach-Mieu.txt",
         ]
 
     run_bot(settings, live, server, scenario)
@@ -601,7 +647,10 @@ def test_admin_uploads_an_article(settings: Settings, live: LiveEngine,
 
 
 def test_errors_are_logged_and_apologised_without_traceback(
-    settings: Settings, live: LiveEngine, server: FakeBotApi, monkeypatch: pytest.MonkeyPatch,
+    settings: Settings,
+    live: LiveEngine,
+    server: FakeBotApi,
+    monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     def broken_ask(question: str) -> None:
@@ -620,8 +669,9 @@ def test_errors_are_logged_and_apologised_without_traceback(
     assert all("secret" not in c["text"] for c in server.calls_to("sendMessage"))
 
 
-def test_server_errors_and_flood_limits(settings: Settings, live: LiveEngine,
-                                        server: FakeBotApi) -> None:
+def test_server_errors_and_flood_limits(
+    settings: Settings, live: LiveEngine, server: FakeBotApi
+) -> None:
     chat = private_chat(USER)
 
     async def scenario(server: FakeBotApi) -> None:

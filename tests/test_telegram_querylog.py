@@ -65,8 +65,13 @@ def live(settings: Settings) -> LiveEngine:
     return build_live_engine(settings)
 
 
-def run_bot(settings: Settings, live: LiveEngine, server: FakeBotApi, scenario: Scenario,
-            question_log: QuestionLog | None = None) -> None:
+def run_bot(
+    settings: Settings,
+    live: LiveEngine,
+    server: FakeBotApi,
+    scenario: Scenario,
+    question_log: QuestionLog | None = None,
+) -> None:
     async def main() -> None:
         application = build_application(settings, live, question_log=question_log)
         try:
@@ -82,28 +87,37 @@ def logged(path: Path, table: str = "questions") -> list[dict[str, Any]]:
     connection = sqlite3.connect(path)
     connection.row_factory = sqlite3.Row
     try:
-        return [dict(r) for r in connection.execute(f"SELECT * FROM {table} ORDER BY id"
-                                                    if table == "questions" else
-                                                    f"SELECT * FROM {table}")]
+        return [
+            dict(r)
+            for r in connection.execute(
+                f"SELECT * FROM {table} ORDER BY id"
+                if table == "questions"
+                else f"SELECT * FROM {table}"
+            )
+        ]
     finally:
         connection.close()
 
 
 def vote_data(call: Call) -> dict[str, str]:
-    return {b["text"]: b["callback_data"] for b in buttons(call)
-            if b["text"] in (texts.BUTTON_VOTE_UP, texts.BUTTON_VOTE_DOWN)}
+    return {
+        b["text"]: b["callback_data"]
+        for b in buttons(call)
+        if b["text"] in (texts.BUTTON_VOTE_UP, texts.BUTTON_VOTE_DOWN)
+    }
 
 
-async def press(server: FakeBotApi, user: dict[str, Any], data: str,
-                message: dict[str, Any]) -> Call:
+async def press(
+    server: FakeBotApi, user: dict[str, Any], data: str, message: dict[str, Any]
+) -> Call:
     pressed = server.press_button(user, data, message=message)
-    [answer] = await server.wait_for("answerCallbackQuery",
-                                     lambda c: c["callback_query_id"] == pressed)
+    [answer] = await server.wait_for(
+        "answerCallbackQuery", lambda c: c["callback_query_id"] == pressed
+    )
     return answer
 
 
-async def report(server: FakeBotApi, chat: dict[str, Any], user: dict[str, Any],
-                 text: str) -> str:
+async def report(server: FakeBotApi, chat: dict[str, Any], user: dict[str, Any], text: str) -> str:
     """Send a command and return the text of the next message the bot sends to that chat."""
     before = len(server.calls_to("sendMessage"))
     server.send_text(chat, user, text)
@@ -129,8 +143,9 @@ def test_private_group_and_inline_questions_are_logged(
         # Inline: typed in steps; one row per typing burst, holding the final text.
         for partial in ("an", "an toàn", "an toàn thông tin mạng"):
             query_id = server.inline_query(USER, partial)
-            await server.wait_for("answerInlineQuery",
-                                  lambda c, q=query_id: c["inline_query_id"] == q)
+            await server.wait_for(
+                "answerInlineQuery", lambda c, q=query_id: c["inline_query_id"] == q
+            )
         query_id = server.inline_query(OTHER, "Giá vàng?")
         await server.wait_for("answerInlineQuery", lambda c: c["inline_query_id"] == query_id)
 
@@ -145,7 +160,10 @@ def test_private_group_and_inline_questions_are_logged(
     ]
     found, refused, metadata, inline, _ = rows
     assert (found["article_title"], found["article_file"], found["paragraph"]) == (
-        SEED_TITLE, SEED_FILE, 1)
+        SEED_TITLE,
+        SEED_FILE,
+        1,
+    )
     assert found["score"] == pytest.approx(1.0) and found["latency_ms"] > 0
     assert refused["article_file"] is None and refused["paragraph"] is None
     assert refused["score"] < 0.5 and refused["latency_ms"] > 0
@@ -185,8 +203,10 @@ def test_vote_buttons_record_and_change_a_vote(
         _, call = await ask(server, chat, USER, "an toàn thông tin mạng")
         check_telegram_html(call["text"])
         rows = [[b["text"] for b in row] for row in call["reply_markup"]["inline_keyboard"]]
-        assert rows == [[texts.BUTTON_FULL_PARAGRAPH, texts.BUTTON_NEXT_PASSAGE],
-                        [texts.BUTTON_VOTE_UP, texts.BUTTON_VOTE_DOWN]]
+        assert rows == [
+            [texts.BUTTON_FULL_PARAGRAPH, texts.BUTTON_NEXT_PASSAGE],
+            [texts.BUTTON_VOTE_UP, texts.BUTTON_VOTE_DOWN],
+        ]
         votes = vote_data(call)
         assert all(len(d.encode()) <= 64 for d in votes.values())
         message = call.result
@@ -274,8 +294,11 @@ def test_admin_reports_show_the_right_numbers(
         table = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
         assert table[0][:4] == ["mã", "thời điểm", "loại chat", "câu hỏi"]
         assert [row[3] for row in table[1:]] == [
-            "giá vàng hôm nay bao nhiêu", "ai là thủ tướng nhật bản",
-            "giá vàng hôm nay bao nhiêu", "ai chủ trì hội nghị", "ai chủ trì hội nghị",
+            "giá vàng hôm nay bao nhiêu",
+            "ai là thủ tướng nhật bản",
+            "giá vàng hôm nay bao nhiêu",
+            "ai chủ trì hội nghị",
+            "ai chủ trì hội nghị",
         ]
         assert [(row[11], row[12]) for row in table[1:]][-2:] == [("1", "0"), ("1", "1")]
 
@@ -293,8 +316,10 @@ def test_reports_are_for_admins_in_private_chats_only(
             assert await report(server, group, USER, text) == texts.ADMIN_ONLY
             assert await report(server, group, ADMIN, text) == texts.REPORT_PRIVATE_ONLY
         assert server.calls_to("sendDocument") == []
-        menus = {(c["scope"]["type"], c.get("language_code")): [i["command"] for i in c["commands"]]
-                 for c in server.calls_to("setMyCommands")}
+        menus = {
+            (c["scope"]["type"], c.get("language_code")): [i["command"] for i in c["commands"]]
+            for c in server.calls_to("setMyCommands")
+        }
         for scope in (("chat", None), ("chat", "en")):
             assert {"unanswered", "stats", "export"} <= set(menus[scope])
         assert not {"unanswered", "stats", "export"} & set(menus[("default", None)])
@@ -310,13 +335,15 @@ def test_retention_deletes_old_questions_at_start(
     old_log = QuestionLog(settings.log_db, clock=lambda: clock_now[0])
     old_log.record(Entry("private", "câu hỏi cũ", False, "not_found", None, None, None, 0.1, 5))
     clock_now[0] = time.time() - 10 * DAY
-    old_log.record(Entry("private", "câu hỏi gần đây", False, "not_found", None, None, None,
-                         0.1, 5))
+    old_log.record(
+        Entry("private", "câu hỏi gần đây", False, "not_found", None, None, None, 0.1, 5)
+    )
     old_log.close()
 
     async def scenario(server: FakeBotApi) -> None:
-        text = check_telegram_html(await report(server, private_chat(ADMIN), ADMIN,
-                                                "/unanswered 90"))
+        text = check_telegram_html(
+            await report(server, private_chat(ADMIN), ADMIN, "/unanswered 90")
+        )
         assert "câu hỏi gần đây" in text and "câu hỏi cũ" not in text
 
     run_bot(settings, live, server, scenario)
@@ -339,8 +366,9 @@ def test_read_only_database_still_answers(
         _, group_call = await ask(server, group_chat(-100205), USER, "/ask ai chu tri hoi nghi")
         assert "chủ trì hội nghị" in group_call["text"]
         query_id = server.inline_query(USER, "an toàn thông tin mạng")
-        [inline] = await server.wait_for("answerInlineQuery",
-                                         lambda c: c["inline_query_id"] == query_id)
+        [inline] = await server.wait_for(
+            "answerInlineQuery", lambda c: c["inline_query_id"] == query_id
+        )
         assert inline["results"]
         stats = await report(server, private_chat(ADMIN), ADMIN, "/stats")
         assert "Chưa có câu hỏi nào" in stats  # reports still read it
@@ -381,7 +409,6 @@ def test_locked_or_unopenable_database_still_answers(
     async def still_answers(server: FakeBotApi) -> None:
         _, call = await ask(server, private_chat(USER), USER, "Ai chủ trì hội nghị?")
         assert "chủ trì hội nghị" in call["text"]
-        assert await report(server, private_chat(ADMIN), ADMIN, "/stats") == (
-            texts.REPORT_LOG_OFF)
+        assert await report(server, private_chat(ADMIN), ADMIN, "/stats") == (texts.REPORT_LOG_OFF)
 
     run_bot(broken, live, server, still_answers)

@@ -24,8 +24,14 @@ from bot.telegram_bot.keyboards import (
 from bot.telegram_bot.upload import safe_file_name, save_new_file, upload_suffix
 from tests.fake_bot_api import check_telegram_html, decode_body, entities_for
 
-SOURCE = Source("Tiêu đề <b> & \"x\"", "27/02/2014 - 17:20", "Quốc Hùng",
-                "https://example.org/a?b=1&c=\"2\"", 3, "a.txt")
+SOURCE = Source(
+    'Tiêu đề <b> & "x"',
+    "27/02/2014 - 17:20",
+    "Quốc Hùng",
+    'https://example.org/a?b=1&c="2"',
+    3,
+    "a.txt",
+)
 
 
 # --- HTML ---------------------------------------------------------------------------------------
@@ -46,7 +52,7 @@ def test_highlight_bolds_the_matched_phrase_and_escapes() -> None:
 def test_source_line_escapes_and_links_only_web_addresses() -> None:
     line = render.source_html(SOURCE)
     plain = check_telegram_html(line)
-    assert "«Tiêu đề <b> & \"x\"»" in plain
+    assert '«Tiêu đề <b> & "x"»' in plain
     assert "27/02/2014 - 17:20" in plain and "đoạn 3" in plain and "tác giả Quốc Hùng" in plain
     assert 'href="https://example.org/a?b=1&amp;c=&quot;2&quot;"' in line
     bad = Source("T", None, None, "javascript:alert(1)", None, "a.txt")
@@ -109,8 +115,14 @@ def test_answers_by_kind(seed_engine: Engine) -> None:
 
 def test_sources_are_split_under_the_limit() -> None:
     articles = [
-        Article(f"{i}.txt", f"Bài số {i} " + "rất dài " * 30, "01/01/2024", "Tác giả",
-                f"https://example.org/{i}", ("Đoạn.",))
+        Article(
+            f"{i}.txt",
+            f"Bài số {i} " + "rất dài " * 30,
+            "01/01/2024",
+            "Tác giả",
+            f"https://example.org/{i}",
+            ("Đoạn.",),
+        )
         for i in range(200)
     ]
     messages = render.sources_messages(articles)
@@ -140,12 +152,15 @@ def test_callback_data_round_trips_and_fits() -> None:
 
 
 def test_keyboard_takes_extra_buttons_for_later_features() -> None:
-    votes = [InlineKeyboardButton("👍", callback_data="v:+"),
-             InlineKeyboardButton("👎", callback_data="v:-")]
+    votes = [
+        InlineKeyboardButton("👍", callback_data="v:+"),
+        InlineKeyboardButton("👎", callback_data="v:-"),
+    ]
     markup = answer_keyboard(full_key="k:1:0", extra=votes)
     assert markup is not None
     assert [[b.text for b in row] for row in markup.inline_keyboard] == [
-        [texts.BUTTON_FULL_PARAGRAPH], ["👍", "👎"]
+        [texts.BUTTON_FULL_PARAGRAPH],
+        ["👍", "👎"],
     ]
     assert [b.text for b in buttons_except(markup, "p", "n")] == ["👍", "👎"]
 
@@ -161,8 +176,9 @@ def test_question_memory_is_bounded() -> None:
 
 def _message(text: str) -> Message:
     entities = [MessageEntity(e["type"], e["offset"], e["length"]) for e in entities_for(text)]
-    return Message(1, dtm.datetime.now(dtm.UTC), Chat(-1, "supergroup"), text=text,
-                   entities=entities)
+    return Message(
+        1, dtm.datetime.now(dtm.UTC), Chat(-1, "supergroup"), text=text, entities=entities
+    )
 
 
 def test_question_text_drops_command_and_mention() -> None:
@@ -218,11 +234,14 @@ def test_saving_never_overwrites(tmp_path: Path) -> None:
 def test_fake_server_decodes_json_form_and_multipart() -> None:
     params, _ = decode_body("application/json", b'{"chat_id": 5, "text": "123"}')
     assert params == {"chat_id": 5, "text": "123"}
-    params, _ = decode_body("application/x-www-form-urlencoded",
-                            b"chat_id=5&text=123&reply_markup=%7B%22a%22%3A1%7D")
+    params, _ = decode_body(
+        "application/x-www-form-urlencoded", b"chat_id=5&text=123&reply_markup=%7B%22a%22%3A1%7D"
+    )
     assert params == {"chat_id": 5, "text": "123", "reply_markup": {"a": 1}}
-    body = (b"--XX\r\nContent-Disposition: form-data; name=\"chat_id\"\r\n\r\n5\r\n"
-            b"--XX\r\nContent-Disposition: form-data; name=\"document\"; filename=\"a.txt\"\r\n"
-            b"Content-Type: text/plain\r\n\r\nn\xe1\xbb\x99i dung\r\n--XX--\r\n")
+    body = (
+        b'--XX\r\nContent-Disposition: form-data; name="chat_id"\r\n\r\n5\r\n'
+        b'--XX\r\nContent-Disposition: form-data; name="document"; filename="a.txt"\r\n'
+        b"Content-Type: text/plain\r\n\r\nn\xe1\xbb\x99i dung\r\n--XX--\r\n"
+    )
     params, files = decode_body("multipart/form-data; boundary=XX", body)
     assert params == {"chat_id": 5} and files == {"document": "nội dung".encode()}

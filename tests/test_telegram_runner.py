@@ -29,20 +29,29 @@ def server() -> Iterator[FakeBotApi]:
 
 
 def bot_env(knowledge: Path, **overrides: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("TELEGRAM_", "BOT_"))}
-    env.update({
-        "BOT_KNOWLEDGE_DIR": str(knowledge), "BOT_LOG_DB": "", "PYTHONUNBUFFERED": "1",
-        "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost",
-    })
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_"))}
+    env.update(
+        {
+            "BOT_KNOWLEDGE_DIR": str(knowledge),
+            "BOT_LOG_DB": "",
+            "PYTHONUNBUFFERED": "1",
+            "NO_PROXY": "127.0.0.1,localhost",
+            "no_proxy": "127.0.0.1,localhost",
+        }
+    )
     env.update(overrides)
     return env
 
 
 def run_cli(env: dict[str, str], timeout: float = 60) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "bot", "run"], env=env, cwd=ROOT, capture_output=True,
-        text=True, encoding="utf-8", timeout=timeout,
+        [sys.executable, "-m", "bot", "run"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=timeout,
     )
 
 
@@ -69,8 +78,9 @@ def test_bad_settings_fail_clearly_without_showing_the_token(knowledge_copy: Pat
     result = run_cli(bot_env(knowledge_copy, TELEGRAM_BOT_TOKEN="not a token at all"))
     assert result.returncode != 0
     assert "TELEGRAM_BOT_TOKEN" in result.stderr and "not a token" not in result.stderr
-    result = run_cli(bot_env(knowledge_copy, TELEGRAM_BOT_TOKEN=TOKEN,
-                             TELEGRAM_WEBHOOK_PORT="cổng"))
+    result = run_cli(
+        bot_env(knowledge_copy, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_WEBHOOK_PORT="cổng")
+    )
     assert result.returncode != 0 and "TELEGRAM_WEBHOOK_PORT" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
 
@@ -79,26 +89,35 @@ def test_check_settings_rejects_a_bad_webhook_secret(knowledge_copy: Path) -> No
     good = Settings(knowledge_dir=knowledge_copy, token=TOKEN, webhook_secret="abc_DEF-123")
     check_settings(good)
     with pytest.raises(ConfigError, match="TELEGRAM_WEBHOOK_SECRET"):
-        check_settings(Settings(knowledge_dir=knowledge_copy, token=TOKEN,
-                                webhook_secret="có dấu cách"))
+        check_settings(
+            Settings(knowledge_dir=knowledge_copy, token=TOKEN, webhook_secret="có dấu cách")
+        )
 
 
 def test_polling_process_answers_and_stops_cleanly_on_sigterm(
     knowledge_copy: Path, server: FakeBotApi
 ) -> None:
-    env = bot_env(knowledge_copy, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_URL=server.api_url,
-                  TELEGRAM_ADMIN_IDS="1001")
+    env = bot_env(
+        knowledge_copy,
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        TELEGRAM_API_URL=server.api_url,
+        TELEGRAM_ADMIN_IDS="1001",
+    )
     process = subprocess.Popen(
-        [sys.executable, "-m", "bot", "run"], env=env, cwd=ROOT, text=True, encoding="utf-8",
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        [sys.executable, "-m", "bot", "run"],
+        env=env,
+        cwd=ROOT,
+        text=True,
+        encoding="utf-8",
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
     )
     try:
         server.wait_for_sync("getUpdates", timeout=30)
         message = server.send_text(private_chat(USER), USER, "ai chu tri hoi nghi")
         [answer] = server.wait_for_sync(
             "sendMessage",
-            lambda c: (c.get("reply_parameters") or {}).get("message_id")
-            == message["message_id"],
+            lambda c: (c.get("reply_parameters") or {}).get("message_id") == message["message_id"],
             timeout=15,
         )
         assert "chủ trì hội nghị" in answer["text"]
@@ -136,12 +155,21 @@ def test_webhook_process_sets_a_secret_and_stops_cleanly(
     knowledge_copy: Path, server: FakeBotApi
 ) -> None:
     port = _free_port()
-    env = bot_env(knowledge_copy, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_URL=server.api_url,
-                  TELEGRAM_WEBHOOK_URL="https://bot.example.org/tg",
-                  TELEGRAM_WEBHOOK_PORT=str(port))
+    env = bot_env(
+        knowledge_copy,
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        TELEGRAM_API_URL=server.api_url,
+        TELEGRAM_WEBHOOK_URL="https://bot.example.org/tg",
+        TELEGRAM_WEBHOOK_PORT=str(port),
+    )
     process = subprocess.Popen(
-        [sys.executable, "-m", "bot", "run"], env=env, cwd=ROOT, text=True, encoding="utf-8",
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        [sys.executable, "-m", "bot", "run"],
+        env=env,
+        cwd=ROOT,
+        text=True,
+        encoding="utf-8",
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
     )
     try:
         [webhook] = server.wait_for_sync("setWebhook", timeout=30)
@@ -149,10 +177,12 @@ def test_webhook_process_sets_a_secret_and_stops_cleanly(
         assert webhook["url"] == "https://bot.example.org/tg" and len(secret) >= 32
         url = f"http://127.0.0.1:{port}/tg"
         message = server.message(private_chat(USER), USER, "ai chu tri hoi nghi")
-        assert _post_until_listening(url, json={"update_id": 1, "message": message}).status_code \
-            == 403
+        assert (
+            _post_until_listening(url, json={"update_id": 1, "message": message}).status_code == 403
+        )
         response = _post_until_listening(
-            url, json={"update_id": 2, "message": message},
+            url,
+            json={"update_id": 2, "message": message},
             headers={"X-Telegram-Bot-Api-Secret-Token": secret},
         )
         assert response.status_code == 200

@@ -36,8 +36,13 @@ def test_webhook_answers_only_updates_with_the_secret(
     knowledge_copy: Path, server: FakeBotApi
 ) -> None:
     settings = Settings(
-        knowledge_dir=knowledge_copy, api_url=server.api_url, token=TOKEN, log_db=None,
-        webhook_url=WEBHOOK_URL, webhook_secret=SECRET, webhook_port=free_port(),
+        knowledge_dir=knowledge_copy,
+        api_url=server.api_url,
+        token=TOKEN,
+        log_db=None,
+        webhook_url=WEBHOOK_URL,
+        webhook_secret=SECRET,
+        webhook_port=free_port(),
     )
     live = build_live_engine(settings)
     chat = private_chat(USER)
@@ -48,9 +53,12 @@ def test_webhook_answers_only_updates_with_the_secret(
         async with application:
             await application.start()
             await application.updater.start_webhook(
-                listen="127.0.0.1", port=settings.webhook_port,
-                url_path=webhook_path(WEBHOOK_URL), webhook_url=WEBHOOK_URL,
-                secret_token=SECRET, allowed_updates=ALLOWED_UPDATES,
+                listen="127.0.0.1",
+                port=settings.webhook_port,
+                url_path=webhook_path(WEBHOOK_URL),
+                webhook_url=WEBHOOK_URL,
+                secret_token=SECRET,
+                allowed_updates=ALLOWED_UPDATES,
             )
             try:
                 [set_webhook] = server.calls_to("setWebhook")
@@ -65,12 +73,14 @@ def test_webhook_answers_only_updates_with_the_secret(
                     response = await client.post(url, json={"update_id": 1, "message": without})
                     assert response.status_code == 403
                     response = await client.post(
-                        url, json={"update_id": 2, "message": wrong},
+                        url,
+                        json={"update_id": 2, "message": wrong},
                         headers={"X-Telegram-Bot-Api-Secret-Token": "not-the-secret"},
                     )
                     assert response.status_code == 403
                     response = await client.post(
-                        url, json={"update_id": 3, "message": good},
+                        url,
+                        json={"update_id": 3, "message": good},
                         headers={"X-Telegram-Bot-Api-Secret-Token": SECRET},
                     )
                     assert response.status_code == 200

@@ -18,11 +18,31 @@ from bot.core.text import (
 )
 
 ACCENTED = (
-    "f:ai", "f:chu", "a:chu3", "b:ai_chu", "f:tri", "a:tri2", "b:chu_tri", "f:hoi", "a:hôi5",
-    "b:tri_hoi", "f:nghi", "a:nghi5", "b:hoi_nghi", "w:chu3_tri2", "w:hôi5_nghi5",
+    "f:ai",
+    "f:chu",
+    "a:chu3",
+    "b:ai_chu",
+    "f:tri",
+    "a:tri2",
+    "b:chu_tri",
+    "f:hoi",
+    "a:hôi5",
+    "b:tri_hoi",
+    "f:nghi",
+    "a:nghi5",
+    "b:hoi_nghi",
+    "w:chu3_tri2",
+    "w:hôi5_nghi5",
 )
 UNACCENTED = (
-    "f:ai", "f:chu", "b:ai_chu", "f:tri", "b:chu_tri", "f:hoi", "b:tri_hoi", "f:nghi",
+    "f:ai",
+    "f:chu",
+    "b:ai_chu",
+    "f:tri",
+    "b:chu_tri",
+    "f:hoi",
+    "b:tri_hoi",
+    "f:nghi",
     "b:hoi_nghi",
 )
 
@@ -51,9 +71,19 @@ def test_unaccented_question_keeps_every_folded_term(tokenizer: Tokenizer) -> No
 
 @pytest.mark.parametrize(
     ("old", "new"),
-    [("hoà", "hòa"), ("Hoà", "Hòa"), ("uỷ", "ủy"), ("thuý", "thúy"), ("khoẻ", "khỏe"),
-     ("Tỉnh uỷ", "Tỉnh ủy"), ("quý", "quý"), ("người", "người"), ("ngoài", "ngoài"),
-     ("giữ", "giữ"), ("hoàng", "hoàng")],
+    [
+        ("hoà", "hòa"),
+        ("Hoà", "Hòa"),
+        ("uỷ", "ủy"),
+        ("thuý", "thúy"),
+        ("khoẻ", "khỏe"),
+        ("Tỉnh uỷ", "Tỉnh ủy"),
+        ("quý", "quý"),
+        ("người", "người"),
+        ("ngoài", "ngoài"),
+        ("giữ", "giữ"),
+        ("hoàng", "hoàng"),
+    ],
 )
 def test_tone_marks_take_one_style(old: str, new: str) -> None:
     assert normalize_text(old) == new
@@ -61,9 +91,9 @@ def test_tone_marks_take_one_style(old: str, new: str) -> None:
 
 
 def test_old_and_new_tone_styles_give_the_same_terms(tokenizer: Tokenizer) -> None:
-    assert tokenizer.analyze("Hoà bình, Tỉnh uỷ").terms == tokenizer.analyze(
-        "Hòa bình, Tỉnh ủy"
-    ).terms
+    assert (
+        tokenizer.analyze("Hoà bình, Tỉnh uỷ").terms == tokenizer.analyze("Hòa bình, Tỉnh ủy").terms
+    )
     assert accent_key("hoà") == accent_key("hòa") == "hoa2"
 
 
@@ -79,8 +109,18 @@ def test_zero_width_and_control_characters_are_dropped() -> None:
 def test_abbreviation_expands_to_its_long_form(tokenizer: Tokenizer) -> None:
     terms = tokenizer.analyze("BCĐ 94").terms
     assert terms == (
-        "f:bcd", "a:bcđ", "f:ban", "b:bcd_ban", "f:chi", "a:chi3", "b:ban_chi", "f:dao",
-        "a:đao5", "b:chi_dao", "f:94", "b:dao_94",
+        "f:bcd",
+        "a:bcđ",
+        "f:ban",
+        "b:bcd_ban",
+        "f:chi",
+        "a:chi3",
+        "b:ban_chi",
+        "f:dao",
+        "a:đao5",
+        "b:chi_dao",
+        "f:94",
+        "b:dao_94",
     )
     long_form = set(tokenizer.analyze("Ban Chỉ đạo 94").terms)
     assert {"b:ban_chi", "b:chi_dao", "b:dao_94"} <= long_form

@@ -107,9 +107,11 @@ def _digit_chain(s: Sentence, i: int) -> int:
 def _capitalized_run(s: Sentence, i: int) -> int:
     """The end of the run of capitalized words (and numbers inside it) starting at i."""
     j = i
-    while j < s.end and (
-        is_capitalized(s.words[j]) or (j > i and s.words[j].folded.isdigit())
-    ) and s.runs[j] == s.runs[i]:
+    while (
+        j < s.end
+        and (is_capitalized(s.words[j]) or (j > i and s.words[j].folded.isdigit()))
+        and s.runs[j] == s.runs[i]
+    ):
         j += 1
     return j
 
@@ -144,8 +146,10 @@ def find_when(s: Sentence) -> list[Span]:
                 more = _TIME_NOUNS.longest_at(words, end)
                 if not more or end + more >= s.end or not is_number(words[end + more]):
                     break
-                end = _digit_chain(s, end + more) if words[end + more].folded.isdigit() else (
-                    end + more + 1
+                end = (
+                    _digit_chain(s, end + more)
+                    if words[end + more].folded.isdigit()
+                    else (end + more + 1)
                 )
             spans.append((i, end))
             i = end
@@ -246,8 +250,12 @@ def find_role(s: Sentence) -> list[Span]:
         for gap in range(ROLE_GAP + 1):
             at = end + gap
             if at < s.end and _POSITIONS.longest_at(words, at):
-                spans.append((start, s.run_end(at, 12) if s.runs[at] != s.runs[start] else min(
-                    s.end, at + 8)))
+                spans.append(
+                    (
+                        start,
+                        s.run_end(at, 12) if s.runs[at] != s.runs[start] else min(s.end, at + 8),
+                    )
+                )
                 break
         else:
             before = start - 1
@@ -310,8 +318,11 @@ def find_about(s: Sentence) -> list[Span]:
 
 def find_frequency(s: Sentence) -> list[Span]:
     spans = _FREQUENCY_WORDS.find(s.words, s.start, s.end)
-    return [(a, b) for a, b in spans if s.words[a].folded != "lan" or (
-        a > s.start and is_number(s.words[a - 1]))]
+    return [
+        (a, b)
+        for a, b in spans
+        if s.words[a].folded != "lan" or (a > s.start and is_number(s.words[a - 1]))
+    ]
 
 
 def find_list(s: Sentence) -> list[Span]:
@@ -347,89 +358,212 @@ RULES: dict[AnswerType, AnswerTypeRule] = {
     rule.answer_type: rule
     for rule in (
         AnswerTypeRule(
-            AnswerType.WHEN, "Thời gian",
+            AnswerType.WHEN,
+            "Thời gian",
             _phrases(
-                "khi nào", "lúc nào", "bao giờ", "ngày nào", "ngày mấy", "hôm nào", "năm nào",
-                "tháng nào", "thời gian nào", "thời điểm nào", "mấy giờ", "thời gian",
-                "thời điểm", "ngày tháng", "năm bao nhiêu", "thế kỷ nào", "thập niên nào",
-                "giai đoạn nào", "thời kỳ nào", "ngày bao nhiêu", "vào lúc nào", "hồi nào",
-                "năm mấy", "tháng mấy", "giờ nào", "buổi nào", "ngày giờ",
+                "khi nào",
+                "lúc nào",
+                "bao giờ",
+                "ngày nào",
+                "ngày mấy",
+                "hôm nào",
+                "năm nào",
+                "tháng nào",
+                "thời gian nào",
+                "thời điểm nào",
+                "mấy giờ",
+                "thời gian",
+                "thời điểm",
+                "ngày tháng",
+                "năm bao nhiêu",
+                "thế kỷ nào",
+                "thập niên nào",
+                "giai đoạn nào",
+                "thời kỳ nào",
+                "ngày bao nhiêu",
+                "vào lúc nào",
+                "hồi nào",
+                "năm mấy",
+                "tháng mấy",
+                "giờ nào",
+                "buổi nào",
+                "ngày giờ",
             ),
-            find_when, True,
+            find_when,
+            True,
         ),
         AnswerTypeRule(
-            AnswerType.ROLE, "Chức vụ",
+            AnswerType.ROLE,
+            "Chức vụ",
             _phrases(
-                "chức vụ", "giữ chức", "cương vị", "là ai", "tên là gì", "tên gì", "họ tên",
-                "chức danh", "làm nghề gì", "nghề nghiệp",
+                "chức vụ",
+                "giữ chức",
+                "cương vị",
+                "là ai",
+                "tên là gì",
+                "tên gì",
+                "họ tên",
+                "chức danh",
+                "làm nghề gì",
+                "nghề nghiệp",
             ),
-            find_role, True,
+            find_role,
+            True,
         ),
         AnswerTypeRule(
-            AnswerType.FREQUENCY, "Tần suất",
+            AnswerType.FREQUENCY,
+            "Tần suất",
             _phrases(
-                "bao lâu một lần", "bao lâu 1 lần", "mấy lần", "thường xuyên không",
-                "bao nhiêu lần", "có thường",
+                "bao lâu một lần",
+                "bao lâu 1 lần",
+                "mấy lần",
+                "thường xuyên không",
+                "bao nhiêu lần",
+                "có thường",
             ),
-            find_frequency, True,
+            find_frequency,
+            True,
         ),
         AnswerTypeRule(
-            AnswerType.QUANTITY, "Số lượng",
+            AnswerType.QUANTITY,
+            "Số lượng",
             _phrases(
-                "bao nhiêu", "mấy", "số lượng", "bao lâu", "bao xa", "tỷ lệ", "tổng số",
-                "bao nhiêu phần trăm", "số tiền", "bao nhiêu tiền",
+                "bao nhiêu",
+                "mấy",
+                "số lượng",
+                "bao lâu",
+                "bao xa",
+                "tỷ lệ",
+                "tổng số",
+                "bao nhiêu phần trăm",
+                "số tiền",
+                "bao nhiêu tiền",
             ),
-            find_quantity, True,
+            find_quantity,
+            True,
         ),
         AnswerTypeRule(
-            AnswerType.ABOUT, "Nội dung",
+            AnswerType.ABOUT,
+            "Nội dung",
             _phrases(
-                "về vấn đề gì", "về việc gì", "về gì", "về nội dung gì", "về điều gì",
-                "về cái gì", "nội dung gì", "nói gì",
+                "về vấn đề gì",
+                "về việc gì",
+                "về gì",
+                "về nội dung gì",
+                "về điều gì",
+                "về cái gì",
+                "nội dung gì",
+                "nói gì",
             ),
-            find_about, False,
+            find_about,
+            False,
         ),
         AnswerTypeRule(
-            AnswerType.REASON, "Lý do",
+            AnswerType.REASON,
+            "Lý do",
             _phrases(
-                "tại sao", "vì sao", "nguyên nhân", "lý do", "lí do", "do đâu", "vì đâu",
-                "vì lý do gì", "để làm gì", "mục đích gì", "nhằm mục đích", "vì cớ gì",
-                "làm sao mà", "vì sao mà", "tại vì sao",
+                "tại sao",
+                "vì sao",
+                "nguyên nhân",
+                "lý do",
+                "lí do",
+                "do đâu",
+                "vì đâu",
+                "vì lý do gì",
+                "để làm gì",
+                "mục đích gì",
+                "nhằm mục đích",
+                "vì cớ gì",
+                "làm sao mà",
+                "vì sao mà",
+                "tại vì sao",
             ),
-            find_reason, False,
+            find_reason,
+            False,
         ),
         AnswerTypeRule(
-            AnswerType.LIST, "Gồm",
+            AnswerType.LIST,
+            "Gồm",
             _phrases("gồm", "bao gồm", "những", "các", "một số"),
-            find_list, False,
+            find_list,
+            False,
         ),
         AnswerTypeRule(
-            AnswerType.DEFINITION, "Nghĩa là",
+            AnswerType.DEFINITION,
+            "Nghĩa là",
             _phrases(
-                "là gì", "là cái gì", "nghĩa là gì", "viết tắt của gì", "là viết tắt của gì",
-                "là tổ chức gì", "là cơ quan gì", "là đơn vị gì", "có nghĩa là gì",
+                "là gì",
+                "là cái gì",
+                "nghĩa là gì",
+                "viết tắt của gì",
+                "là viết tắt của gì",
+                "là tổ chức gì",
+                "là cơ quan gì",
+                "là đơn vị gì",
+                "có nghĩa là gì",
             ),
-            find_definition, False,
+            find_definition,
+            False,
         ),
         AnswerTypeRule(
-            AnswerType.WHERE, "Địa điểm",
+            AnswerType.WHERE,
+            "Địa điểm",
             _phrases(
-                "ở đâu", "tại đâu", "nơi nào", "địa điểm", "chỗ nào", "tỉnh nào",
-                "địa phương nào", "nước nào", "quốc gia nào", "thành phố nào", "vùng nào",
-                "khu vực nào", "nơi đâu", "đi đâu", "về đâu", "từ đâu", "huyện nào", "xã nào",
-                "châu lục nào", "miền nào", "đến đâu", "tới đâu", "đâu",
+                "ở đâu",
+                "tại đâu",
+                "nơi nào",
+                "địa điểm",
+                "chỗ nào",
+                "tỉnh nào",
+                "địa phương nào",
+                "nước nào",
+                "quốc gia nào",
+                "thành phố nào",
+                "vùng nào",
+                "khu vực nào",
+                "nơi đâu",
+                "đi đâu",
+                "về đâu",
+                "từ đâu",
+                "huyện nào",
+                "xã nào",
+                "châu lục nào",
+                "miền nào",
+                "đến đâu",
+                "tới đâu",
+                "đâu",
             ),
-            find_where, True,
+            find_where,
+            True,
         ),
         AnswerTypeRule(
-            AnswerType.WHO, "Người/đơn vị",
+            AnswerType.WHO,
+            "Người/đơn vị",
             _phrases(
-                "ai", "những ai", "người nào", "đồng chí nào", "vị nào", "cơ quan nào",
-                "đơn vị nào", "tổ chức nào", "công ty nào", "nhân vật nào", "đội nào",
-                "nhóm nào", "ông nào", "bà nào", "vua nào", "doanh nghiệp nào",
-                "trường nào", "bệnh viện nào", "ai là người", "người đó", "tác giả",
+                "ai",
+                "những ai",
+                "người nào",
+                "đồng chí nào",
+                "vị nào",
+                "cơ quan nào",
+                "đơn vị nào",
+                "tổ chức nào",
+                "công ty nào",
+                "nhân vật nào",
+                "đội nào",
+                "nhóm nào",
+                "ông nào",
+                "bà nào",
+                "vua nào",
+                "doanh nghiệp nào",
+                "trường nào",
+                "bệnh viện nào",
+                "ai là người",
+                "người đó",
+                "tác giả",
             ),
-            find_who, True,
+            find_who,
+            True,
         ),
         AnswerTypeRule(AnswerType.OTHER, "Trả lời", _phrases(), find_nothing, False),
     )
@@ -444,8 +578,12 @@ DEFINITION_STARTS = _phrases("thế nào là", "như thế nào là", "định n
 def answer_type_of(words: Sequence[Syllable], content_size: int) -> AnswerType:
     """The first kind of answer the question's words ask for, in order of precedence."""
     for answer_type in (
-        AnswerType.WHEN, AnswerType.ROLE, AnswerType.FREQUENCY, AnswerType.QUANTITY,
-        AnswerType.ABOUT, AnswerType.REASON,
+        AnswerType.WHEN,
+        AnswerType.ROLE,
+        AnswerType.FREQUENCY,
+        AnswerType.QUANTITY,
+        AnswerType.ABOUT,
+        AnswerType.REASON,
     ):
         if RULES[answer_type].asks.contains(words):
             return answer_type

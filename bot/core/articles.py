@@ -257,9 +257,8 @@ def parse_article_text(file_name: str, text: str) -> Article:
 
 
 def _is_temporary(name: str) -> bool:
-    return (
-        name.startswith((".", "~$", "#"))
-        or name.endswith(("~", ".swp", ".swo", ".tmp", ".part", ".bak", ".crdownload"))
+    return name.startswith((".", "~$", "#")) or name.endswith(
+        ("~", ".swp", ".swo", ".tmp", ".part", ".bak", ".crdownload")
     )
 
 

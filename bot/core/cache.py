@@ -144,8 +144,10 @@ def _save(cache_dir: Path, cached: CachedIndex) -> bool:
                 out.write(bytes(_HEADER.size))  # filled in once the sections are written
                 sections = []
                 # The knowledge is pickled straight into the file, never whole in memory.
-                for part in (without_postings(cached.knowledge), {"files": index.files,
-                                                                  "arrays": entries}):
+                for part in (
+                    without_postings(cached.knowledge),
+                    {"files": index.files, "arrays": entries},
+                ):
                     section = _Section(out)
                     pickle.dump(part, section, protocol=pickle.HIGHEST_PROTOCOL)
                     sections.append(section)

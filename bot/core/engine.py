@@ -142,8 +142,13 @@ class Engine:
         self.index = index
         self.model = model or default_model()
         self.ranker = Ranker(
-            self.index, self.passages, self.tokenizer,
-            tuple(a.title for a in self.articles).__getitem__, self.model, runs, title_runs,
+            self.index,
+            self.passages,
+            self.tokenizer,
+            tuple(a.title for a in self.articles).__getitem__,
+            self.model,
+            runs,
+            title_runs,
         )
 
     # --- Public API -------------------------------------------------------------------
@@ -169,8 +174,15 @@ class Engine:
         if best_hit.answer:
             reply = f"{best_hit.answer_label}: {best_hit.answer}\n{reply}"
         return Answer(
-            question, AnswerKind.FOUND, best_hit.quote, best_hit.source, best_hit.score, reply,
-            hits, best_hit.answer, best_hit.answer_label,
+            question,
+            AnswerKind.FOUND,
+            best_hit.quote,
+            best_hit.source,
+            best_hit.score,
+            reply,
+            hits,
+            best_hit.answer,
+            best_hit.answer_label,
         )
 
     def _hits(self, q: Question, ranking: Ranking, limit: int = MAX_HITS) -> tuple[Hit, ...]:
@@ -206,11 +218,19 @@ class Engine:
             answer, label = quote.text[start:end], _answer_label(q)
         if not highlights:
             highlights = in_quote(
-                quote, passage, candidate.sentence, view.tokens,
+                quote,
+                passage,
+                candidate.sentence,
+                view.tokens,
                 self.ranker.matched_spans(q, candidate),
             )
         return Hit(
-            passage, self.source(passage), quote.text, probability, tuple(highlights), answer,
+            passage,
+            self.source(passage),
+            quote.text,
+            probability,
+            tuple(highlights),
+            answer,
             label,
         )
 
@@ -221,8 +241,12 @@ class Engine:
     def source(self, passage: Passage, *, with_paragraph: bool = True) -> Source:
         article = self.articles[passage.article_id]
         return Source(
-            article.title, article.date, article.author, article.url,
-            passage.paragraph if with_paragraph else None, article.file,
+            article.title,
+            article.date,
+            article.author,
+            article.url,
+            passage.paragraph if with_paragraph else None,
+            article.file,
         )
 
     def paragraph_text(self, passage: Passage) -> str:
@@ -299,9 +323,7 @@ def load_engine(
     Raises KnowledgeError when the folder is missing or holds no usable article.
     """
     with _collector_paused():
-        engine = _load_engine(
-            folder, cache_dir, max_file_bytes, previous, workers, progress, model
-        )
+        engine = _load_engine(folder, cache_dir, max_file_bytes, previous, workers, progress, model)
         # The index's objects live as long as the engine: moved out of the collector's
         # generations, full collections no longer walk them (they took 0.1-0.3 s at 10,000
         # articles, in the middle of answers). An engine holds no reference cycles, so an old
@@ -349,7 +371,10 @@ def _load_engine(
     known = prior.knowledge if prior else pending.knowledge if pending else None
     try:
         knowledge = build_knowledge(
-            folder, max_file_bytes=max_file_bytes, previous=known, workers=workers,
+            folder,
+            max_file_bytes=max_file_bytes,
+            previous=known,
+            workers=workers,
             progress=progress,
         )
     except BaseException:
@@ -370,8 +395,7 @@ def _load_engine(
         model=model or (previous.model if previous is not None else None),
     )
     save = cache_dir is not None and not (
-        unchanged and prior and prior.knowledge.manifest == knowledge.manifest
-        and previous is None
+        unchanged and prior and prior.knowledge.manifest == knowledge.manifest and previous is None
     )
     if save:
         assert cache_dir is not None

@@ -35,16 +35,38 @@ NUMBER_BEFORE, NUMBER_AFTER = 3, 10  # how far a count may sit from what it coun
 ROLE_NAME_BEFORE, ROLE_NAME_AFTER = 12, 6  # how far a holder's name may sit from the title
 NEAR = 6  # syllables between an answer and the question's words that still count as near
 
-ANSWER_FEATURES = tuple(
-    RULES[t].feature for t in AnswerType if t is not AnswerType.OTHER
-)
+ANSWER_FEATURES = tuple(RULES[t].feature for t in AnswerType if t is not AnswerType.OTHER)
 FEATURES = (
-    "bm25", "bm25_rank", "bm25_folded", "bm25_accented", "bm25_pair", "bm25_word",
-    "coverage", "coverage_window", "coverage_passage", "coverage_title", "coverage_story",
-    "coverage_folded", "matched_share", "missing_weight", "pairs", "pairs_window",
-    "longest_run", "proximity", "novel_share", *ANSWER_FEATURES, "answer_near",
-    "role_holder", "count_near_focus", "names_sentence", "names_missing", "numbers_sentence",
-    "numbers_missing", "first_paragraph", "first_sentence", "paragraph_position",
+    "bm25",
+    "bm25_rank",
+    "bm25_folded",
+    "bm25_accented",
+    "bm25_pair",
+    "bm25_word",
+    "coverage",
+    "coverage_window",
+    "coverage_passage",
+    "coverage_title",
+    "coverage_story",
+    "coverage_folded",
+    "matched_share",
+    "missing_weight",
+    "pairs",
+    "pairs_window",
+    "longest_run",
+    "proximity",
+    "novel_share",
+    *ANSWER_FEATURES,
+    "answer_near",
+    "role_holder",
+    "count_near_focus",
+    "names_sentence",
+    "names_missing",
+    "numbers_sentence",
+    "numbers_missing",
+    "first_paragraph",
+    "first_sentence",
+    "paragraph_position",
     "sentence_words",
 )
 INDEX = {name: i for i, name in enumerate(FEATURES)}
@@ -178,9 +200,7 @@ class QuestionContext:
                 self.query.append((parsed[0], parsed[1], idf))
         self.average_length = index.average_length
         skip = set(range(*q.asked)) if q.asked else set()
-        self.sequence = [
-            w.folded for i, w in enumerate(q.analyzed.syllables) if i not in skip
-        ]
+        self.sequence = [w.folded for i, w in enumerate(q.analyzed.syllables) if i not in skip]
 
 
 def _known(index: SearchIndex, words: Sequence[Syllable]) -> bool:
@@ -208,8 +228,11 @@ def _count(view: PassageView, kind: TermKind, parts: tuple[str, ...]) -> int:
             if j < len(words) and runs[j] == runs[i] and words[j].folded == second:
                 count += 1
             elif (
-                j + 1 < len(words) and runs[j + 1] == runs[i] and words[j].folded == "so"
-                and words[j + 1].folded == second and second.isdigit()
+                j + 1 < len(words)
+                and runs[j + 1] == runs[i]
+                and words[j].folded == "so"
+                and words[j + 1].folded == second
+                and second.isdigit()
             ):
                 count += 1
         return count
@@ -291,7 +314,9 @@ def _count_positions(words: Sequence[Syllable], start: int, end: int) -> list[in
             for w in words[max(start, i - 2) : i]
         )
         if (
-            k - j + 1 >= 3 or is_year(word) or named
+            k - j + 1 >= 3
+            or is_year(word)
+            or named
             or (previous is not None and j == i and previous.folded in _NAMING_FOLDS)
         ):
             continue
@@ -306,12 +331,14 @@ def _role_holder(q: Question, words: Sequence[Syllable], start: int, end: int) -
     size = len(role)
     if q.role_needs_person:
         names = [
-            i for i in range(start, end - 1)
+            i
+            for i in range(start, end - 1)
             if words[i].surface in SURNAMES and is_capitalized(words[i + 1])
         ]
     else:
         names = [
-            i for i in range(start, end)
+            i
+            for i in range(start, end)
             if is_capitalized(words[i]) and words[i].folded not in SENTENCE_STARTERS
         ]
     for i in range(start, end - size + 1):
@@ -361,15 +388,19 @@ def passage_rows(
     coverage_story = sum(w * c for w, c in zip(weights, story, strict=True))
     kinds = bm25_by_kind(ctx, view, facts.title, facts.length)
     scale = best_bm25 if best_bm25 > 0 else 1.0
-    bm25_kinds = [kinds[TermKind.FOLDED] / scale, kinds[TermKind.ACCENTED] / scale,
-                  kinds[TermKind.PAIR] / scale]
+    bm25_kinds = [
+        kinds[TermKind.FOLDED] / scale,
+        kinds[TermKind.ACCENTED] / scale,
+        kinds[TermKind.PAIR] / scale,
+    ]
     bm25_word = max(0.0, facts.bm25 - sum(kinds.values())) / scale
     words = view.words
     sentence_of = view.sentences
     in_story = _story_holds(view, facts)
     names_missing = (
         sum(1 for name in ctx.names if not all(in_story(f) for f in name)) / len(ctx.names)
-        if ctx.names else 0.0
+        if ctx.names
+        else 0.0
     )
     numbers_missing = (
         sum(1 for n in ctx.numbers if not in_story(n)) / len(ctx.numbers) if ctx.numbers else 0.0
@@ -389,19 +420,20 @@ def passage_rows(
         exact = [c >= 1.0 for c in credit]
         matched_share = sum(exact) / len(exact) if exact else 0.0
         missing = max(
-            (w for w, c, t in zip(weights, window, title_credit, strict=True)
-             if c < 1.0 and t < 1.0),
+            (
+                w
+                for w, c, t in zip(weights, window, title_credit, strict=True)
+                if c < 1.0 and t < 1.0
+            ),
             default=0.0,
         )
         pairs = pairs_window = 0.0
         if ctx.pairs:
             pairs = sum(1 for found in pair_sentences if k in found) / len(ctx.pairs)
-            pairs_window = sum(
-                1 for found in pair_sentences if found & {k - 1, k, k + 1}
-            ) / len(ctx.pairs)
-        matched_here = [
-            [i for i in m.positions if sentence_of[i] == k] for m in matches
-        ]
+            pairs_window = sum(1 for found in pair_sentences if found & {k - 1, k, k + 1}) / len(
+                ctx.pairs
+            )
+        matched_here = [[i for i in m.positions if sentence_of[i] == k] for m in matches]
         matched = {i for places in matched_here for i in places}
         size = end - start
         novel = 1.0 - len(matched) / size if size else 0.0
@@ -410,7 +442,8 @@ def passage_rows(
         near = 0.0
         if ctx.rule.answer_type is not AnswerType.OTHER and size:
             spans = [
-                (a, b) for a, b in ctx.rule.find(sentence)
+                (a, b)
+                for a, b in ctx.rule.find(sentence)
                 if any(i not in matched for i in range(a, b))
             ]
             if spans:
@@ -426,22 +459,48 @@ def passage_rows(
             count_near = float(_count_near_focus(ctx, view, matches, start, end))
         names_here = (
             sum(1 for name in ctx.names if all(_in_range(view, f, start, end) for f in name))
-            / len(ctx.names) if ctx.names else 1.0
+            / len(ctx.names)
+            if ctx.names
+            else 1.0
         )
         numbers_here = (
             sum(1 for n in ctx.numbers if _in_range(view, n, start, end)) / len(ctx.numbers)
-            if ctx.numbers else 1.0
+            if ctx.numbers
+            else 1.0
         )
-        rows.append([
-            facts.bm25 / scale, math.log1p(facts.rank), *bm25_kinds, bm25_word,
-            coverage, coverage_window, coverage_passage, coverage_title, coverage_story,
-            folded, matched_share, missing, pairs, pairs_window,
-            _longest_run(ctx, view, start, end) / max(1, len(ctx.sequence)),
-            _proximity(matched_here, len(ctx.units)), novel, *answer, near,
-            role_holder, count_near, names_here, names_missing, numbers_here, numbers_missing,
-            float(facts.paragraph == 1), float(facts.first_part and k == 0),
-            math.log1p(facts.paragraph), math.log1p(size),
-        ])
+        rows.append(
+            [
+                facts.bm25 / scale,
+                math.log1p(facts.rank),
+                *bm25_kinds,
+                bm25_word,
+                coverage,
+                coverage_window,
+                coverage_passage,
+                coverage_title,
+                coverage_story,
+                folded,
+                matched_share,
+                missing,
+                pairs,
+                pairs_window,
+                _longest_run(ctx, view, start, end) / max(1, len(ctx.sequence)),
+                _proximity(matched_here, len(ctx.units)),
+                novel,
+                *answer,
+                near,
+                role_holder,
+                count_near,
+                names_here,
+                names_missing,
+                numbers_here,
+                numbers_missing,
+                float(facts.paragraph == 1),
+                float(facts.first_part and k == 0),
+                math.log1p(facts.paragraph),
+                math.log1p(size),
+            ]
+        )
     return rows
 
 
@@ -454,10 +513,7 @@ def _story_holds(view: PassageView, facts: PassageFacts) -> Callable[[str], bool
     lead = facts.lead
 
     def holds(folded: str) -> bool:
-        return (
-            folded in view.by_fold or folded in title
-            or index_terms.folded_term(folded) in lead
-        )
+        return folded in view.by_fold or folded in title or index_terms.folded_term(folded) in lead
 
     return holds
 

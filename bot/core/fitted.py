@@ -31,9 +31,21 @@ DEFAULT_FILE = "ranker.json"
 
 # What the refusal sees of the best candidate and of the question.
 ANSWERABILITY = (
-    "score", "margin", "share", "coverage", "coverage_window", "coverage_story",
-    "missing_weight", "names_missing", "numbers_missing", "answer_found", "answer_near",
-    "longest_run", "unknown_weight", "content_units", "bm25_log",
+    "score",
+    "margin",
+    "share",
+    "coverage",
+    "coverage_window",
+    "coverage_story",
+    "missing_weight",
+    "names_missing",
+    "numbers_missing",
+    "answer_found",
+    "answer_near",
+    "longest_run",
+    "unknown_weight",
+    "content_units",
+    "bm25_log",
 )
 
 

@@ -144,11 +144,13 @@ class SearchIndex:
         """Serve from `copy`'s arrays, the same index stored elsewhere (mapped from its cache
         file). What the index answers does not change, so questions in flight are unaffected;
         a copy that is not the same is refused (ValueError)."""
-        same = copy.files == self.files and all(
-            copy.arrays[name].shape == array.shape for name, array in self.arrays.items()
-        ) and all(  # the small arrays in full; the big ones were written from these
-            np.array_equal(copy.arrays[name], self.arrays[name])
-            for name in ("offsets", "idf", "lengths", "file_ends")
+        same = (
+            copy.files == self.files
+            and all(copy.arrays[name].shape == array.shape for name, array in self.arrays.items())
+            and all(  # the small arrays in full; the big ones were written from these
+                np.array_equal(copy.arrays[name], self.arrays[name])
+                for name in ("offsets", "idf", "lengths", "file_ends")
+            )
         )
         if not same:
             raise ValueError("not a copy of this index")
@@ -350,9 +352,7 @@ class _Builder:
                 postings = self.files[number].postings
                 assert postings is not None
                 fresh_lengths[number] = postings.lengths
-                passages = np.arange(
-                    self.starts[number], self.starts[number + 1], dtype=np.int32
-                )
+                passages = np.arange(self.starts[number], self.starts[number + 1], dtype=np.int32)
                 yield (
                     ids[postings.terms].astype(np.int32),
                     np.repeat(passages, np.diff(postings.ends, prepend=0)),
@@ -360,7 +360,8 @@ class _Builder:
                 )
 
         fresh_total = sum(
-            len(self.files[n].postings.terms) for n in self.fresh  # type: ignore[union-attr]
+            len(self.files[n].postings.terms)
+            for n in self.fresh  # type: ignore[union-attr]
         )
         f_terms, f_docs, f_counts = _group_by_term(fresh_parts(), fresh_total, terms, self.size)
         per_term_fresh = np.bincount(f_terms, minlength=terms).astype(np.int64)
@@ -418,7 +419,9 @@ class _Builder:
             np.cumsum(per_term_fresh, out=fresh_start[1:])
             position = (
                 np.arange(len(f_terms), dtype=np.int64)
-                - fresh_start[f_terms] + offsets[f_terms] + per_term_kept[f_terms]
+                - fresh_start[f_terms]
+                + offsets[f_terms]
+                + per_term_kept[f_terms]
             )
             docs[position] = f_docs
             counts[position] = f_counts
@@ -537,9 +540,7 @@ def _idf(document_frequency: np.ndarray, file_terms: np.ndarray, size: int) -> n
         return idf
     # Few distinct frequencies: math.log on each, as rank-bm25 computes them.
     distinct, which = np.unique(document_frequency[used], return_inverse=True)
-    table = np.array(
-        [math.log(size - df + 0.5) - math.log(df + 0.5) for df in distinct.tolist()]
-    )
+    table = np.array([math.log(size - df + 0.5) - math.log(df + 0.5) for df in distinct.tolist()])
     idf[used] = table[which]
     # The average idf is summed in order of first appearance, one term at a time
     # (np.cumsum adds sequentially, like rank-bm25's loop; np.sum would not).
@@ -553,7 +554,10 @@ def _idf(document_frequency: np.ndarray, file_terms: np.ndarray, size: int) -> n
 
 
 def _contributions(
-    offsets: np.ndarray, docs: np.ndarray, counts: np.ndarray, idf: np.ndarray,
+    offsets: np.ndarray,
+    docs: np.ndarray,
+    counts: np.ndarray,
+    idf: np.ndarray,
     lengths: np.ndarray,
 ) -> np.ndarray:
     """What each posting adds to its passage's score, by rank-bm25's exact expression."""

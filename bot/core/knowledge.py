@@ -142,7 +142,10 @@ def _analyze_passages(article: Article) -> tuple[dict[str, str], str, list[_Anal
 def analyze_article(article: Article, file_fingerprint: str, warning: str | None) -> AnalyzedFile:
     defined, title_runs, analyzed = _analyze_passages(article)
     return AnalyzedFile(
-        article.file, file_fingerprint, article, warning,
+        article.file,
+        file_fingerprint,
+        article,
+        warning,
         tuple(passage for passage, _, _ in analyzed),
         tuple(sorted(defined.items())),
         tuple(runs for _, _, runs in analyzed),

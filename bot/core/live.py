@@ -59,7 +59,10 @@ class LiveEngine:
             seconds = time.perf_counter() - started
             log.info(
                 "reloaded: %d articles, %d passages, %d skipped in %.2f s",
-                len(engine.articles), len(engine.passages), len(engine.skipped), seconds,
+                len(engine.articles),
+                len(engine.passages),
+                len(engine.skipped),
+                seconds,
             )
             return ReloadReport(
                 True, len(engine.articles), len(engine.passages), engine.skipped, seconds
@@ -69,6 +72,10 @@ class LiveEngine:
         current = self._engine
         log.warning("reload failed, the previous index keeps serving: %s", reason)
         return ReloadReport(
-            False, len(current.articles), len(current.passages), (),
-            time.perf_counter() - started, reason,
+            False,
+            len(current.articles),
+            len(current.passages),
+            (),
+            time.perf_counter() - started,
+            reason,
         )

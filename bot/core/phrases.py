@@ -60,9 +60,7 @@ class PhraseSet:
                 return len(phrase)
         return 0
 
-    def find(
-        self, words: Sequence[Syllable], start: int = 0, end: int | None = None
-    ) -> list[Span]:
+    def find(self, words: Sequence[Syllable], start: int = 0, end: int | None = None) -> list[Span]:
         """Spans of the longest phrases found, left to right, not overlapping."""
         end = len(words) if end is None else end
         spans: list[Span] = []

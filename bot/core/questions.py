@@ -40,14 +40,38 @@ _WHICH = PhraseSet(("gì", "nào"))
 ANSWER_KIND_WEIGHT = 0.6
 ROLE_EXTRA_SYLLABLES = 2  # the organ after the title: "Bí thư" + "Tỉnh ủy"
 # "số mấy", "thứ mấy": the number asked for names or ranks (Quyết định số 05, xếp thứ 3).
-_NUMBER_NAME = PhraseSet((
-    "số mấy", "số bao nhiêu", "thứ mấy", "thứ bao nhiêu", "hạng mấy", "hạng bao nhiêu",
-    "khóa mấy", "khóa bao nhiêu", "lần thứ mấy",
-))
+_NUMBER_NAME = PhraseSet(
+    (
+        "số mấy",
+        "số bao nhiêu",
+        "thứ mấy",
+        "thứ bao nhiêu",
+        "hạng mấy",
+        "hạng bao nhiêu",
+        "khóa mấy",
+        "khóa bao nhiêu",
+        "lần thứ mấy",
+    )
+)
 # "may" typed without marks is "mấy" before a unit of counting, else perhaps "máy".
 _COUNT_NOUNS = frozenset(
-    {"ngay", "thang", "nam", "tuan", "gio", "phut", "nguoi", "lan", "buoi", "lop", "khoa",
-     "dot", "ca", "nhan", "vien"}
+    {
+        "ngay",
+        "thang",
+        "nam",
+        "tuan",
+        "gio",
+        "phut",
+        "nguoi",
+        "lan",
+        "buoi",
+        "lop",
+        "khoa",
+        "dot",
+        "ca",
+        "nhan",
+        "vien",
+    }
 )
 _RANK_WORDS = frozenset({"thu", "hang", "so", "khoa"})  # "thứ may" can only be "thứ mấy"
 _DOCUMENT = PhraseSet(lexicon.DOCUMENT_WORDS)
@@ -119,7 +143,7 @@ class Question:
 def _alternative_units(
     words: Sequence[Syllable], content: set[int]
 ) -> list[tuple[int, set[int], tuple[Syllable, ...], tuple[Syllable, ...]]]:
-    """"A hay B" between content words: (position, positions used, A's words, B's words).
+    """ "A hay B" between content words: (position, positions used, A's words, B's words).
 
     Words shared by both sides ("buổi" in "buổi sáng hay buổi chiều") frame the choice and
     are left out; only the words that differ decide between the alternatives.
@@ -311,9 +335,18 @@ def understand(text: str, tokenizer: Tokenizer) -> Question:
     )
     greeting = bool(words) and all(w.folded in lexicon.GREETING_WORDS for w in words)
     return Question(
-        text, analyzed, tuple(final), answer_type, _meta_intent(words, answer_type), greeting,
-        tuple(focus), role, answer_type is AnswerType.ROLE, _proper_names(words),
-        _NUMBER_NAME.contains(words), asked,
+        text,
+        analyzed,
+        tuple(final),
+        answer_type,
+        _meta_intent(words, answer_type),
+        greeting,
+        tuple(focus),
+        role,
+        answer_type is AnswerType.ROLE,
+        _proper_names(words),
+        _NUMBER_NAME.contains(words),
+        asked,
     )
 
 
@@ -336,11 +369,14 @@ def meta_words(question: Question) -> set[int]:
     words = question.analyzed.syllables
     positions: set[int] = set()
     groups = [
-        _DOCUMENT, _DOCUMENT_START, *_META.values(), RULES[AnswerType.WHEN].asks,
-        QUESTION_WORDS, STOPWORDS,
+        _DOCUMENT,
+        _DOCUMENT_START,
+        *_META.values(),
+        RULES[AnswerType.WHEN].asks,
+        QUESTION_WORDS,
+        STOPWORDS,
     ]
     for group in groups:
         for start, end in group.find(words):
             positions.update(range(start, end))
     return positions
-

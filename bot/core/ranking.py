@@ -129,8 +129,10 @@ def _lead_terms(
     that the rest of the story does not repeat ("Trà Vinh", "BCĐ 35")."""
     terms: set[str] = set()
     position = first_passage[article_id]
-    while position < len(passages) and passages[position].paragraph == 1 and (
-        passages[position].article_id == article_id
+    while (
+        position < len(passages)
+        and passages[position].paragraph == 1
+        and (passages[position].article_id == article_id)
     ):
         previous = None
         for word in words(position):
@@ -226,10 +228,15 @@ class Ranker:
             passage = self.passages[position]
             previous = self.passages[position - 1] if position else None
             facts = PassageFacts(
-                position, rank, passage.paragraph,
-                previous is None or previous.article_id != passage.article_id
+                position,
+                rank,
+                passage.paragraph,
+                previous is None
+                or previous.article_id != passage.article_id
                 or previous.paragraph != passage.paragraph,
-                score, self.index.length(position), self.title_view(passage.article_id),
+                score,
+                self.index.length(position),
+                self.title_view(passage.article_id),
                 self._lead_terms(passage.article_id),
             )
             for k, row in enumerate(passage_rows(context, self.view(position), facts, best_bm25)):
@@ -269,7 +276,8 @@ class Ranker:
             i for unit in q.content for i in match_unit(unit, view).positions if start <= i < end
         }
         spans = [
-            (a, b) for a, b in rule.find(Sentence(view.words, view.terms.runs, start, end))
+            (a, b)
+            for a, b in rule.find(Sentence(view.words, view.terms.runs, start, end))
             if any(i not in matched for i in range(a, b))
         ]
         if not matched:

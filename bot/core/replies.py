@@ -8,8 +8,7 @@ from bot.core.model import Article, Source
 
 NOT_FOUND = "Xin lỗi, các bài viết hiện có không nói về điều này."
 VAGUE = (
-    "Câu hỏi chưa có nội dung cụ thể để tra cứu. Bạn hãy hỏi rõ hơn, "
-    "ví dụ: “Ai chủ trì hội nghị?”"
+    "Câu hỏi chưa có nội dung cụ thể để tra cứu. Bạn hãy hỏi rõ hơn, ví dụ: “Ai chủ trì hội nghị?”"
 )
 HELP = (
     "Xin chào! Tôi trả lời câu hỏi về các bài báo trong kho, kèm đoạn trích và nguồn. "

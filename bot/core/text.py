@@ -314,7 +314,10 @@ class Tokenizer:
             for word in compound_words(normalized):
                 terms.append(index_terms.word_term([s.accented or s.folded for s in word]))
         return AnalyzedText(
-            normalized, tuple(flat), tuple(terms), tuple(tuple(run) for run in plain_runs),
+            normalized,
+            tuple(flat),
+            tuple(terms),
+            tuple(tuple(run) for run in plain_runs),
             tuple(sentence_starts),
         )
 

@@ -50,7 +50,8 @@ def decode_runs(encoded: str) -> list[list[Syllable]]:
     of = Syllable.of
     return [
         [of(word) for word in run.split(_WORD_SEP)]
-        for sentence in encoded.split(_SENTENCE_SEP) if sentence
+        for sentence in encoded.split(_SENTENCE_SEP)
+        if sentence
         for run in sentence.split(_RUN_SEP)
     ]
 
@@ -91,8 +92,11 @@ class ViewTerms:
                 return True
             k = i + 2
             if (
-                k < last and runs[k] == runs[i] and words[j].folded == "so"
-                and words[k].folded == second and second.isdigit()
+                k < last
+                and runs[k] == runs[i]
+                and words[j].folded == "so"
+                and words[k].folded == second
+                and second.isdigit()
             ):
                 return True
         return False
@@ -125,9 +129,7 @@ class PassageView:
         return self.terms.by_fold.get(word.folded, _NOWHERE)
 
 
-def view_of_text(
-    text: str, tokenizer: Tokenizer, sentence_ends: Sequence[int] = ()
-) -> PassageView:
+def view_of_text(text: str, tokenizer: Tokenizer, sentence_ends: Sequence[int] = ()) -> PassageView:
     analysis = tokenizer.analyze(text, segment=False, sentence_ends=sentence_ends)
     return view_of_runs(encode_phrases(analysis.runs, analysis.sentence_starts), tokenizer)
 
@@ -191,6 +193,9 @@ def view_of_runs(encoded: str, tokenizer: Tokenizer) -> PassageView:
     sentence_starts.append(len(words))
     frozen = tuple(words)
     return PassageView(
-        frozen, ViewTerms(frozen, tuple(run_of), by_accent, by_fold), tuple(token_of),
-        tuple(sentence_of), tuple(sentence_starts),
+        frozen,
+        ViewTerms(frozen, tuple(run_of), by_accent, by_fold),
+        tuple(token_of),
+        tuple(sentence_of),
+        tuple(sentence_starts),
     )

@@ -61,7 +61,10 @@ def open_question_log(settings: Settings) -> QuestionLog | None:
 
 
 def build_application(
-    settings: Settings, live_engine: LiveEngine, *, mode: str = "polling",
+    settings: Settings,
+    live_engine: LiveEngine,
+    *,
+    mode: str = "polling",
     question_log: QuestionLog | None = None,
 ) -> Application:  # type: ignore[type-arg]
     """The bot: handlers, error handler, rate limiter, start-up hook. Nothing is sent yet.
@@ -73,9 +76,11 @@ def build_application(
     builder = (
         Application.builder()
         .token(settings.token)
-        .defaults(Defaults(
-            parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)
-        ))
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)
+            )
+        )
         .rate_limiter(RetryingRateLimiter(max_retries=RATE_LIMIT_RETRIES))
         .concurrent_updates(CONCURRENT_UPDATES)
         # At shutdown one last getUpdates confirms what was fetched; with the default single
@@ -115,25 +120,26 @@ def add_handlers(application: Application) -> None:  # type: ignore[type-arg]
         CommandHandler("export", handlers.on_export, filters=new),
     ]
     application.add_handlers(commands)
-    application.add_handlers([
-        MessageHandler(new & private & filters.COMMAND, handlers.on_unknown_command),
-        MessageHandler(new & private & filters.TEXT, handlers.on_private_text),
-        MessageHandler(
-            new & private & filters.Document.ALL, handlers.on_document, block=False
-        ),
-        MessageHandler(
-            new & groups & filters.TEXT & ~filters.COMMAND & handlers.ADDRESSED_TO_BOT,
-            handlers.on_group_text,
-        ),
-        MessageHandler(new & groups & filters.StatusUpdate.NEW_CHAT_MEMBERS,
-                       handlers.on_new_members),
-        MessageHandler(
-            new & private & ~filters.StatusUpdate.ALL & ~filters.TEXT, handlers.on_private_other
-        ),
-        CallbackQueryHandler(handlers.on_vote, pattern=f"^{VOTE}:"),
-        CallbackQueryHandler(handlers.on_button),
-        InlineQueryHandler(handlers.on_inline_query),
-    ])
+    application.add_handlers(
+        [
+            MessageHandler(new & private & filters.COMMAND, handlers.on_unknown_command),
+            MessageHandler(new & private & filters.TEXT, handlers.on_private_text),
+            MessageHandler(new & private & filters.Document.ALL, handlers.on_document, block=False),
+            MessageHandler(
+                new & groups & filters.TEXT & ~filters.COMMAND & handlers.ADDRESSED_TO_BOT,
+                handlers.on_group_text,
+            ),
+            MessageHandler(
+                new & groups & filters.StatusUpdate.NEW_CHAT_MEMBERS, handlers.on_new_members
+            ),
+            MessageHandler(
+                new & private & ~filters.StatusUpdate.ALL & ~filters.TEXT, handlers.on_private_other
+            ),
+            CallbackQueryHandler(handlers.on_vote, pattern=f"^{VOTE}:"),
+            CallbackQueryHandler(handlers.on_button),
+            InlineQueryHandler(handlers.on_inline_query),
+        ]
+    )
 
 
 def _commands(with_admin: bool, english: bool) -> list[BotCommand]:
@@ -168,16 +174,23 @@ async def on_startup(application: Application) -> None:  # type: ignore[type-arg
     engine = st.live.engine
     log.info(
         "bot @%s ready (%s): %d articles, %d passages, %d files skipped, %d admins",
-        application.bot.username, st.mode, len(engine.articles), len(engine.passages),
-        len(engine.skipped), len(st.settings.admin_ids),
+        application.bot.username,
+        st.mode,
+        len(engine.articles),
+        len(engine.passages),
+        len(engine.skipped),
+        len(st.settings.admin_ids),
     )
     question_log = st.question_log
     if question_log is None:
         log.info("question log: off")
     elif question_log.enabled:
-        log.info("question log: %s%s%s", question_log.path,
-                 " (read-only)" if question_log.read_only else "",
-                 " with user ids" if question_log.store_user_ids else "")
+        log.info(
+            "question log: %s%s%s",
+            question_log.path,
+            " (read-only)" if question_log.read_only else "",
+            " with user ids" if question_log.store_user_ids else "",
+        )
 
 
 async def on_shutdown(application: Application) -> None:  # type: ignore[type-arg]
@@ -198,8 +211,9 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     if isinstance(error, TimedOut):
         # Not retried (see retry.py): the request most likely reached Telegram, so the reply
         # was probably delivered; an apology on top would only confuse.
-        log.warning("Telegram did not answer in time (the request may have gone through): %s",
-                    error)
+        log.warning(
+            "Telegram did not answer in time (the request may have gone through): %s", error
+        )
         return
     update_id = update.update_id if isinstance(update, Update) else None
     log.error("error while handling update %s", update_id, exc_info=error)

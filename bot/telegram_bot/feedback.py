@@ -27,16 +27,19 @@ def is_logged(answer: Answer) -> bool:
 
 
 async def log_answer(
-    question_log: QuestionLog | None, answer: Answer, chat_type: str, latency_ms: float,
-    *, user_id: int | None, chat_id: int | None,
+    question_log: QuestionLog | None,
+    answer: Answer,
+    chat_type: str,
+    latency_ms: float,
+    *,
+    user_id: int | None,
+    chat_id: int | None,
 ) -> int | None:
     """The log row of an answer, or None (log off, not a question, or the write failed)."""
     if question_log is None or not question_log.enabled or not is_logged(answer):
         return None
     entry = entry_for(answer, chat_type, latency_ms)
-    return await asyncio.to_thread(
-        question_log.record, entry, user_id=user_id, chat_id=chat_id
-    )
+    return await asyncio.to_thread(question_log.record, entry, user_id=user_id, chat_id=chat_id)
 
 
 class InlineLogger:
@@ -48,8 +51,12 @@ class InlineLogger:
         self._lock = asyncio.Lock()
 
     async def log(
-        self, question_log: QuestionLog | None, answer: Answer, found: bool,
-        latency_ms: float, user_id: int,
+        self,
+        question_log: QuestionLog | None,
+        answer: Answer,
+        found: bool,
+        latency_ms: float,
+        user_id: int,
     ) -> int | None:
         if question_log is None or not question_log.enabled or not is_logged(answer):
             return None

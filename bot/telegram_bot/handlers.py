@@ -189,8 +189,12 @@ async def reply(
         else None
     )
     return await message.reply_text(
-        text, parse_mode=ParseMode.HTML, reply_markup=markup, reply_parameters=parameters,
-        link_preview_options=NO_PREVIEW, do_quote=None if quote else False,
+        text,
+        parse_mode=ParseMode.HTML,
+        reply_markup=markup,
+        reply_parameters=parameters,
+        link_preview_options=NO_PREVIEW,
+        do_quote=None if quote else False,
     )
 
 
@@ -206,7 +210,7 @@ def keyboard_for(
     qid: str | None,
     extra: list[InlineKeyboardButton] | None = None,
 ) -> InlineKeyboardMarkup | None:
-    """"Cả đoạn" when the passage is part of a longer paragraph, "Đoạn khác" when there is
+    """ "Cả đoạn" when the passage is part of a longer paragraph, "Đoạn khác" when there is
     another passage to show."""
     passage = hit.passage
     full_key = (
@@ -233,8 +237,12 @@ async def answer_question(
     answer, latency_ms = await timed_ask(engine, question)
     user = message.from_user
     row_id = await feedback.log_answer(
-        st.question_log, answer, "group" if is_group(message) else "private", latency_ms,
-        user_id=user.id if user else None, chat_id=message.chat.id,
+        st.question_log,
+        answer,
+        "group" if is_group(message) else "private",
+        latency_ms,
+        user_id=user.id if user else None,
+        chat_id=message.chat.id,
     )
     text = render.answer_html(answer, group=is_group(message))
     votes = vote_buttons(row_id) if row_id is not None and answer.found else []
@@ -258,9 +266,9 @@ async def on_start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     user = update.effective_user
     examples = "\n".join(f"• <i>{render.escape(q)}</i>" for q in engine.example_questions(3))
     name = f", {render.escape(user.first_name)}" if user and user.first_name else ""
-    await reply(message, texts.START.format(
-        name=name, articles=len(engine.articles), examples=examples
-    ))
+    await reply(
+        message, texts.START.format(name=name, articles=len(engine.articles), examples=examples)
+    )
 
 
 async def on_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -287,9 +295,13 @@ async def on_ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     question = question_text(message, context.bot.username)
     replied = message.reply_to_message
-    if not question and replied is not None and replied.text and not replies_to_bot(
-        replied, context.bot.id
-    ) and replied.forum_topic_created is None:
+    if (
+        not question
+        and replied is not None
+        and replied.text
+        and not replies_to_bot(replied, context.bot.id)
+        and replied.forum_topic_created is None
+    ):
         question = question_text(replied, context.bot.username)  # "/ask" under a question
     if not question:
         await reply(message, texts.ASK_EMPTY)
@@ -332,9 +344,11 @@ async def on_new_members(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     message = update.effective_message
     if message is None or not any(m.id == context.bot.id for m in message.new_chat_members):
         return
-    await reply(message, texts.GROUP_WELCOME.format(
-        username=render.escape(context.bot.username)
-    ), quote=False)
+    await reply(
+        message,
+        texts.GROUP_WELCOME.format(username=render.escape(context.bot.username)),
+        quote=False,
+    )
 
 
 # --- Buttons --------------------------------------------------------------------------------
@@ -356,8 +370,9 @@ def _kept_buttons(message: Message | None) -> tuple[NextPassage | None, list[Inl
     next_action = None
     for row in markup.inline_keyboard:
         for button in row:
-            action = parse_callback(button.callback_data if isinstance(
-                button.callback_data, str) else None)
+            action = parse_callback(
+                button.callback_data if isinstance(button.callback_data, str) else None
+            )
             if isinstance(action, NextPassage):
                 next_action = action
     return next_action, buttons_except(markup, FULL_PARAGRAPH, NEXT_PASSAGE)
@@ -436,8 +451,7 @@ async def on_vote(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if vote is None or question_log is None:
         await query.answer(texts.CALLBACK_UNKNOWN)
         return
-    result = await asyncio.to_thread(question_log.vote, vote.row_id, query.from_user.id,
-                                     vote.value)
+    result = await asyncio.to_thread(question_log.vote, vote.row_id, query.from_user.id, vote.value)
     await query.answer(feedback.vote_toast(result, vote.value))
 
 
@@ -466,15 +480,18 @@ def _article_results(engine: Engine, offset: int) -> tuple[list[InlineQueryResul
     results = []
     for number, article in enumerate(page, start=offset):
         details = ", ".join(d for d in (article.date, article.author) if d)
-        results.append(InlineQueryResultArticle(
-            id=f"a{number}",
-            title=render.snippet(article.title, 100),
-            description=details or None,
-            input_message_content=InputTextMessageContent(
-                render.article_card(article), parse_mode=ParseMode.HTML,
-                link_preview_options=NO_PREVIEW,
-            ),
-        ))
+        results.append(
+            InlineQueryResultArticle(
+                id=f"a{number}",
+                title=render.snippet(article.title, 100),
+                description=details or None,
+                input_message_content=InputTextMessageContent(
+                    render.article_card(article),
+                    parse_mode=ParseMode.HTML,
+                    link_preview_options=NO_PREVIEW,
+                ),
+            )
+        )
     more = offset + MAX_INLINE_RESULTS < len(engine.articles)
     return results, str(offset + MAX_INLINE_RESULTS) if more else ""
 
@@ -498,12 +515,17 @@ async def on_inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         await st.inline_logger.log(
             st.question_log, answer, bool(hits), latency_ms, query.from_user.id
         )
-    button = None if results else InlineQueryResultsButton(
-        text=texts.INLINE_NOTHING, start_parameter="inline"
+    button = (
+        None
+        if results
+        else InlineQueryResultsButton(text=texts.INLINE_NOTHING, start_parameter="inline")
     )
     await query.answer(
-        results, cache_time=INLINE_CACHE_SECONDS, is_personal=False,
-        next_offset=next_offset or None, button=button,
+        results,
+        cache_time=INLINE_CACHE_SECONDS,
+        is_personal=False,
+        next_offset=next_offset or None,
+        button=button,
     )
 
 
@@ -565,18 +587,27 @@ async def on_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     try:
         article = parse_article_text(safe_name, text)
     except ArticleError as exc:
-        await reply(message, quote=True, text=texts.UPLOAD_BAD_ARTICLE.format(
-            name=render.escape(name), reason=render.escape(str(exc))
-        ))
+        await reply(
+            message,
+            quote=True,
+            text=texts.UPLOAD_BAD_ARTICLE.format(
+                name=render.escape(name), reason=render.escape(str(exc))
+            ),
+        )
         return
     async with st.upload_lock:
         folder = st.settings.knowledge_dir
         saved = await asyncio.to_thread(save_new_file, folder, safe_name, data)
-    log.info("admin %s saved an article as %s", update.effective_user.id
-             if update.effective_user else "?", saved.name)
-    preface = [texts.UPLOAD_SAVED.format(
-        title=render.escape(article.title), name=render.escape(saved.name)
-    )]
+    log.info(
+        "admin %s saved an article as %s",
+        update.effective_user.id if update.effective_user else "?",
+        saved.name,
+    )
+    preface = [
+        texts.UPLOAD_SAVED.format(
+            title=render.escape(article.title), name=render.escape(saved.name)
+        )
+    ]
     if saved.name != safe_name:
         preface.append(texts.UPLOAD_RENAMED)
     status = await reply(message, "\n".join([*preface, texts.RELOAD_STARTED]), quote=True)
@@ -585,7 +616,8 @@ async def on_document(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     if skipped is not None:
         preface.append(texts.UPLOAD_SKIPPED_AFTER.format(reason=render.escape(skipped.reason)))
     await status.edit_text(
-        render.reload_html(report, preface=preface), parse_mode=ParseMode.HTML,
+        render.reload_html(report, preface=preface),
+        parse_mode=ParseMode.HTML,
         link_preview_options=NO_PREVIEW,
     )
 
@@ -616,8 +648,9 @@ async def _report_request(
     if args:
         days = int(args[0]) if args[0].isdecimal() and len(args[0]) < 6 else 0
         if not 1 <= days <= reports.MAX_DAYS or len(args) > 1:
-            await reply(message, texts.REPORT_BAD_DAYS.format(max_days=reports.MAX_DAYS,
-                                                              command=command))
+            await reply(
+                message, texts.REPORT_BAD_DAYS.format(max_days=reports.MAX_DAYS, command=command)
+            )
             return None
     return message, st.question_log, days
 
@@ -639,9 +672,7 @@ async def on_unanswered(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
         return
     message, question_log, days = request
     now = question_log.now()
-    groups = await _read_report(
-        message, question_log, lambda c: reports.unanswered(c, days, now)
-    )
+    groups = await _read_report(message, question_log, lambda c: reports.unanswered(c, days, now))
     if groups is not None:
         await reply(message, reports.render_unanswered(groups, days, as_html=True))
 
@@ -673,5 +704,6 @@ async def on_export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await message.reply_document(
         InputFile(data, filename=name),
         caption=texts.EXPORT_CAPTION.format(days=days, count=count),
-        parse_mode=ParseMode.HTML, do_quote=False,
+        parse_mode=ParseMode.HTML,
+        do_quote=False,
     )

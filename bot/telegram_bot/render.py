@@ -118,8 +118,13 @@ def _cut(text: str, limit: int) -> str:
 
 
 def quote_html(
-    quote: str, source: Source | None, words: Iterable[str] = (), *, heading: str = "",
-    footer: str = "", limit: int = MAX_MESSAGE,
+    quote: str,
+    source: Source | None,
+    words: Iterable[str] = (),
+    *,
+    heading: str = "",
+    footer: str = "",
+    limit: int = MAX_MESSAGE,
 ) -> str:
     """heading, the quote in a blockquote (bold matches), the source line, footer.
 
@@ -243,19 +248,23 @@ def sources_messages(articles: Sequence[Article], *, max_messages: int = 5) -> l
     return messages
 
 
-def reload_html(
-    report: ReloadReport, *, preface: Sequence[str] = (), max_skipped: int = 30
-) -> str:
+def reload_html(report: ReloadReport, *, preface: Sequence[str] = (), max_skipped: int = 30) -> str:
     """The outcome of a reload; `preface` lines are HTML already (e.g. what was saved)."""
     lines: list[str] = list(preface)
     if report.ok:
-        lines.append(texts.RELOAD_DONE.format(
-            articles=report.articles, passages=report.passages, seconds=report.seconds
-        ))
+        lines.append(
+            texts.RELOAD_DONE.format(
+                articles=report.articles, passages=report.passages, seconds=report.seconds
+            )
+        )
     else:
-        lines.append(texts.RELOAD_FAILED.format(
-            error=escape(report.error or "?"), articles=report.articles, passages=report.passages
-        ))
+        lines.append(
+            texts.RELOAD_FAILED.format(
+                error=escape(report.error or "?"),
+                articles=report.articles,
+                passages=report.passages,
+            )
+        )
     if report.skipped:
         lines.append(texts.RELOAD_SKIPPED.format(count=len(report.skipped)))
         for skipped in report.skipped[:max_skipped]:

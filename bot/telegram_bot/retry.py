@@ -35,8 +35,7 @@ NETWORK_RETRIES = 3  # a transient fault is retried this many times ...
 BACKOFF_SECONDS = 0.5  # ... after 0.5, 1, 2 seconds
 
 _SAFE_TIMEOUTS = (httpx.ConnectTimeout, httpx.PoolTimeout, httpx.WriteTimeout)
-_SAFE_ERRORS = (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError,
-                httpx.WriteError)
+_SAFE_ERRORS = (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)
 
 
 def is_transient(error: BaseException) -> bool:
@@ -58,7 +57,10 @@ class RetryingRateLimiter(AIORateLimiter):
     """AIORateLimiter that also retries transient network faults and 5xx answers."""
 
     def __init__(
-        self, *, network_retries: int | None = None, backoff: float | None = None,
+        self,
+        *,
+        network_retries: int | None = None,
+        backoff: float | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -95,6 +97,11 @@ class RetryingRateLimiter(AIORateLimiter):
                 attempt += 1
                 log.warning(
                     "%s failed (%s: %s); retry %d of %d in %.1f s",
-                    endpoint, type(exc).__name__, exc, attempt, self.network_retries, delay,
+                    endpoint,
+                    type(exc).__name__,
+                    exc,
+                    attempt,
+                    self.network_retries,
+                    delay,
                 )
                 await asyncio.sleep(delay)

@@ -102,9 +102,7 @@ def configure_logging(secrets: Iterable[str | None] = ()) -> None:
 def check_settings(settings: Settings) -> None:
     """Raise ConfigError for a token or webhook setting that cannot work (never quoting it)."""
     if settings.token and not _TOKEN_RE.match(settings.token):
-        raise ConfigError(
-            "TELEGRAM_BOT_TOKEN không đúng dạng <số>:<chuỗi> mà @BotFather cấp"
-        )
+        raise ConfigError("TELEGRAM_BOT_TOKEN không đúng dạng <số>:<chuỗi> mà @BotFather cấp")
     if settings.webhook_secret is not None and not _SECRET_RE.match(settings.webhook_secret):
         raise ConfigError(
             "TELEGRAM_WEBHOOK_SECRET chỉ được gồm A-Z, a-z, 0-9, _ và -, dài 1-256 ký tự"

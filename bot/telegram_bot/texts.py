@@ -11,11 +11,17 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("sources", "Danh sách bài viết trong kho", "The list of articles"),
 )
 ADMIN_COMMANDS: tuple[tuple[str, str, str], ...] = (
-    ("unanswered", "Câu hỏi chưa trả lời được: /unanswered [số ngày]",
-     "Unanswered questions: /unanswered [days]"),
+    (
+        "unanswered",
+        "Câu hỏi chưa trả lời được: /unanswered [số ngày]",
+        "Unanswered questions: /unanswered [days]",
+    ),
     ("stats", "Thống kê câu hỏi: /stats [số ngày]", "Question statistics: /stats [days]"),
-    ("export", "Tải nhật ký câu hỏi (CSV): /export [số ngày]",
-     "Download the question log (CSV): /export [days]"),
+    (
+        "export",
+        "Tải nhật ký câu hỏi (CSV): /export [số ngày]",
+        "Download the question log (CSV): /export [days]",
+    ),
     ("reload", "Nạp lại kho bài viết (quản trị)", "Reload the articles (admins)"),
 )
 
@@ -26,9 +32,7 @@ NOT_FOUND_GROUP = "Các bài viết hiện có không nói về điều này."
 NOT_FOUND_TIP = "Bạn thử hỏi cách khác, hoặc gõ /sources để xem kho có những bài nào."
 SEE_SOURCES = "Gõ /sources để xem danh sách bài viết."
 ASK_HINT_GROUP = "Hãy hỏi một câu cụ thể, ví dụ: <code>/ask Ai chủ trì hội nghị?</code>"
-ASK_EMPTY = (
-    "Hãy viết câu hỏi sau lệnh, ví dụ: <code>/ask Ai chủ trì hội nghị?</code>"
-)
+ASK_EMPTY = "Hãy viết câu hỏi sau lệnh, ví dụ: <code>/ask Ai chủ trì hội nghị?</code>"
 FULL_PARAGRAPH_HEADING = "📄 <b>Cả đoạn văn:</b>\n"
 NON_TEXT_PRIVATE = "Tôi chỉ đọc được câu hỏi bằng chữ. Bạn hãy gõ câu hỏi nhé."
 UNKNOWN_COMMAND = "Tôi không biết lệnh này. Gõ /help để xem cách dùng."

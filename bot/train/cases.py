@@ -103,9 +103,13 @@ def read_questions(case: Case, first_title: str) -> Iterator[LabelledQuestion]:
             title = item.get("title") or item.get("article") or item.get("from_title") or ""
             article = first_title if case.per_article else title or case.name
             yield LabelledQuestion(
-                case, str(item["id"]), item["question"],
+                case,
+                str(item["id"]),
+                item["question"],
                 tuple(evidence) if evidence and not offtopic else None,
-                item.get("title") if not offtopic else None, article, offtopic,
+                item.get("title") if not offtopic else None,
+                article,
+                offtopic,
                 item.get("where") == "reply",
             )
 

@@ -62,9 +62,9 @@ class Sample:
             return False
         candidate = ranking.candidates[i]
         passages = self.engine.passages
-        if q.title and norm(self.engine.articles[passages[candidate.position].article_id].title) != norm(
-            q.title
-        ):
+        if q.title and norm(
+            self.engine.articles[passages[candidate.position].article_id].title
+        ) != norm(q.title):
             return False
         scores = {(c.position, c.sentence): c.score for c in ranking.candidates}
         quote = build_quote(passages, candidate.position, candidate.sentence, scores)
@@ -87,9 +87,7 @@ def collect(
             folder = case.copy_knowledge(Path(tmp) / str(number) / "knowledge")
             key = hashlib.sha1(str(case.folder.resolve()).encode()).hexdigest()[:16]
             try:
-                engine = load_engine(
-                    folder, model=model, cache_dir=cache / key if cache else None
-                )
+                engine = load_engine(folder, model=model, cache_dir=cache / key if cache else None)
             except KnowledgeError as exc:
                 log.warning("case %s skipped: %s", case.name, exc)
                 continue

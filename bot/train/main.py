@@ -81,9 +81,9 @@ def _ranked(samples: Sequence[Sample]) -> list[Sample]:
     return [s for s in samples if s.question.answerable and s.ranking is not None]
 
 
-def _outcome(sample: Sample, weights: np.ndarray, model: FittedModel | None) -> tuple[
-    Ranking | None, list[float] | None, bool
-]:
+def _outcome(
+    sample: Sample, weights: np.ndarray, model: FittedModel | None
+) -> tuple[Ranking | None, list[float] | None, bool]:
     ranking = sample.rescored(weights)
     if ranking is None:
         return None, None, False
@@ -135,20 +135,23 @@ def train(
 
     seen, unseen = outcomes(training), outcomes(validation)
     threshold = choose_threshold(
-        np.array([o.probability for o in unseen]), np.array([o.right for o in unseen]),
+        np.array([o.probability for o in unseen]),
+        np.array([o.right for o in unseen]),
         target_precision,
     )
     table = []
     for precision in PRECISION_TABLE:
         at = choose_threshold(
-            np.array([o.probability for o in unseen]), np.array([o.right for o in unseen]),
+            np.array([o.probability for o in unseen]),
+            np.array([o.right for o in unseen]),
             precision,
         )
         figures = _figures(unseen, at)["all"]
         table.append({"precision_target": precision, "threshold": round(at, 3), **figures})
     info = {
         "made": dt.date.today().isoformat(),
-        "command": "python -m bot train " + " ".join(f"--data {p}" for p in data)
+        "command": "python -m bot train "
+        + " ".join(f"--data {p}" for p in data)
         + f" --seed {seed} --validation {validation_share} --precision {target_precision}",
         "seed": seed,
         "validation_share": validation_share,
@@ -158,10 +161,13 @@ def train(
         "validation": _figures(unseen, threshold),
         "precision_recall": table,
     }
-    fitted = FittedModel(weights, answer_weights, answer_bias, threshold, target_precision,
-                         info=info)
-    print(json.dumps({k: info[k] for k in ("training", "validation")}, indent=1,
-                     ensure_ascii=False), file=out)
+    fitted = FittedModel(
+        weights, answer_weights, answer_bias, threshold, target_precision, info=info
+    )
+    print(
+        json.dumps({k: info[k] for k in ("training", "validation")}, indent=1, ensure_ascii=False),
+        file=out,
+    )
     print(f"threshold {threshold:.3f} for precision {target_precision}", file=out)
     return fitted
 
