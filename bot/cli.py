@@ -180,6 +180,43 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         help="với stats: vẽ biểu đồ câu hỏi theo ngày và tỉ lệ trả lời được vào tệp PNG này",
     )
+    train = commands.add_parser(
+        "train",
+        help="khớp bộ xếp hạng và ngưỡng từ chối trên các bộ câu hỏi",
+        description=(
+            "Khớp trọng số xếp hạng câu trả lời và ngưỡng từ chối trên các bộ câu hỏi thật, "
+            "ghi tệp tham số (cần cài thêm: pip install -e '.[train]')."
+        ),
+    )
+    train.add_argument(
+        "--data",
+        metavar="THƯ_MỤC",
+        type=Path,
+        action="append",
+        required=True,
+        help="thư mục bộ câu hỏi (questions.jsonl + knowledge/, hoặc case.json); lặp lại được",
+    )
+    train.add_argument(
+        "--out", metavar="TỆP", type=Path, help="tệp tham số (mặc định: tệp kèm theo bot)"
+    )
+    train.add_argument("--seed", type=int, default=0, help="hạt giống chia tập (mặc định 0)")
+    train.add_argument(
+        "--validation",
+        type=float,
+        default=0.3,
+        metavar="TỈ_LỆ",
+        help="phần bài viết dành để kiểm định (mặc định 0.3)",
+    )
+    train.add_argument(
+        "--precision",
+        type=float,
+        default=0.8,
+        metavar="TỈ_LỆ",
+        help="độ chính xác nhắm tới khi chọn ngưỡng (mặc định 0.8)",
+    )
+    train.add_argument(
+        "--cache", metavar="THƯ_MỤC", type=Path, help="giữ chỉ mục của các bộ giữa các lần chạy"
+    )
     return parser
 
 
@@ -343,6 +380,26 @@ def cmd_report(
         return EXIT_ERROR
 
 
+def cmd_train(args: argparse.Namespace) -> int:
+    try:
+        from bot.train.main import train
+    except ImportError as exc:
+        print(f"lỗi: cần cài thêm: pip install -e '.[train]' ({exc.name})", file=sys.stderr)
+        return EXIT_ERROR
+    out = args.out or Path(__file__).resolve().parent / "core" / "data" / "ranker.json"
+    model = train(
+        args.data,
+        seed=args.seed,
+        validation_share=args.validation,
+        target_precision=args.precision,
+        cache=args.cache,
+        progress=lambda name: print(f"  {name}", file=sys.stderr),
+    )
+    model.save(out)
+    print(f"Đã ghi {out}")
+    return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     for stream in (sys.stdout, sys.stderr):
         if hasattr(stream, "reconfigure"):
@@ -355,6 +412,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "report" and args.chart is not None and args.kind != "stats":
         parser.error("--chart chỉ dùng cho report stats")
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if args.command == "train":
+        return cmd_train(args)
     try:
         settings = load_settings().with_knowledge_dir(knowledge)
         command = args.command or ("run" if settings.token else "chat")

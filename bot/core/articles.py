@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import codecs
 import html
+import json
 import os
 import re
 import stat
@@ -194,8 +195,23 @@ def _parse_front_matter(lines: list[str]) -> tuple[dict[str, str], list[str]]:
             raise ArticleError(f"phần đầu (front matter) sai ở dòng {number}: cần 'khóa: giá trị'")
         key = key.strip().lower()
         if key in _FRONT_MATTER_KEYS:
-            fields[key] = value.strip().strip("\"'").strip()
+            fields[key] = _unquoted(value.strip())
     return fields, lines[end + 1 :]
+
+
+def _unquoted(value: str) -> str:
+    """A front-matter value without the quotes around it (YAML style); quotes that are part
+    of the text ("... 'đúng quy định'") stay."""
+    if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+        if value[0] == '"':
+            try:
+                decoded = json.loads(value)
+            except ValueError:
+                decoded = None
+            if isinstance(decoded, str):
+                return decoded.strip()
+        return value[1:-1].replace("''", "'").strip() if value[0] == "'" else value[1:-1].strip()
+    return value
 
 
 def _parse_markdown(file_name: str, text: str) -> Article:

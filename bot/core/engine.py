@@ -2,14 +2,15 @@
 
 Greetings get help, questions about an article itself (author, date, title, link) are
 answered from its metadata, and every other question goes to the ranker (`ranking.py`). It
-is answered only when the best passage's coverage of the question reaches ANSWER_THRESHOLD,
-calibrated on question sets with and without answers.
+is answered only when the fitted probability that the quote answers reaches the model's
+threshold, chosen on real questions for a stated precision (`fitted.py`).
 """
 
 from __future__ import annotations
 
 import contextlib
 import ctypes
+import functools
 import gc
 import hashlib
 import re
@@ -19,6 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from bot.core import replies
+from bot.core.answer_types import RULES, AnswerType
 from bot.core.articles import DEFAULT_MAX_FILE_BYTES
 from bot.core.cache import (
     CachedIndex,
@@ -29,6 +31,7 @@ from bot.core.cache import (
     without_postings,
 )
 from bot.core.errors import KnowledgeError
+from bot.core.fitted import FittedModel
 from bot.core.index import IndexedFile, SearchIndex
 from bot.core.knowledge import Knowledge, Progress, build_knowledge
 from bot.core.model import (
@@ -38,13 +41,15 @@ from bot.core.model import (
     Hit,
     Passage,
     Source,
+    Span,
 )
 from bot.core.questions import MetaIntent, Question, meta_words, understand
-from bot.core.ranking import Judged, Ranker
+from bot.core.quotes import Quote, build_quote, in_quote
+from bot.core.ranking import Candidate, Ranker, Ranking
+from bot.core.terms import word_term
 from bot.core.text import Abbreviations, Tokenizer
 
-ANSWER_THRESHOLD = 0.5  # minimum coverage of the question's content by the quoted passage
-MAX_HITS = 20  # answering passages kept (and highlighted) per question: more is never shown
+MAX_HITS = 20  # answering quotes kept per question: more is never shown
 MAX_QUESTION_CHARS = 1000  # longer input is read up to here
 
 _MARKUP_RES = (
@@ -65,6 +70,12 @@ def strip_markup(text: str) -> str:
 _BUILDER = ThreadPoolExecutor(max_workers=2, thread_name_prefix="bm25-build")
 
 
+@functools.cache
+def default_model() -> FittedModel:
+    """The shipped fitted parameters (``bot/core/data/ranker.json``), read once."""
+    return FittedModel.load()
+
+
 def _digest(name: str, content_fingerprint: str) -> str:
     return hashlib.sha1(f"{name}\0{content_fingerprint}".encode()).hexdigest()[:12]
 
@@ -77,6 +88,7 @@ class Engine:
         knowledge: Knowledge,
         index: SearchIndex | None = None,
         previous_index: SearchIndex | None = None,
+        model: FittedModel | None = None,
     ) -> None:
         """`index` when it is already built for exactly these files; otherwise one is built,
         carrying over from `previous_index` every file it holds unchanged (the others must
@@ -109,8 +121,8 @@ class Engine:
             # The content fingerprint is part of the key: a button under an old answer must
             # not open a different passage after the file was edited.
             digest = _digest(analyzed.file, analyzed.fingerprint)
-            for number, part, text in analyzed.passages:
-                passage = Passage(len(passages), article_id, number, text)
+            for number, part, text, ends in analyzed.passages:
+                passage = Passage(len(passages), article_id, number, text, ends)
                 self._keys[f"{digest}:{number}:{part}"] = passage.passage_id
                 passages.append(passage)
         if not passages:
@@ -128,11 +140,13 @@ class Engine:
             index = building.result()
         assert index is not None
         self.index = index
+        self.model = model or default_model()
         self.ranker = Ranker(
             self.index,
             self.passages,
             self.tokenizer,
             tuple(a.title for a in self.articles).__getitem__,
+            self.model,
             runs,
             title_runs,
         )
@@ -148,22 +162,76 @@ class Engine:
             return self._metadata_answer(question, q)
         if not q.content:
             return Answer(question, AnswerKind.NOT_FOUND, None, None, 0.0, replies.VAGUE)
-        judged = self.ranker.judge(q)
-        answering = [j for j in judged if j.coverage >= ANSWER_THRESHOLD][:MAX_HITS]
-        hits = tuple(self._hit(j, q) for j in answering)
+        ranking = self.ranker.rank(q)
+        if ranking is None:
+            return Answer(question, AnswerKind.NOT_FOUND, None, None, 0.0, replies.NOT_FOUND)
+        hits = self._hits(q, ranking)
         if not hits:
-            best = judged[0].coverage if judged else 0.0
+            best = self.ranker.probability(ranking, 0)
             return Answer(question, AnswerKind.NOT_FOUND, None, None, best, replies.NOT_FOUND)
         best_hit = hits[0]
-        reply = replies.quote_reply(best_hit.passage.text, best_hit.source)
+        reply = replies.quote_reply(best_hit.quote, best_hit.source)
+        if best_hit.answer:
+            reply = f"{best_hit.answer_label}: {best_hit.answer}\n{reply}"
         return Answer(
             question,
             AnswerKind.FOUND,
-            best_hit.passage.text,
+            best_hit.quote,
             best_hit.source,
-            best_hit.coverage,
+            best_hit.score,
             reply,
             hits,
+            best_hit.answer,
+            best_hit.answer_label,
+        )
+
+    def _hits(self, q: Question, ranking: Ranking, limit: int = MAX_HITS) -> tuple[Hit, ...]:
+        """The quotes that answer, best first: each around a candidate sentence the fitted
+        model finds likely enough to answer, none repeating another's sentences."""
+        threshold = self.model.threshold
+        scores = {(c.position, c.sentence): c.score for c in ranking.candidates}
+        hits: list[Hit] = []
+        quoted: set[tuple[int, int]] = set()
+        for i, candidate in enumerate(ranking.candidates[: 2 * limit]):
+            if len(hits) >= limit:
+                break
+            if (candidate.position, candidate.sentence) in quoted:
+                continue
+            probability = self.ranker.probability(ranking, i)
+            if probability < threshold:
+                continue
+            quote = build_quote(self.passages, candidate.position, candidate.sentence, scores)
+            quoted.update((p.position, p.sentence) for p in quote.pieces)
+            hits.append(self._hit(q, candidate, quote, probability))
+        return tuple(hits)
+
+    def _hit(self, q: Question, candidate: Candidate, quote: Quote, probability: float) -> Hit:
+        passage = self.passages[candidate.position]
+        view = self.ranker.view(candidate.position)
+        answer_spans = self.ranker.answer_spans(q, candidate)
+        answer = label = None
+        highlights: list[Span] = []
+        if answer_spans:
+            highlights = in_quote(quote, passage, candidate.sentence, view.tokens, answer_spans[:1])
+        if highlights and RULES[q.answer_type].short:
+            start, end = highlights[0]
+            answer, label = quote.text[start:end], _answer_label(q)
+        if not highlights:
+            highlights = in_quote(
+                quote,
+                passage,
+                candidate.sentence,
+                view.tokens,
+                self.ranker.matched_spans(q, candidate),
+            )
+        return Hit(
+            passage,
+            self.source(passage),
+            quote.text,
+            probability,
+            tuple(highlights),
+            answer,
+            label,
         )
 
     def search(self, question: str, limit: int = 5) -> list[Hit]:
@@ -196,11 +264,6 @@ class Engine:
         examples.append("Bài viết đăng lúc nào?" if len(self.articles) == 1 else "Ai viết bài này?")
         return examples[:limit]
 
-    def _hit(self, judged: Judged, q: Question) -> Hit:
-        passage = self.passages[judged.position]
-        matched = self.ranker.matched_words(q, judged.position)
-        return Hit(passage, self.source(passage), judged.bm25, judged.coverage, matched)
-
     # --- Questions about the articles themselves --------------------------------------
 
     def _target_article(self, q: Question) -> tuple[Article | None, bool]:
@@ -211,10 +274,10 @@ class Engine:
         probe = understand(" ".join(w.surface for w in topic), self.tokenizer) if topic else None
         if probe is None or not probe.content:
             return (self.articles[0] if len(self.articles) == 1 else None), False
-        judged = self.ranker.judge(probe)
-        if not judged or judged[0].coverage < ANSWER_THRESHOLD:
+        ranking = self.ranker.rank(probe)
+        if ranking is None or not self._hits(probe, ranking, limit=1):
             return None, True
-        return self.articles[self.passages[judged[0].position].article_id], True
+        return self.articles[self.passages[ranking.candidates[0].position].article_id], True
 
     def _metadata_answer(self, question: str, q: Question) -> Answer:
         article, topic_named = self._target_article(q)
@@ -222,7 +285,7 @@ class Engine:
             return Answer(question, AnswerKind.NOT_FOUND, None, None, 0.0, replies.NOT_FOUND)
         if article is None:
             reply = replies.which_article(self.articles)
-            return Answer(question, AnswerKind.METADATA, None, None, 0.0, reply)
+            return Answer(question, AnswerKind.CLARIFICATION, None, None, 0.0, reply)
         statements: dict[MetaIntent, Callable[[Article], str]] = {
             MetaIntent.AUTHOR: replies.author_statement,
             MetaIntent.DATE: replies.date_statement,
@@ -251,6 +314,7 @@ def load_engine(
     previous: Engine | None = None,
     workers: int | None = None,
     progress: Progress | None = None,
+    model: FittedModel | None = None,
 ) -> Engine:
     """Build the engine for the folder, reusing whatever is still valid.
 
@@ -259,7 +323,7 @@ def load_engine(
     Raises KnowledgeError when the folder is missing or holds no usable article.
     """
     with _collector_paused():
-        engine = _load_engine(folder, cache_dir, max_file_bytes, previous, workers, progress)
+        engine = _load_engine(folder, cache_dir, max_file_bytes, previous, workers, progress, model)
         # The index's objects live as long as the engine: moved out of the collector's
         # generations, full collections no longer walk them (they took 0.1-0.3 s at 10,000
         # articles, in the middle of answers). An engine holds no reference cycles, so an old
@@ -296,6 +360,7 @@ def _load_engine(
     previous: Engine | None,
     workers: int | None,
     progress: Progress | None,
+    model: FittedModel | None = None,
 ) -> Engine:
     prior: CachedIndex | None = None
     pending: PendingIndex | None = None
@@ -327,6 +392,7 @@ def _load_engine(
         knowledge,
         prior.index if unchanged and prior else None,
         previous_index=prior.index if prior else None,
+        model=model or (previous.model if previous is not None else None),
     )
     save = cache_dir is not None and not (
         unchanged and prior and prior.knowledge.manifest == knowledge.manifest and previous is None
@@ -340,3 +406,17 @@ def _load_engine(
         else:
             save_index(cache_dir, cached)
     return engine
+
+
+def _answer_label(q: Question) -> str:
+    """What the short answer is: "Người chủ trì" for "Ai chủ trì ...?" (the compound word
+    right after "ai"), else the answer type's own heading ("Thời gian")."""
+    rule = RULES[q.answer_type]
+    words = q.analyzed.syllables
+    if q.answer_type is AnswerType.WHO and q.asked and words[q.asked[0]].folded == "ai":
+        after = q.asked[1]
+        pair = words[after : after + 2]
+        keys = [w.accented or w.folded for w in pair]
+        if len(pair) == 2 and word_term(keys) in q.analyzed.terms:
+            return "Người " + " ".join(w.surface.lower() for w in pair)
+    return rule.label

@@ -137,6 +137,8 @@ class SearchIndex:
         self._lookup_keys = arrays["lookup_keys"]
         self._lookup_ids = arrays["lookup_ids"]
         self._size = len(arrays["lengths"])
+        lengths = arrays["lengths"]
+        self._average_length = int(lengths.sum(dtype=np.int64)) / max(1, len(lengths))
 
     def adopt(self, copy: SearchIndex) -> None:
         """Serve from `copy`'s arrays, the same index stored elsewhere (mapped from its cache
@@ -254,6 +256,15 @@ class SearchIndex:
         if i is None or self._offsets[i + 1] == self._offsets[i]:
             return None
         return float(self.arrays["idf"][i])
+
+    def length(self, position: int) -> int:
+        """The passage's number of terms: BM25's document length."""
+        return int(self.arrays["lengths"][position])
+
+    @property
+    def average_length(self) -> float:
+        """BM25's average document length (avgdl)."""
+        return self._average_length
 
     def term_weight(self, term: str) -> float:
         """A smoothed, always positive idf: words that no passage has weigh the most.

@@ -28,16 +28,20 @@ from bot.core.articles import (
 )
 from bot.core.errors import ArticleError, KnowledgeError
 from bot.core.index import FilePostings
+from bot.core.lexicon import ABBREVIATIONS
 from bot.core.model import Article, FileWarning, SkippedFile
-from bot.core.passages import split_paragraph
-from bot.core.text import COMMON_ABBREVIATIONS, Abbreviations, Tokenizer, find_defined_abbreviations
+from bot.core.passages import plan_paragraph
+from bot.core.text import Abbreviations, Tokenizer, find_defined_abbreviations
 from bot.core.views import encode_phrases
 
 # Bump when passages or terms would come out differently: cached analyses are then rebuilt.
-PIPELINE_VERSION = 3
+PIPELINE_VERSION = 4
 PARALLEL_MIN_FILES = 40  # below this, starting worker processes costs more than it saves
 
 Progress = Callable[[int, int], None]  # (files analysed so far, files to analyse)
+
+
+PassageEntry = tuple[int, int, str, tuple[int, ...]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +52,8 @@ class AnalyzedFile:
     fingerprint: str
     article: Article
     warning: str | None
-    passages: tuple[tuple[int, int, str], ...]  # (paragraph number, part in paragraph, text)
+    # (paragraph number, part in paragraph, text, where each of its sentences ends)
+    passages: tuple[PassageEntry, ...]
     abbreviations: tuple[tuple[str, str], ...]  # defined in this article
     runs: tuple[str, ...] = ()  # per passage, its syllable runs (views.encode_runs)
     # The passages' counted terms: only until the index holds them (the engine drops them).
@@ -107,7 +112,7 @@ def fingerprint(data: bytes) -> str:
     return hashlib.sha1(data).hexdigest()
 
 
-_Analyzed = tuple[tuple[int, int, str], list[str], str]  # passage, its terms, its runs
+_Analyzed = tuple[PassageEntry, list[str], str]  # passage, its terms, its runs
 
 
 def passage_terms(article: Article) -> list[list[str]]:
@@ -118,17 +123,19 @@ def passage_terms(article: Article) -> list[list[str]]:
 def _analyze_passages(article: Article) -> tuple[dict[str, str], str, list[_Analyzed]]:
     """The abbreviations the article defines, its title's runs, and its passages analysed."""
     defined = find_defined_abbreviations(" ".join(article.paragraphs))
-    table = dict(COMMON_ABBREVIATIONS)
+    table = dict(ABBREVIATIONS)
     table.update(defined)
     tokenizer = Tokenizer(Abbreviations(table))
     title = tokenizer.analyze(article.title)
     title_terms = list(title.terms)
     analyzed = []
     for number, paragraph in enumerate(article.paragraphs, start=1):
-        for part, text in enumerate(split_paragraph(paragraph)):
-            text_analysis = tokenizer.analyze(text)
+        for part, planned in enumerate(plan_paragraph(paragraph)):
+            text, ends = planned.text, planned.sentence_ends
+            text_analysis = tokenizer.analyze(text, sentence_ends=ends)
             terms = [*text_analysis.terms, *title_terms]
-            analyzed.append(((number, part, text), terms, encode_phrases(text_analysis.runs)))
+            runs = encode_phrases(text_analysis.runs, text_analysis.sentence_starts)
+            analyzed.append(((number, part, text, ends), terms, runs))
     return defined, encode_phrases(title.runs), analyzed
 
 

@@ -4,7 +4,8 @@ A passage is at most MAX_PASSAGE_CHARS characters of one paragraph, made of whol
 paragraphs are split first (underthesea's sent_tokenize does not split on blank lines), a
 sentence ending in ":" stays with the one that follows, and a sentence too long on its own is
 cut at ";" (then at "," as a last resort). Within a paragraph the fewest passages are made,
-as even in length as possible.
+as even in length as possible. A passage knows where its sentences end: the ranker judges
+sentences, and a quote is built around the one that answers.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 MAX_PASSAGE_CHARS = 600
 
@@ -76,7 +78,7 @@ def sentence_units(paragraph: str, limit: int = MAX_PASSAGE_CHARS) -> list[str]:
     return units
 
 
-def _pack(units: Sequence[str], limit: int) -> list[str]:
+def _pack_units(units: Sequence[str], limit: int) -> list[Sequence[str]]:
     """Fewest chunks of consecutive units within the limit, lengths as even as possible."""
     n = len(units)
     inf = (n + 1, 0)
@@ -93,20 +95,68 @@ def _pack(units: Sequence[str], limit: int) -> list[str]:
             if candidate < best[end]:
                 best[end] = candidate
                 cut_at[end] = start
-    chunks: list[str] = []
+    chunks: list[Sequence[str]] = []
     end = n
     while end > 0:
         start = cut_at[end]
-        chunks.append(" ".join(units[start:end]))
+        chunks.append(units[start:end])
         end = start
     return chunks[::-1]
 
 
-def split_paragraph(paragraph: str, limit: int = MAX_PASSAGE_CHARS) -> list[str]:
-    """The passages of one paragraph, in order."""
+@dataclass(frozen=True, slots=True)
+class PlannedPassage:
+    """A passage's text and where each of its sentences ends in it (the last one: its end)."""
+
+    text: str
+    sentence_ends: tuple[int, ...]
+
+    @property
+    def sentences(self) -> list[str]:
+        return sentence_texts(self.text, self.sentence_ends)
+
+
+def sentence_texts(text: str, ends: Sequence[int]) -> list[str]:
+    out = []
+    start = 0
+    for end in ends:
+        out.append(text[start:end].strip())
+        start = end
+    return out
+
+
+def _located(text: str, units: Sequence[str]) -> tuple[int, ...]:
+    """Where each unit ends in `text`, found in order; the whole text as one sentence when
+    the sentence splitter did not keep a unit verbatim."""
+    ends = []
+    cursor = 0
+    for unit in units:
+        found = text.find(unit, cursor)
+        if found < 0:
+            return (len(text),)
+        cursor = found + len(unit)
+        ends.append(cursor)
+    if not ends:
+        return (len(text),)
+    ends[-1] = len(text)
+    return tuple(ends)
+
+
+def plan_paragraph(paragraph: str, limit: int = MAX_PASSAGE_CHARS) -> list[PlannedPassage]:
+    """The passages of one paragraph, in order, each with its sentences."""
     paragraph = paragraph.strip()
     if not paragraph:
         return []
+    units = sentence_units(paragraph, limit)
     if len(paragraph) <= limit:
-        return [paragraph]
-    return _pack(sentence_units(paragraph, limit), limit)
+        return [PlannedPassage(paragraph, _located(paragraph, units))]
+    planned = []
+    for chunk in _pack_units(units, limit):
+        text = " ".join(chunk)
+        planned.append(PlannedPassage(text, _located(text, chunk)))
+    return planned
+
+
+def split_paragraph(paragraph: str, limit: int = MAX_PASSAGE_CHARS) -> list[str]:
+    """The passages of one paragraph, in order."""
+    return [passage.text for passage in plan_paragraph(paragraph, limit)]

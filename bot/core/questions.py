@@ -1,8 +1,9 @@
-"""What a question asks: its content words, its expected answer type, or a metadata intent.
+"""What a question asks: its content words, the kind of answer it wants, its names and
+numbers, or a question about an article itself (its author, date, title, link).
 
-Phrases here are written with diacritics. A syllable the user typed with marks must match a
-phrase syllable exactly (tone style aside); a syllable typed without marks matches on its
-letters alone, except where that would be ambiguous ("co" may be "có" or "cơ sở").
+The words come from the lexicon (``lexicon.py``) and the answer types' own phrases
+(``answer_types.py``); this module only decides which of the question's syllables are
+content a passage should hold.
 """
 
 from __future__ import annotations
@@ -11,21 +12,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
+from bot.core import lexicon
+from bot.core.answer_types import RULES, AnswerType, answer_type_of
+from bot.core.phrases import PhraseSet, Span
 from bot.core.text import AnalyzedText, Syllable, Tokenizer
 
-
-class AnswerType(StrEnum):
-    WHEN = "when"  # a date or a time
-    ROLE = "role"  # a person's position: "X là ai?", "X giữ chức vụ gì?"
-    WHO = "who"  # a person or an organisation
-    QUANTITY = "quantity"  # a number
-    ABOUT = "about"  # what something is about: "Chỉ thị 28 về vấn đề gì?"
-    WHERE = "where"  # a place
-    REASON = "reason"  # "vì sao", "nguyên nhân ... là gì"
-    LIST = "list"  # "gồm những nhiệm vụ nào?": several items
-    DEFINITION = "definition"  # "VNCERT là gì?": what a name or an abbreviation stands for
-    FREQUENCY = "frequency"  # "họp bao lâu một lần?": how often
-    OTHER = "other"
+__all__ = ["AnswerType", "ContentUnit", "MetaIntent", "Question", "meta_words", "understand"]
 
 
 class MetaIntent(StrEnum):
@@ -36,202 +28,31 @@ class MetaIntent(StrEnum):
     TOPIC = "topic"
 
 
-def _phrases(*items: str) -> tuple[tuple[Syllable, ...], ...]:
-    from bot.core.text import syllables
-
-    return tuple(tuple(syllables(item)) for item in items)
-
-
-# Question words and function words: they say what kind of answer is wanted, not where it is.
-QUESTION_PHRASES = _phrases(
-    "như thế nào",
-    "thế nào",
-    "ra sao",
-    "là gì",
-    "là ai",
-    "những ai",
-    "những gì",
-    "cái gì",
-    "khi nào",
-    "lúc nào",
-    "bao giờ",
-    "bao nhiêu",
-    "bao lâu",
-    "mấy",
-    "ở đâu",
-    "tại sao",
-    "vì sao",
-    "ngày nào",
-    "năm nào",
-    "người nào",
-    "ai",
-    "gì",
-    "nào",
-    "đâu",
-    "không",
-    "chưa",
-    "hả",
-    "vậy",
-    "thế",
-    "nhỉ",
-    "ntn",
-    "chức vụ",
-    "giữ chức",
-    "giữ chức vụ",
-    "cương vị",
-    "nói về",
-    "nói gì",
-    "nhắc tới",
-    "nhắc đến",
-    "đề cập đến",
-    "đề cập tới",
-    "liên quan đến",
-    "liên quan tới",
-    "tên là gì",
-    "tên gì",
-    "họ tên",
-    "bao lâu một lần",
-    "bao lâu 1 lần",
-    "mấy lần",
-    "hay không",
-    "có phải",
+QUESTION_WORDS = PhraseSet(lexicon.QUESTION_WORDS)
+END_PARTICLES = PhraseSet(lexicon.QUESTION_END_PARTICLES)
+STOPWORDS = PhraseSet(lexicon.STOPWORDS)
+SYNONYM_GROUPS = tuple(PhraseSet(group) for group in lexicon.SYNONYM_GROUPS)
+TITLES = PhraseSet(lexicon.TITLES)
+_OR_WORDS = PhraseSet(("hay", "hoặc", "hay là"))
+# The noun right before "gì"/"nào" names the kind of answer ("lĩnh vực gì"), which the
+# answering passage need not repeat.
+_WHICH = PhraseSet(("gì", "nào"))
+ANSWER_KIND_WEIGHT = 0.6
+ROLE_EXTRA_SYLLABLES = 2  # the organ after the title: "Bí thư" + "Tỉnh ủy"
+# "số mấy", "thứ mấy": the number asked for names or ranks (Quyết định số 05, xếp thứ 3).
+_NUMBER_NAME = PhraseSet(
+    (
+        "số mấy",
+        "số bao nhiêu",
+        "thứ mấy",
+        "thứ bao nhiêu",
+        "hạng mấy",
+        "hạng bao nhiêu",
+        "khóa mấy",
+        "khóa bao nhiêu",
+        "lần thứ mấy",
+    )
 )
-STOPWORDS = _phrases(
-    "là",
-    "của",
-    "và",
-    "các",
-    "những",
-    "có",
-    "được",
-    "bị",
-    "cho",
-    "với",
-    "về",
-    "trong",
-    "tại",
-    "ở",
-    "đã",
-    "đang",
-    "sẽ",
-    "thì",
-    "mà",
-    "này",
-    "đó",
-    "kia",
-    "ấy",
-    "một",
-    "hay",
-    "hoặc",
-    "nhé",
-    "ạ",
-    "vào",
-    "ra",
-    "do",
-    "để",
-    "từ",
-    "theo",
-    "gồm",
-    "như",
-    "cũng",
-    "rất",
-    "nên",
-    "cần",
-    "phải",
-    "bởi",
-    "nhằm",
-    "việc",
-    "điều",
-    "người",
-    "cái",
-    "vấn đề",
-    "hãy",
-    "cho biết",
-    "cho tôi",
-    "tôi",
-    "bạn",
-    "mình",
-    "xin",
-    "muốn",
-    "biết",
-    "hỏi",
-    "em",
-    "anh",
-    "chị",
-    "ơi",
-    "ông",
-    "bà",
-    "đồng chí",
-    "ngoài việc",
-    "ngoài ra",
-    "còn",
-    "khác",
-)
-# A syllable typed without marks matches a one-syllable stopword or question word only when
-# its letters cannot easily be a content word: "thi" may be "thị" (Chỉ thị), "ban" may be
-# "Ban" (Ban Chỉ đạo), "hoi" may be "hội", so those stay in the question.
-UNAMBIGUOUS_FOLDS = frozenset(
-    {
-        "la",
-        "cua",
-        "va",
-        "cac",
-        "nhung",
-        "duoc",
-        "voi",
-        "mot",
-        "nay",
-        "kia",
-        "ay",
-        "hay",
-        "hoac",
-        "nhe",
-        "a",
-        "vao",
-        "theo",
-        "gom",
-        "nhu",
-        "rat",
-        "nham",
-        "viec",
-        "dieu",
-        "nguoi",
-        "xin",
-        "oi",
-        "ai",
-        "gi",
-        "nao",
-        "sao",
-        "khong",
-        "vay",
-        "nhi",
-        "ha",
-        "ntn",
-        "se",
-        "ma",
-        "khac",
-    }
-)
-_WHEN = _phrases(
-    "khi nào",
-    "lúc nào",
-    "bao giờ",
-    "ngày nào",
-    "ngày mấy",
-    "hôm nào",
-    "năm nào",
-    "tháng nào",
-    "thời gian nào",
-    "thời điểm nào",
-    "mấy giờ",
-    "thời gian",
-    "thời điểm",
-    "ngày tháng",
-)
-_WHO = _phrases(
-    "ai", "những ai", "người nào", "đồng chí nào", "vị nào", "cơ quan nào", "đơn vị nào"
-)
-_QUANTITY = _phrases("bao nhiêu", "mấy", "số lượng")
 # "may" typed without marks is "mấy" before a unit of counting, else perhaps "máy".
 _COUNT_NOUNS = frozenset(
     {
@@ -253,229 +74,16 @@ _COUNT_NOUNS = frozenset(
     }
 )
 _RANK_WORDS = frozenset({"thu", "hang", "so", "khoa"})  # "thứ may" can only be "thứ mấy"
-# "số mấy", "thứ mấy": the number asked for names or ranks (Quyết định số 05, xếp thứ 3).
-_NUMBER_NAME = _phrases(
-    "số mấy",
-    "số bao nhiêu",
-    "thứ mấy",
-    "thứ bao nhiêu",
-    "hạng mấy",
-    "hạng bao nhiêu",
-    "khóa mấy",
-    "khóa bao nhiêu",
-    "lần thứ mấy",
-)
-_LIST_MARKS = _phrases("gồm", "bao gồm", "những", "các", "một số")
-_LIST_ASKS = _phrases("nào", "gì", "những gì")
-_REASON = _phrases("tại sao", "vì sao", "nguyên nhân", "lý do", "do đâu", "vì đâu")
-_WHERE = _phrases(
-    "ở đâu", "tại đâu", "nơi nào", "địa điểm", "chỗ nào", "tỉnh nào", "địa phương nào"
-)
-_ROLE = _phrases("chức vụ", "giữ chức", "cương vị", "là ai", "tên là gì", "tên gì", "họ tên")
-_FREQUENCY = _phrases("bao lâu một lần", "bao lâu 1 lần", "mấy lần", "thường xuyên không")
-# "X là gì?" asks what X is when X is short (a name, an abbreviation); a long X is a topic.
-_DEFINITION_END = _phrases(
-    "là gì",
-    "là cái gì",
-    "nghĩa là gì",
-    "viết tắt của gì",
-    "là viết tắt của gì",
-    "là tổ chức gì",
-    "là cơ quan gì",
-    "là đơn vị gì",
-)
-DEFINITION_MAX_SYLLABLES = 5
-# Positions people ask about; "Bí thư Tỉnh ủy" and "Phó Bí thư Thường trực Tỉnh ủy" differ.
-_TITLES = _phrases(
-    "phó bí thư",
-    "bí thư",
-    "tổng bí thư",
-    "phó giám đốc",
-    "giám đốc",
-    "tổng giám đốc",
-    "phó chủ tịch",
-    "chủ tịch",
-    "phó trưởng ban",
-    "trưởng ban",
-    "phó trưởng phòng",
-    "trưởng phòng",
-    "bộ trưởng",
-    "thứ trưởng",
-    "chánh văn phòng",
-    "chánh án",
-    "viện trưởng",
-    "hiệu trưởng",
-    "đội trưởng",
-    "tổng biên tập",
-    "chỉ huy trưởng",
-    "giám đốc sở",
-)
-ROLE_EXTRA_SYLLABLES = 2  # the organ after the title: "Bí thư" + "Tỉnh ủy"
-# Alternatives: "buổi sáng hay buổi chiều" is answered by either.
-_OR_WORDS = _phrases("hay", "hoặc", "hay là")
-# The noun right before "gì"/"nào" names the kind of answer ("lĩnh vực gì"), which the
-# answering passage need not repeat.
-_WHICH = _phrases("gì", "nào")
-ANSWER_KIND_WEIGHT = 0.6
-_ABOUT = _phrases(
-    "về vấn đề gì",
-    "về việc gì",
-    "về gì",
-    "về nội dung gì",
-    "về điều gì",
-    "về cái gì",
-    "nội dung gì",
-    "nói gì",
-)
-# "bài" alone is too loose ("bài phát biểu"): it counts only at the start of the question.
-_DOCUMENT = _phrases(
-    "bài viết", "bài báo", "bài này", "tin này", "tin bài", "bản tin", "bài đăng", "tác phẩm"
-)
-_DOCUMENT_START = _phrases("bài", "tin")
-_AUTHOR_STRONG = _phrases("tác giả", "ai viết", "người viết", "viết bởi", "bút danh", "ký tên")
-_META: dict[MetaIntent, tuple[tuple[Syllable, ...], ...]] = {
-    MetaIntent.AUTHOR: (*_AUTHOR_STRONG, *_phrases("do ai", "của ai", "phóng viên", "ai")),
-    MetaIntent.DATE: _phrases(
-        "đăng",
-        "đăng tải",
-        "xuất bản",
-        "phát hành",
-        "công bố",
-        "ngày đăng",
-        "đăng ngày",
-    ),
-    MetaIntent.TITLE: _phrases("tiêu đề", "tựa đề", "tên bài", "tít", "tựa bài", "tên bài viết"),
-    MetaIntent.LINK: _phrases("đường dẫn", "link", "liên kết", "url", "địa chỉ bài", "nguồn bài"),
-    MetaIntent.TOPIC: _phrases("nói về", "nội dung chính", "tóm tắt", "chủ đề", "đề cập"),
+_DOCUMENT = PhraseSet(lexicon.DOCUMENT_WORDS)
+_DOCUMENT_START = PhraseSet(lexicon.DOCUMENT_STARTS)
+_AUTHOR_STRONG = PhraseSet(lexicon.AUTHOR_STRONG)
+_META: dict[MetaIntent, PhraseSet] = {
+    MetaIntent.AUTHOR: PhraseSet((*lexicon.AUTHOR_STRONG, *lexicon.AUTHOR_WEAK)),
+    MetaIntent.DATE: PhraseSet(lexicon.PUBLICATION_WORDS),
+    MetaIntent.TITLE: PhraseSet(lexicon.TITLE_WORDS),
+    MetaIntent.LINK: PhraseSet(lexicon.LINK_WORDS),
+    MetaIntent.TOPIC: PhraseSet(lexicon.TOPIC_WORDS),
 }
-# Words people ask with that news articles write differently. Each group is one meaning;
-# a question's phrase is matched by any phrase of its group.
-SYNONYM_GROUPS = tuple(
-    _phrases(*group)
-    for group in (
-        ("hội nghị", "cuộc họp", "buổi họp", "phiên họp", "cuộc hội nghị"),
-        ("tổ chức", "diễn ra", "được tổ chức", "khai mạc"),
-        ("tham dự", "tham gia", "dự"),
-        ("người dân", "nhân dân", "dân"),
-        ("công chức", "cán bộ"),
-        ("an ninh mạng", "an toàn thông tin mạng", "an ninh thông tin"),
-        ("internet", "mạng"),
-        ("tập huấn", "bồi dưỡng", "đào tạo"),
-        ("gọi tắt", "viết tắt"),
-        ("mục đích", "nhằm"),
-        ("kéo dài", "diễn ra trong", "trong vòng"),
-        ("yêu cầu", "đề nghị", "nhấn mạnh", "lưu ý"),
-        ("xếp hạng", "xếp thứ", "đứng thứ", "xếp vị trí"),
-        ("hằng tháng", "hàng tháng", "mỗi tháng", "thường kỳ"),
-        ("chống", "phòng chống", "đấu tranh"),
-    )
-)
-GREETING_WORDS = frozenset(
-    {
-        "xin",
-        "chao",
-        "hello",
-        "hi",
-        "hey",
-        "alo",
-        "oi",
-        "bot",
-        "ban",
-        "ad",
-        "admin",
-        "cam",
-        "on",
-        "thanks",
-        "thank",
-        "you",
-        "ok",
-        "oke",
-        "okay",
-        "help",
-        "giup",
-        "tro",
-        "huong",
-        "dan",
-        "start",
-        "a",
-        "nhe",
-        "nha",
-        "em",
-        "anh",
-        "chi",
-        "minh",
-    }
-)
-
-
-def _syllable_matches(typed: Syllable, phrase: Syllable, *, strict: bool) -> bool:
-    if typed.accented is not None:
-        return typed.accented == (phrase.accented or phrase.folded)
-    if typed.folded != phrase.folded:
-        return False
-    return phrase.accented is None or not strict or typed.folded in UNAMBIGUOUS_FOLDS
-
-
-def _match_at(
-    words: Sequence[Syllable], start: int, phrase: Sequence[Syllable], *, lenient: bool = False
-) -> bool:
-    """Whether `phrase` starts at `start`; single ambiguous syllables need marks unless lenient."""
-    if start + len(phrase) > len(words):
-        return False
-    strict = len(phrase) == 1 and not lenient
-    return all(
-        _syllable_matches(words[start + i], part, strict=strict) for i, part in enumerate(phrase)
-    )
-
-
-_PHRASE_INDEXES: dict[int, tuple[object, dict[str, list[Sequence[Syllable]]]]] = {}
-
-
-def _by_first_syllable(
-    phrases: Sequence[Sequence[Syllable]],
-) -> dict[str, list[Sequence[Syllable]]]:
-    """The phrases by the letters of their first syllable, longest first: a typed syllable
-    can only match a phrase syllable with the same letters."""
-    cached = _PHRASE_INDEXES.get(id(phrases))
-    if cached is not None and cached[0] is phrases:
-        return cached[1]
-    index: dict[str, list[Sequence[Syllable]]] = {}
-    for phrase in sorted(phrases, key=len, reverse=True):
-        if phrase:
-            index.setdefault(phrase[0].folded, []).append(phrase)
-    if isinstance(phrases, tuple):  # the module's phrase lists: index them once
-        _PHRASE_INDEXES[id(phrases)] = (phrases, index)
-    return index
-
-
-def find_phrases(
-    words: Sequence[Syllable], phrases: Sequence[Sequence[Syllable]]
-) -> list[tuple[int, int]]:
-    """Spans (start, end) of the longest phrases found, left to right, not overlapping."""
-    by_first = _by_first_syllable(phrases)
-    spans: list[tuple[int, int]] = []
-    i = 0
-    while i < len(words):
-        for phrase in by_first.get(words[i].folded, ()):
-            if _match_at(words, i, phrase):
-                spans.append((i, i + len(phrase)))
-                i += len(phrase)
-                break
-        else:
-            i += 1
-    return spans
-
-
-def _match_any_at_start(words: Sequence[Syllable], phrases: Sequence[Sequence[Syllable]]) -> bool:
-    return any(_match_at(words, 0, phrase) for phrase in phrases)
-
-
-def _contains(
-    words: Sequence[Syllable], phrases: Sequence[Sequence[Syllable]], *, lenient: bool = False
-) -> bool:
-    if lenient:
-        return any(_match_at(words, i, p, lenient=True) for i in range(len(words)) for p in phrases)
-    return bool(find_phrases(words, phrases))
 
 
 @dataclass(frozen=True, slots=True)
@@ -491,6 +99,11 @@ class ContentUnit:
     def spellings(self) -> tuple[tuple[Syllable, ...], ...]:
         return (self.words, *self.alternatives)
 
+    @property
+    def is_kind(self) -> bool:
+        """The noun naming the kind of answer ("lĩnh vực" of "lĩnh vực gì")."""
+        return self.weight < 1.0
+
 
 @dataclass(frozen=True, slots=True)
 class Question:
@@ -500,17 +113,31 @@ class Question:
     answer_type: AnswerType
     meta: MetaIntent | None
     is_greeting: bool
-    # What the answer must be about: the counted noun of "bao nhiêu", the subject otherwise
-    # (indexes into `content`).
+    # What the answer must be about: the counted noun of "bao nhiêu" (indexes into `content`).
     focus: tuple[int, ...] = ()
     role: tuple[Syllable, ...] = ()  # a position asked about: "bí thư tỉnh ủy"
     role_needs_person: bool = False  # "X là ai?" wants a name; "Ai làm X?" may get a body
     names: tuple[tuple[Syllable, ...], ...] = ()  # proper names typed with capitals
     any_number: bool = False  # a number that names or ranks answers too, not only a count
+    asked: Span | None = None  # the phrase that asks ("ai", "bao nhiêu"), in the syllables
 
     @property
     def is_empty(self) -> bool:
         return not self.analyzed.syllables
+
+    @property
+    def numbers(self) -> tuple[str, ...]:
+        """The numbers the question gives ("năm 2015", "Chỉ thị 28")."""
+        return tuple(w.folded for w in self.analyzed.syllables if w.folded.isdigit())
+
+    @property
+    def content_words(self) -> list[Syllable]:
+        return [w for unit in self.content for w in unit.words]
+
+    def content_pairs(self) -> list[tuple[Syllable, Syllable]]:
+        """Adjacent one-syllable content units: the word pairs a passage may keep together."""
+        single = {u.position: u.words[0] for u in self.content if len(u.words) == 1}
+        return [(single[i], single[i + 1]) for i in sorted(single) if i + 1 in single]
 
 
 def _alternative_units(
@@ -522,13 +149,13 @@ def _alternative_units(
     are left out; only the words that differ decide between the alternatives.
     """
     found = []
-    for start, end in find_phrases(words, _OR_WORDS):
+    for start, end in _OR_WORDS.find(words):
         right = []
         i = end
         while i in content and len(right) < 4:
             right.append(i)
             i += 1
-        left = []
+        left: list[int] = []
         i = start - 1
         while i in content and len(left) < len(right):
             left.insert(0, i)
@@ -544,39 +171,13 @@ def _alternative_units(
     return found
 
 
-def _answer_type(words: Sequence[Syllable], content_size: int) -> AnswerType:
-    """The first kind of answer the question's words ask for, in order of precedence."""
-    for phrases, answer_type in (
-        (_WHEN, AnswerType.WHEN),
-        (_ROLE, AnswerType.ROLE),
-        (_FREQUENCY, AnswerType.FREQUENCY),
-        (_QUANTITY, AnswerType.QUANTITY),
-        (_ABOUT, AnswerType.ABOUT),
-        (_REASON, AnswerType.REASON),
-    ):
-        if _contains(words, phrases):
-            return answer_type
-    where = _contains(words, _WHERE)
-    if _contains(words, _LIST_MARKS) and _contains(words, _LIST_ASKS) and not where:
-        return AnswerType.LIST
-    if content_size <= DEFINITION_MAX_SYLLABLES and any(
-        len(p) <= len(words) and _match_at(words, len(words) - len(p), p) for p in _DEFINITION_END
-    ):
-        return AnswerType.DEFINITION
-    if where:
-        return AnswerType.WHERE
-    if _contains(words, _WHO):
-        return AnswerType.WHO
-    return AnswerType.OTHER
-
-
 def _focus_positions(
     words: Sequence[Syllable], content: set[int], answer_type: AnswerType
 ) -> set[int]:
-    """Where the thing a quantity question counts sits: after "bao nhiêu", else the subject."""
+    """Where the thing a quantity question counts sits: after "bao nhiêu"."""
     if answer_type is not AnswerType.QUANTITY:
         return set()
-    for _, end in find_phrases(words, _QUANTITY):
+    for _, end in RULES[AnswerType.QUANTITY].asks.find(words):
         after = set()
         i = end
         while i in content and len(after) < 3:
@@ -592,7 +193,7 @@ def _role_words(
 ) -> tuple[Syllable, ...]:
     """The position a question asks about; "X là ai?" names it in full ("Bí thư Tỉnh ủy"),
     "Ai làm X?" may name the task the way the answer does not ("đội trưởng Đội ...")."""
-    spans = find_phrases(words, _TITLES)
+    spans = TITLES.find(words)
     if not spans:
         return ()
     start, end = spans[0]
@@ -601,16 +202,24 @@ def _role_words(
     return tuple(words[start:end])
 
 
-def _proper_names(normalized: str) -> tuple[tuple[Syllable, ...], ...]:
+def _is_name_word(words: Sequence[Syllable], i: int) -> bool:
+    """A capitalized word inside the question, or the first word of a run of them: a name
+    ("Anh Quốc", "Phan Anh Tuấn"), never a stopword ("anh", "nam")."""
+    word = words[i]
+    if not word.surface[:1].isupper() or (word.surface.isupper() and len(word.surface) > 1):
+        return False
+    if i > 0:
+        return True
+    return len(words) > 1 and words[1].surface[:1].isupper()
+
+
+def _proper_names(words: Sequence[Syllable]) -> tuple[tuple[Syllable, ...], ...]:
     """Runs of capitalized words ("Vĩnh Long", "Sở Thông tin"): the places, people and
     bodies a question is about. The question's first word counts only inside a longer run;
     abbreviations ("UBND") are left out, since they stand for their long forms."""
-    from bot.core.text import syllables
-
     names: list[tuple[Syllable, ...]] = []
     run: list[Syllable] = []
     run_start = 0
-    words = syllables(normalized)
     for i, word in enumerate([*words, None]):
         if word is not None and word.surface[:1].isupper() and not word.surface.isupper():
             if not run:
@@ -623,16 +232,29 @@ def _proper_names(normalized: str) -> tuple[tuple[Syllable, ...], ...]:
     return tuple(names)
 
 
+def _trailing_particles(words: Sequence[Syllable]) -> int:
+    """Where the question's closing particles start ("... không ạ?" -> before "không")."""
+    end = len(words)
+    while end > 1:
+        size = END_PARTICLES.ending_at(words, end)
+        if not size or size >= end:
+            break
+        end -= size
+    return end
+
+
 def understand(text: str, tokenizer: Tokenizer) -> Question:
     analyzed = tokenizer.analyze(text)
     words = analyzed.syllables
-    # Question words first, then synonym phrases (which may hold a stopword: "diễn ra"),
-    # then the remaining stopwords.
-    removed = set()
+    end = _trailing_particles(words)
+    asking = words[:end]
+    removed = set(range(end, len(words)))
+    asked: Span | None = None
+    for start, stop in QUESTION_WORDS.find(asking):
+        removed.update(range(start, stop))
+        asked = asked or (start, stop)
     quantity_typed_plain = False
-    for start, end in find_phrases(words, QUESTION_PHRASES):
-        removed.update(range(start, end))
-    for i, word in enumerate(words):
+    for i, word in enumerate(asking):
         if word.accented is not None or word.folded != "may":
             continue
         before = words[i - 1].folded if i else ""
@@ -644,44 +266,53 @@ def understand(text: str, tokenizer: Tokenizer) -> Question:
     seen: set[tuple[tuple[str, str | None], ...]] = set()
     unit_positions: list[set[int]] = []
 
-    def add(position: int, typed: tuple[Syllable, ...], alternatives=(), used=None) -> None:  # type: ignore[no-untyped-def]
+    def add(
+        position: int,
+        typed: tuple[Syllable, ...],
+        alternatives: Sequence[tuple[Syllable, ...]] = (),
+        used: set[int] | None = None,
+    ) -> None:
         key = tuple((w.folded, w.accented) for w in typed)
         if key not in seen:
             seen.add(key)
             units.append(ContentUnit(position, typed, tuple(alternatives)))
             unit_positions.append(used or set(range(position, position + len(typed))))
 
+    # Synonym phrases (which may hold a stopword: "diễn ra"), then the remaining stopwords.
     synonym_spans: list[tuple[int, int, list[tuple[Syllable, ...]]]] = []
     group_ends: dict[int, int] = {}  # where a synonym span ends -> its group
     for number, group in enumerate(SYNONYM_GROUPS):
-        for start, end in find_phrases(words, group):
-            if removed.isdisjoint(range(start, end)):
-                removed.update(range(start, end))
+        for start, stop in group.find(asking):
+            if removed.isdisjoint(range(start, stop)):
+                removed.update(range(start, stop))
                 if group_ends.get(start) == number:
                     continue  # "cán bộ công chức": one meaning said twice, counted once
-                group_ends[end] = number
-                typed = tuple(words[start:end])
-                others = [p for p in group if [w.folded for w in p] != [w.folded for w in typed]]
-                synonym_spans.append((start, end, others))
-    remaining = [w if i not in removed else Syllable("", "", None) for i, w in enumerate(words)]
-    for start, end in find_phrases(remaining, STOPWORDS):
-        removed.update(range(start, end))
-    synonym_positions = {i for start, end, _ in synonym_spans for i in range(start, end)}
+                group_ends[stop] = number
+                typed = tuple(words[start:stop])
+                folded = [w.folded for w in typed]
+                others = [p for p in group if [w.folded for w in p] != folded]
+                synonym_spans.append((start, stop, others))
+    blank = Syllable("", "", None)
+    remaining = [w if i not in removed else blank for i, w in enumerate(asking)]
+    for start, stop in STOPWORDS.find(remaining):
+        kept = [i for i in range(start, stop) if _is_name_word(words, i)]
+        removed.update(i for i in range(start, stop) if i not in kept)
+    synonym_positions = {i for start, stop, _ in synonym_spans for i in range(start, stop)}
     single = {i for i in range(len(words)) if i not in removed}
     content = single | synonym_positions
     for position, used, a, b in _alternative_units(words, single):
         add(position, a, [b], used)
         single -= used
-    for start, end, others in synonym_spans:
-        add(start, tuple(words[start:end]), others)
+    for start, stop, others in synonym_spans:
+        add(start, tuple(words[start:stop]), others)
     for position in sorted(single):
         add(position, (words[position],))
 
-    answer_type = _answer_type(words, len(content))
+    answer_type = answer_type_of(asking, len(content))
     if quantity_typed_plain and answer_type is AnswerType.OTHER:
         answer_type = AnswerType.QUANTITY
     kind_nouns: set[int] = set()
-    for start, _ in find_phrases(words, _WHICH):
+    for start, _ in _WHICH.find(asking):
         i = start - 1
         while i in content and start - i <= 2:
             kind_nouns.add(i)
@@ -697,47 +328,55 @@ def understand(text: str, tokenizer: Tokenizer) -> Question:
         if used & focus_positions:
             focus.append(len(final))
         final.append(unit)
-    names = _proper_names(analyzed.normalized)
     role = (
         _role_words(words, content, with_organ=answer_type is AnswerType.ROLE)
         if answer_type in (AnswerType.ROLE, AnswerType.WHO)
         else ()
     )
-
-    meta = None
-    about_document = _contains(words, _DOCUMENT) or _match_any_at_start(words, _DOCUMENT_START)
-    if about_document or _contains(words, _AUTHOR_STRONG):
-        for intent in (MetaIntent.AUTHOR, MetaIntent.TITLE, MetaIntent.LINK, MetaIntent.TOPIC):
-            if _contains(words, _META[intent]):
-                meta = intent
-                break
-        else:
-            # Once the question is about the article, "dang" can only be "đăng".
-            date_words = _META[MetaIntent.DATE]
-            if answer_type is AnswerType.WHEN and _contains(words, date_words, lenient=True):
-                meta = MetaIntent.DATE
-    greeting = bool(words) and all(w.folded in GREETING_WORDS for w in words)
+    greeting = bool(words) and all(w.folded in lexicon.GREETING_WORDS for w in words)
     return Question(
         text,
         analyzed,
         tuple(final),
         answer_type,
-        meta,
+        _meta_intent(words, answer_type),
         greeting,
         tuple(focus),
         role,
         answer_type is AnswerType.ROLE,
-        names,
-        _contains(words, _NUMBER_NAME),
+        _proper_names(words),
+        _NUMBER_NAME.contains(words),
+        asked,
     )
+
+
+def _meta_intent(words: Sequence[Syllable], answer_type: AnswerType) -> MetaIntent | None:
+    about_document = _DOCUMENT.contains(words) or _DOCUMENT_START.at_start(words)
+    if not (about_document or _AUTHOR_STRONG.contains(words)):
+        return None
+    for intent in (MetaIntent.AUTHOR, MetaIntent.TITLE, MetaIntent.LINK, MetaIntent.TOPIC):
+        if _META[intent].contains(words):
+            return intent
+    # Once the question is about the article, "dang" can only be "đăng".
+    date_words = _META[MetaIntent.DATE]
+    if answer_type is AnswerType.WHEN and date_words.contains(words, lenient=True):
+        return MetaIntent.DATE
+    return None
 
 
 def meta_words(question: Question) -> set[int]:
     """Positions in the question's syllables that only serve the metadata intent."""
     words = question.analyzed.syllables
     positions: set[int] = set()
-    groups = [_DOCUMENT, _DOCUMENT_START, *_META.values(), _WHEN, QUESTION_PHRASES, STOPWORDS]
+    groups = [
+        _DOCUMENT,
+        _DOCUMENT_START,
+        *_META.values(),
+        RULES[AnswerType.WHEN].asks,
+        QUESTION_WORDS,
+        STOPWORDS,
+    ]
     for group in groups:
-        for start, end in find_phrases(words, group):
+        for start, end in group.find(words):
             positions.update(range(start, end))
     return positions

@@ -1,17 +1,8 @@
 """The one text pipeline used for passages and questions alike.
 
 Steps: Unicode NFC, one tone-mark style ("hoà" -> "hòa", "uỷ" -> "ủy", the style underthesea
-itself writes), lower case, then
-terms of four kinds so that matching does not depend on diacritics or on how underthesea
-happens to segment a sentence:
-
-- ``f:`` every syllable without diacritics ("hội" -> "f:hoi"): matches unaccented typing;
-- ``a:`` syllables that carry diacritics, with their tone as a suffix ("hội" -> "a:hôi5"):
-  tells "hội" from "hồi" when the user typed marks;
-- ``b:`` adjacent syllable pairs without diacritics ("hội nghị" -> "b:hoi_nghi"): phrase
-  matching that survives bad or inconsistent segmentation;
-- ``w:`` multi-syllable words found by underthesea ("w:hôi5_nghi5"), only for accented text,
-  since unaccented text segments badly.
+itself writes), lower case, syllables, then the index terms of ``terms.py`` (folded,
+accented, pairs, and underthesea's compound words for accented text).
 
 Abbreviations (``BCĐ``) also emit the terms of their long form (``Ban Chỉ đạo``), in passages
 and in questions, so either spelling matches the other.
@@ -25,6 +16,9 @@ import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+
+from bot.core import terms as index_terms
+from bot.core.lexicon import ABBREVIATIONS
 
 # Combining tone marks: grave (huyền), acute (sắc), tilde (ngã), hook above (hỏi), dot below (nặng).
 _TONES = {"\u0300": "2", "\u0301": "1", "\u0303": "4", "\u0309": "3", "\u0323": "5"}
@@ -171,49 +165,6 @@ def phrases(text: str) -> list[list[Syllable]]:
 
 # --- Abbreviations ----------------------------------------------------------------------
 
-COMMON_ABBREVIATIONS: Mapping[str, str] = {
-    "BCĐ": "Ban Chỉ đạo",
-    "BCH": "Ban Chấp hành",
-    "BTV": "Ban Thường vụ",
-    "BTG": "Ban Tuyên giáo",
-    "UBND": "Ủy ban nhân dân",
-    "HĐND": "Hội đồng nhân dân",
-    "MTTQ": "Mặt trận Tổ quốc",
-    "TƯ": "Trung ương",
-    "TW": "Trung ương",
-    "CNTT": "công nghệ thông tin",
-    "ATTT": "an toàn thông tin",
-    "ANTT": "an ninh trật tự",
-    "CSVC": "cơ sở vật chất",
-    "ĐBQH": "đại biểu Quốc hội",
-    "QĐND": "Quân đội nhân dân",
-    "CAND": "Công an nhân dân",
-    "CA": "công an",
-    "TP": "thành phố",
-    "TX": "thị xã",
-    "KT-XH": "kinh tế - xã hội",
-    "KTXH": "kinh tế - xã hội",
-    "THPT": "trung học phổ thông",
-    "THCS": "trung học cơ sở",
-    "GD-ĐT": "giáo dục và đào tạo",
-    "GDĐT": "giáo dục và đào tạo",
-    "NN-PTNT": "nông nghiệp và phát triển nông thôn",
-    "TT-TT": "thông tin và truyền thông",
-    "TTTT": "thông tin và truyền thông",
-    "VH-TT-DL": "văn hóa, thể thao và du lịch",
-    "VN": "Việt Nam",
-    "PCCC": "phòng cháy chữa cháy",
-    "BHXH": "bảo hiểm xã hội",
-    "BHYT": "bảo hiểm y tế",
-    "DN": "doanh nghiệp",
-    "HTX": "hợp tác xã",
-    "NQ": "Nghị quyết",
-    "CT": "Chỉ thị",
-    "QĐ": "Quyết định",
-    "BCT": "Bộ Chính trị",
-    "BBT": "Ban Bí thư",
-}
-
 # "Ban Chỉ đạo 94 của tỉnh (gọi tắt là BCĐ 94)" / "Ban Chỉ đạo (BCĐ)": definitions in articles.
 _DEFINED_ABBREVIATION_RE = re.compile(
     r"\(\s*(?:gọi tắt là|viết tắt là|sau đây gọi là)?\s*([^\W\d_]{2,8})\s*\)"
@@ -245,7 +196,7 @@ def find_defined_abbreviations(text: str) -> dict[str, str]:
 class Abbreviations:
     """Maps short forms to long forms; lookups accept any case and missing diacritics."""
 
-    def __init__(self, table: Mapping[str, str] = COMMON_ABBREVIATIONS) -> None:
+    def __init__(self, table: Mapping[str, str] = ABBREVIATIONS) -> None:
         self._exact: dict[str, str] = {}
         self._folded: dict[str, str] = {}
         self.candidates: set[str] = set()  # lower-case spellings worth a full lookup
@@ -312,6 +263,7 @@ class AnalyzedText:
     syllables: tuple[Syllable, ...]  # including the syllables of abbreviation expansions
     terms: tuple[str, ...]
     runs: tuple[tuple[Syllable, ...], ...] = ()  # syllables between punctuation, not expanded
+    sentence_starts: tuple[int, ...] = (0,)  # the run each sentence starts with
 
 
 class Tokenizer:
@@ -335,29 +287,38 @@ class Tokenizer:
             expanded.append(out)
         return expanded
 
-    def analyze(self, text: str, *, segment: bool = True) -> AnalyzedText:
+    def analyze(
+        self, text: str, *, segment: bool = True, sentence_ends: Sequence[int] = ()
+    ) -> AnalyzedText:
+        """The text's syllables and terms. With `sentence_ends` (character offsets, as a
+        passage keeps them), no run of syllables crosses from one sentence to the next."""
         normalized = normalize_text(text)
-        plain_runs = phrases(normalized)
+        if len(sentence_ends) > 1:
+            plain_runs: list[list[Syllable]] = []
+            sentence_starts = []
+            start = 0
+            for end in sentence_ends:
+                sentence_starts.append(len(plain_runs))
+                plain_runs.extend(phrases(normalize_text(text[start:end])))
+                start = end
+        else:
+            plain_runs = phrases(normalized)
+            sentence_starts = [0]
         runs = self.expand_runs(plain_runs)
         terms: list[str] = []
         flat: list[Syllable] = []
         for run in runs:
             flat.extend(run)
-            for i, syllable in enumerate(run):
-                terms.append("f:" + syllable.folded)
-                if syllable.accented is not None:
-                    terms.append("a:" + syllable.accented)
-                if i:
-                    terms.append(f"b:{run[i - 1].folded}_{syllable.folded}")
-                # "Chỉ thị số 28" also pairs as "Chỉ thị 28", the way people ask.
-                if i >= 2 and run[i - 1].folded == "so" and syllable.folded.isdigit():
-                    terms.append(f"b:{run[i - 2].folded}_{syllable.folded}")
+            terms.extend(index_terms.run_terms(run))
         if segment and any(s.accented for s in flat):
             for word in compound_words(normalized):
-                keys = [s.accented or s.folded for s in word]
-                terms.append("w:" + "_".join(keys))
+                terms.append(index_terms.word_term([s.accented or s.folded for s in word]))
         return AnalyzedText(
-            normalized, tuple(flat), tuple(terms), tuple(tuple(run) for run in plain_runs)
+            normalized,
+            tuple(flat),
+            tuple(terms),
+            tuple(tuple(run) for run in plain_runs),
+            tuple(sentence_starts),
         )
 
     def terms(self, text: str) -> list[str]:

@@ -1,44 +1,59 @@
 """What the ranker sees of a passage: its syllables, where each one is, and its terms.
 
-A view is exactly ``Tokenizer.analyze(text, segment=False)`` of the passage: the syllables
-(abbreviations followed by their long form) and the terms they make. It is built for every
-candidate of every question, so it is made cheap:
+A view is exactly ``Tokenizer.analyze(text, segment=False, sentence_ends=...)`` of the
+passage: the syllables (abbreviations followed by their long form), the terms they make, and
+which sentence each syllable belongs to. It is built for every candidate of every question,
+so it is made cheap:
 
 - the passage's syllable runs (syllables between punctuation, before abbreviations are
   expanded) are worked out once, when the file is analysed, and kept as one compact string
-  per passage (`encode_runs`);
+  per passage (`encode_phrases`): words split by spaces, runs by newlines, sentences by tabs;
 - the terms are not spelled out: membership of an ``f:``, ``a:`` or ``b:`` term is answered
   from the positions of the syllables (`ViewTerms`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bot.core import terms as index_terms
+from bot.core.terms import TermKind
 from bot.core.text import Syllable, Tokenizer, normalize_text, phrases, syllables
 from bot.core.text import _syllable as _syllable_of
 
 _WORD_SEP = " "
 _RUN_SEP = "\n"
+_SENTENCE_SEP = "\t"
 _NOWHERE: tuple[int, ...] = ()
 
 
 def encode_runs(text: str) -> str:
-    """The passage's syllable runs as one string: words split by spaces, runs by newlines."""
+    """The text's syllable runs as one string (one sentence)."""
     return encode_phrases(phrases(normalize_text(text)))
 
 
-def encode_phrases(runs: Iterable[Sequence[Syllable]]) -> str:
-    """`encode_runs` of a text from its runs (`AnalyzedText.runs`) when it is analysed anyway."""
-    return _RUN_SEP.join(_WORD_SEP.join(s.surface for s in run) for run in runs)
+def encode_phrases(
+    runs: Sequence[Sequence[Syllable]], sentence_starts: Sequence[int] = (0,)
+) -> str:
+    """`encode_runs` of a text from its runs (`AnalyzedText.runs` and `.sentence_starts`);
+    a sentence without a word is kept, empty, so that sentences keep their numbers."""
+    bounds = [*sentence_starts[1:], len(runs)]
+    sentences = [runs[start:end] for start, end in zip(sentence_starts, bounds, strict=True)]
+    return _SENTENCE_SEP.join(
+        _RUN_SEP.join(_WORD_SEP.join(s.surface for s in run) for run in sentence)
+        for sentence in sentences
+    )
 
 
 def decode_runs(encoded: str) -> list[list[Syllable]]:
-    if not encoded:
-        return []
     of = Syllable.of
-    return [[of(word) for word in run.split(_WORD_SEP)] for run in encoded.split(_RUN_SEP)]
+    return [
+        [of(word) for word in run.split(_WORD_SEP)]
+        for sentence in encoded.split(_SENTENCE_SEP)
+        if sentence
+        for run in sentence.split(_RUN_SEP)
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,18 +71,19 @@ class ViewTerms:
     by_fold: dict[str, tuple[int, ...]]
 
     def __contains__(self, term: object) -> bool:
-        if not isinstance(term, str) or len(term) < 2 or term[1] != ":":
+        parsed = index_terms.parse(term) if isinstance(term, str) else None
+        if parsed is None:
             return False
-        kind, body = term[0], term[2:]
-        if kind == "f":
-            return body in self.by_fold
-        if kind == "a":
-            return body in self.by_accent
-        if kind != "b":
-            return False
-        first, sep, second = body.partition("_")
-        if not sep or "_" in second:
-            return False
+        kind, parts = parsed
+        if kind is TermKind.FOLDED:
+            return parts[0] in self.by_fold
+        if kind is TermKind.ACCENTED:
+            return parts[0] in self.by_accent
+        if kind is TermKind.PAIR:
+            return self.has_pair(*parts)
+        return False
+
+    def has_pair(self, first: str, second: str) -> bool:
         words, runs = self.words, self.runs
         last = len(words)
         for i in self.by_fold.get(first, _NOWHERE):
@@ -90,6 +106,9 @@ class ViewTerms:
 class PassageView:
     words: tuple[Syllable, ...]
     terms: ViewTerms
+    tokens: tuple[int, ...]  # per word, the passage's written word it stands for
+    sentences: tuple[int, ...]  # per word, its sentence
+    sentence_starts: tuple[int, ...]  # the first word of each sentence, then len(words)
 
     @property
     def by_accent(self) -> dict[str, tuple[int, ...]]:
@@ -99,6 +118,10 @@ class PassageView:
     def by_fold(self) -> dict[str, tuple[int, ...]]:
         return self.terms.by_fold
 
+    @property
+    def sentence_count(self) -> int:
+        return len(self.sentence_starts) - 1
+
     def starts(self, word: Syllable) -> tuple[int, ...]:
         """Positions of the words that match `word` exactly (by accent when it has marks)."""
         if word.accented is not None:
@@ -106,27 +129,9 @@ class PassageView:
         return self.terms.by_fold.get(word.folded, _NOWHERE)
 
 
-def make_view(runs: Sequence[Sequence[Syllable]], tokenizer: Tokenizer) -> PassageView:
-    """The view of a passage from its runs, abbreviations expanded as `tokenizer` does."""
-    words: list[Syllable] = []
-    run_of: list[int] = []
-    by_accent: dict[str, tuple[int, ...]] = {}
-    by_fold: dict[str, tuple[int, ...]] = {}
-    for number, run in enumerate(tokenizer.expand_runs(runs)):
-        for word in run:
-            i = len(words)
-            words.append(word)
-            run_of.append(number)
-            # Concatenation, not (*places, i): twice as fast, and this is the hot path.
-            by_fold[word.folded] = by_fold.get(word.folded, _NOWHERE) + (i,)  # noqa: RUF005
-            if word.accented is not None:
-                by_accent[word.accented] = by_accent.get(word.accented, _NOWHERE) + (i,)  # noqa: RUF005
-    frozen = tuple(words)
-    return PassageView(frozen, ViewTerms(frozen, tuple(run_of), by_accent, by_fold))
-
-
-def view_of_text(text: str, tokenizer: Tokenizer) -> PassageView:
-    return make_view(phrases(normalize_text(text)), tokenizer)
+def view_of_text(text: str, tokenizer: Tokenizer, sentence_ends: Sequence[int] = ()) -> PassageView:
+    analysis = tokenizer.analyze(text, segment=False, sentence_ends=sentence_ends)
+    return view_of_runs(encode_phrases(analysis.runs, analysis.sentence_starts), tokenizer)
 
 
 def words_of_runs(encoded: str, tokenizer: Tokenizer) -> list[Syllable]:
@@ -135,7 +140,8 @@ def words_of_runs(encoded: str, tokenizer: Tokenizer) -> list[Syllable]:
     if encoded:
         abbreviations = tokenizer.abbreviations
         candidates = abbreviations.candidates
-        for surface in encoded.replace(_RUN_SEP, _WORD_SEP).split(_WORD_SEP):
+        flat = encoded.replace(_SENTENCE_SEP, _WORD_SEP).replace(_RUN_SEP, _WORD_SEP)
+        for surface in flat.split():
             words.append(_syllable_of(surface))
             if surface.lower() in candidates:
                 long_form = abbreviations.expand(surface)
@@ -145,31 +151,51 @@ def words_of_runs(encoded: str, tokenizer: Tokenizer) -> list[Syllable]:
 
 
 def view_of_runs(encoded: str, tokenizer: Tokenizer) -> PassageView:
-    """`make_view(decode_runs(encoded), tokenizer)` in one pass (this is the hot path).
+    """The view of a passage from its encoded runs, in one pass (this is the hot path).
 
     Positions are kept in tuples, grown one at a time (most words occur once): unlike lists,
     the garbage collector stops tracking them, and thousands of views are cached."""
     words: list[Syllable] = []
     run_of: list[int] = []
+    token_of: list[int] = []
+    sentence_of: list[int] = []
+    sentence_starts: list[int] = [0]
     by_accent: dict[str, tuple[int, ...]] = {}
     by_fold: dict[str, tuple[int, ...]] = {}
     if encoded:
         abbreviations = tokenizer.abbreviations
         candidates = abbreviations.candidates
-        for number, run in enumerate(encoded.split(_RUN_SEP)):
-            for surface in run.split(_WORD_SEP):
-                expanded: Sequence[Syllable] = (_syllable_of(surface),)
-                if surface.lower() in candidates:
-                    long_form = abbreviations.expand(surface)
-                    if long_form:
-                        expanded = [*expanded, *syllables(long_form)]
-                for word in expanded:
-                    i = len(words)
-                    words.append(word)
-                    run_of.append(number)
-                    folded, accented = word.folded, word.accented
-                    by_fold[folded] = by_fold.get(folded, _NOWHERE) + (i,)  # noqa: RUF005
-                    if accented is not None:
-                        by_accent[accented] = by_accent.get(accented, _NOWHERE) + (i,)  # noqa: RUF005
+        number = token = 0
+        for sentence, text in enumerate(encoded.split(_SENTENCE_SEP)):
+            if sentence:
+                sentence_starts.append(len(words))
+            if not text:
+                continue
+            for run in text.split(_RUN_SEP):
+                for surface in run.split(_WORD_SEP):
+                    expanded: Sequence[Syllable] = (_syllable_of(surface),)
+                    if surface.lower() in candidates:
+                        long_form = abbreviations.expand(surface)
+                        if long_form:
+                            expanded = [*expanded, *syllables(long_form)]
+                    for word in expanded:
+                        i = len(words)
+                        words.append(word)
+                        run_of.append(number)
+                        token_of.append(token)
+                        sentence_of.append(sentence)
+                        folded, accented = word.folded, word.accented
+                        by_fold[folded] = by_fold.get(folded, _NOWHERE) + (i,)  # noqa: RUF005
+                        if accented is not None:
+                            by_accent[accented] = by_accent.get(accented, _NOWHERE) + (i,)  # noqa: RUF005
+                    token += 1
+                number += 1
+    sentence_starts.append(len(words))
     frozen = tuple(words)
-    return PassageView(frozen, ViewTerms(frozen, tuple(run_of), by_accent, by_fold))
+    return PassageView(
+        frozen,
+        ViewTerms(frozen, tuple(run_of), by_accent, by_fold),
+        tuple(token_of),
+        tuple(sentence_of),
+        tuple(sentence_starts),
+    )

@@ -1,0 +1,602 @@
+"""The kinds of answer a question asks for, each one unit: how a question asks for it, what
+it looks like in a passage, and the feature the ranker weighs it by.
+
+A rule's `find` returns the spans of a sentence's words that could be the answer ("26-2-2014"
+for *khi nào*, "Nguyễn Quốc Bảo - Phó Bí thư ..." for *là ai*, "12 năm tù" for *bao
+nhiêu*). The ranker's feature ``answer_<kind>`` says whether the sentence holds such a span
+that the question did not already say; the engine bolds the best one and, when it is sure,
+puts it above the quote.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from bot.core import lexicon
+from bot.core.phrases import PhraseSet, Span
+from bot.core.text import Syllable
+
+MAX_CLAUSE = 24  # syllables a reason, a definition or a topic may run to
+ROLE_GAP = 3  # syllables allowed between a name and the position after it
+
+
+class AnswerType(StrEnum):
+    WHEN = "when"  # a date or a time
+    ROLE = "role"  # a person's position: "X là ai?", "X giữ chức vụ gì?"
+    WHO = "who"  # a person or an organisation
+    QUANTITY = "quantity"  # a number, a duration
+    ABOUT = "about"  # what something is about: "Chỉ thị 28 về vấn đề gì?"
+    WHERE = "where"  # a place
+    REASON = "reason"  # "vì sao", "nguyên nhân ... là gì", "để làm gì"
+    LIST = "list"  # "gồm những nhiệm vụ nào?": several items
+    DEFINITION = "definition"  # "VNCERT là gì?": what a name or an abbreviation stands for
+    FREQUENCY = "frequency"  # "họp bao lâu một lần?": how often
+    OTHER = "other"
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    """One sentence of a passage's view: words[start:end], with the run (the stretch between
+    punctuation marks) of every word."""
+
+    words: Sequence[Syllable]
+    runs: Sequence[int]
+    start: int
+    end: int
+
+    def run_end(self, i: int, limit: int = MAX_CLAUSE) -> int:
+        """Where the run holding word i ends (a clause stops at punctuation)."""
+        j = i
+        while j + 1 < self.end and self.runs[j + 1] == self.runs[i] and j + 1 - i < limit:
+            j += 1
+        return j + 1
+
+
+Finder = Callable[[Sentence], list[Span]]
+
+
+def _phrases(*items: str) -> PhraseSet:
+    return PhraseSet(items)
+
+
+_TIME_NOUNS = _phrases(*lexicon.TIME_NOUNS)
+_TIME_EXPRESSIONS = _phrases(*lexicon.TIME_EXPRESSIONS)
+_NUMBER_WORDS = _phrases(*lexicon.NUMBER_WORDS)
+_COUNT_UNITS = _phrases(*lexicon.COUNT_UNITS)
+_SHARE_WORDS = _phrases(*lexicon.SHARE_WORDS)
+_NAMING = _phrases(*lexicon.NAMING_BEFORE_NUMBER)
+_PLACE_NOUNS = _phrases(*lexicon.PLACE_NOUNS)
+_PLACE_PREPOSITIONS = _phrases(*lexicon.PLACE_PREPOSITIONS)
+_CAUSE_WORDS = _phrases(*lexicon.CAUSE_WORDS)
+_DEFINING_WORDS = _phrases(*lexicon.DEFINING_WORDS)
+_FREQUENCY_WORDS = _phrases(*lexicon.FREQUENCY_WORDS)
+_POSITIONS = _phrases(*lexicon.POSITION_STARTS, *lexicon.TITLES)
+_PERSON_MARKERS = _phrases(*lexicon.PERSON_MARKERS)
+_ORGANISATIONS = _phrases(*lexicon.ORGANISATION_WORDS)
+_SURNAMES = frozenset(lexicon.SURNAMES)
+_ABOUT = _phrases("về")
+
+
+def is_number(word: Syllable) -> bool:
+    return word.folded.isdigit() or is_roman(word)
+
+
+def is_roman(word: Syllable) -> bool:
+    surface = word.surface
+    return surface.isupper() and all(c in "IVXLC" for c in surface)
+
+
+def is_year(word: Syllable) -> bool:
+    return len(word.folded) == 4 and word.folded.isdigit() and 1000 <= int(word.folded) <= 2100
+
+
+def is_capitalized(word: Syllable) -> bool:
+    return word.surface[:1].isupper()
+
+
+def _digit_chain(s: Sentence, i: int) -> int:
+    """The end of the run of numbers starting at i: "26-2-2014" is three numbers."""
+    j = i
+    while j < s.end and s.words[j].folded.isdigit():
+        j += 1
+    return j
+
+
+def _capitalized_run(s: Sentence, i: int) -> int:
+    """The end of the run of capitalized words (and numbers inside it) starting at i."""
+    j = i
+    while (
+        j < s.end
+        and (is_capitalized(s.words[j]) or (j > i and s.words[j].folded.isdigit()))
+        and s.runs[j] == s.runs[i]
+    ):
+        j += 1
+    return j
+
+
+def _is_name_start(s: Sentence, i: int) -> bool:
+    """A capitalized word that is not a sentence's ordinary first word; an acronym (NATO)."""
+    word = s.words[i]
+    if not is_capitalized(word):
+        return False
+    if word.surface.isupper() and len(word.surface) > 1:
+        return True
+    return not (i == s.start and word.folded in lexicon.SENTENCE_STARTERS)
+
+
+def find_when(s: Sentence) -> list[Span]:
+    spans: list[Span] = []
+    i = s.start
+    words = s.words
+    while i < s.end:
+        size = _TIME_EXPRESSIONS.longest_at(words, i)
+        if size:
+            spans.append((i, i + size))
+            i += size
+            continue
+        size = _TIME_NOUNS.longest_at(words, i)
+        after = i + size
+        if size and after < s.end and (is_number(words[after]) or is_capitalized(words[after])):
+            end = _digit_chain(s, after) if words[after].folded.isdigit() else after + 1
+            if not words[after].folded.isdigit() and not is_roman(words[after]):
+                end = _capitalized_run(s, after)
+            # "ngày 26 tháng 2 năm 2014": the parts of one date
+            while end < s.end:
+                more = _TIME_NOUNS.longest_at(words, end)
+                if not more or end + more >= s.end or not is_number(words[end + more]):
+                    break
+                end = (
+                    _digit_chain(s, end + more)
+                    if words[end + more].folded.isdigit()
+                    else (end + more + 1)
+                )
+            spans.append((i, end))
+            i = end
+            continue
+        if words[i].folded.isdigit():
+            end = _digit_chain(s, i)
+            before = words[i - 1].folded if i > s.start else ""
+            if (end - i >= 3 or (end - i == 2 and int(words[i].folded) <= 31)) and before != "so":
+                spans.append((i, end))  # 26-2-2014, 11/8
+            elif end - i == 1 and is_year(words[i]) and not _NAMING.ending_at(words, i):
+                spans.append((i, end))
+            i = end
+            continue
+        i += 1
+    return spans
+
+
+def _counted(s: Sentence, end: int) -> int:
+    """The end of the unit a count goes with: "12 năm tù", "3,2 tỷ đồng", "208 giáo viên"."""
+    unit = _COUNT_UNITS.longest_at(s.words, end)
+    if unit:
+        end += unit
+        more = _COUNT_UNITS.longest_at(s.words, end)  # "tỷ đồng"
+        return end + more
+    if end < s.end and not is_capitalized(s.words[end]) and not s.words[end].folded.isdigit():
+        return end + 1  # "208 giáo" of "208 giáo viên": the next word names what is counted
+    return end
+
+
+def find_quantity(s: Sentence) -> list[Span]:
+    spans: list[Span] = []
+    words = s.words
+    i = s.start
+    dates = {k for a, b in find_when(s) for k in range(a, b)}
+    while i < s.end:
+        if words[i].folded.isdigit() and i not in dates and not _NAMING.ending_at(words, i):
+            end = _digit_chain(s, i)
+            spans.append((i, _counted(s, end)))
+            i = end
+            continue
+        size = _NUMBER_WORDS.longest_at(words, i) or _SHARE_WORDS.longest_at(words, i)
+        if size and i not in dates:
+            end = i + size
+            while end < s.end and _NUMBER_WORDS.longest_at(words, end):
+                end += _NUMBER_WORDS.longest_at(words, end)
+            counted = _counted(s, end)
+            if counted > end or _SHARE_WORDS.longest_at(words, i):
+                spans.append((i, counted))
+            i = end
+            continue
+        i += 1
+    return spans
+
+
+def find_names(s: Sentence) -> list[Span]:
+    """People and bodies: runs of capitalized words, with the word that says what they are
+    ("ông Bảo", "Công ty Formosa")."""
+    spans: list[Span] = []
+    words = s.words
+    i = s.start
+    while i < s.end:
+        marker = _PERSON_MARKERS.longest_at(words, i)
+        if marker and i + marker < s.end and is_capitalized(words[i + marker]):
+            end = _capitalized_run(s, i + marker)
+            spans.append((i, end))
+            i = end
+            continue
+        if _is_name_start(s, i):
+            end = _capitalized_run(s, i)
+            start = i
+            if end - i == 1 and i == s.start and words[i].folded in lexicon.SENTENCE_STARTERS:
+                i += 1
+                continue
+            spans.append((start, end))
+            i = end
+            continue
+        i += 1
+    return spans
+
+
+def find_people(s: Sentence) -> list[Span]:
+    """Names that are a person's: a family name first, or a word such as "ông" before."""
+    people = []
+    for start, end in find_names(s):
+        first = s.words[start]
+        surnamed = first.surface in _SURNAMES and end - start >= 2
+        if surnamed or _PERSON_MARKERS.longest_at(s.words, start):
+            people.append((start, end))
+    return people
+
+
+def find_role(s: Sentence) -> list[Span]:
+    """A person with the position beside it: "Nguyễn Quốc Bảo - Phó Bí thư Thường trực"."""
+    spans: list[Span] = []
+    words = s.words
+    for start, end in find_people(s):
+        for gap in range(ROLE_GAP + 1):
+            at = end + gap
+            if at < s.end and _POSITIONS.longest_at(words, at):
+                spans.append(
+                    (
+                        start,
+                        s.run_end(at, 12) if s.runs[at] != s.runs[start] else min(s.end, at + 8),
+                    )
+                )
+                break
+        else:
+            before = start - 1
+            while before >= s.start and start - before <= 6:
+                if _POSITIONS.longest_at(words, before):
+                    spans.append((before, end))
+                    break
+                before -= 1
+    return spans
+
+
+def find_who(s: Sentence) -> list[Span]:
+    return find_role(s) or find_names(s)
+
+
+def find_where(s: Sentence) -> list[Span]:
+    spans: list[Span] = []
+    words = s.words
+    i = s.start
+    while i < s.end:
+        size = _PLACE_PREPOSITIONS.longest_at(words, i)
+        at = i + size if size else i
+        noun = _PLACE_NOUNS.longest_at(words, at)
+        after = at + noun
+        if noun and after < s.end and (is_capitalized(words[after]) or is_number(words[after])):
+            end = _capitalized_run(s, after) if is_capitalized(words[after]) else after + 1
+            spans.append((i, end))
+            i = end
+            continue
+        if size and at < s.end and is_capitalized(words[at]):
+            end = _capitalized_run(s, at)
+            spans.append((i, end))
+            i = end
+            continue
+        i += 1
+    return spans
+
+
+def _clause_after(phrases: PhraseSet, s: Sentence, *, skip_first: bool = False) -> list[Span]:
+    spans = []
+    for start, end in phrases.find(s.words, s.start, s.end):
+        if skip_first and start == s.start:
+            continue
+        if end < s.end:
+            spans.append((start, s.run_end(end)))
+    return spans
+
+
+def find_reason(s: Sentence) -> list[Span]:
+    return _clause_after(_CAUSE_WORDS, s)
+
+
+def find_definition(s: Sentence) -> list[Span]:
+    return [(a, b) for a, b in _clause_after(_DEFINING_WORDS, s, skip_first=True)]
+
+
+def find_about(s: Sentence) -> list[Span]:
+    return _clause_after(_ABOUT, s, skip_first=True)
+
+
+def find_frequency(s: Sentence) -> list[Span]:
+    spans = _FREQUENCY_WORDS.find(s.words, s.start, s.end)
+    return [
+        (a, b)
+        for a, b in spans
+        if s.words[a].folded != "lan" or (a > s.start and is_number(s.words[a - 1]))
+    ]
+
+
+def find_list(s: Sentence) -> list[Span]:
+    """Items separated by commas or semicolons: three runs or more after the first."""
+    runs = {s.runs[i] for i in range(s.start, s.end)}
+    if len(runs) < 3:
+        return []
+    first_run = s.runs[s.start]
+    begin = next((i for i in range(s.start, s.end) if s.runs[i] != first_run), s.start)
+    return [(begin, s.end)]
+
+
+def find_nothing(s: Sentence) -> list[Span]:
+    return []
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerTypeRule:
+    """One kind of answer: how questions ask for it, and how a passage holds it."""
+
+    answer_type: AnswerType
+    label: str  # the heading of the short answer line: "Thời gian: 26-2-2014"
+    asks: PhraseSet
+    find: Finder
+    short: bool  # whether a found span is a short answer worth a line above the quote
+
+    @property
+    def feature(self) -> str:
+        return f"answer_{self.answer_type.value}"
+
+
+RULES: dict[AnswerType, AnswerTypeRule] = {
+    rule.answer_type: rule
+    for rule in (
+        AnswerTypeRule(
+            AnswerType.WHEN,
+            "Thời gian",
+            _phrases(
+                "khi nào",
+                "lúc nào",
+                "bao giờ",
+                "ngày nào",
+                "ngày mấy",
+                "hôm nào",
+                "năm nào",
+                "tháng nào",
+                "thời gian nào",
+                "thời điểm nào",
+                "mấy giờ",
+                "thời gian",
+                "thời điểm",
+                "ngày tháng",
+                "năm bao nhiêu",
+                "thế kỷ nào",
+                "thập niên nào",
+                "giai đoạn nào",
+                "thời kỳ nào",
+                "ngày bao nhiêu",
+                "vào lúc nào",
+                "hồi nào",
+                "năm mấy",
+                "tháng mấy",
+                "giờ nào",
+                "buổi nào",
+                "ngày giờ",
+            ),
+            find_when,
+            True,
+        ),
+        AnswerTypeRule(
+            AnswerType.ROLE,
+            "Chức vụ",
+            _phrases(
+                "chức vụ",
+                "giữ chức",
+                "cương vị",
+                "là ai",
+                "tên là gì",
+                "tên gì",
+                "họ tên",
+                "chức danh",
+                "làm nghề gì",
+                "nghề nghiệp",
+            ),
+            find_role,
+            True,
+        ),
+        AnswerTypeRule(
+            AnswerType.FREQUENCY,
+            "Tần suất",
+            _phrases(
+                "bao lâu một lần",
+                "bao lâu 1 lần",
+                "mấy lần",
+                "thường xuyên không",
+                "bao nhiêu lần",
+                "có thường",
+            ),
+            find_frequency,
+            True,
+        ),
+        AnswerTypeRule(
+            AnswerType.QUANTITY,
+            "Số lượng",
+            _phrases(
+                "bao nhiêu",
+                "mấy",
+                "số lượng",
+                "bao lâu",
+                "bao xa",
+                "tỷ lệ",
+                "tổng số",
+                "bao nhiêu phần trăm",
+                "số tiền",
+                "bao nhiêu tiền",
+            ),
+            find_quantity,
+            True,
+        ),
+        AnswerTypeRule(
+            AnswerType.ABOUT,
+            "Nội dung",
+            _phrases(
+                "về vấn đề gì",
+                "về việc gì",
+                "về gì",
+                "về nội dung gì",
+                "về điều gì",
+                "về cái gì",
+                "nội dung gì",
+                "nói gì",
+            ),
+            find_about,
+            False,
+        ),
+        AnswerTypeRule(
+            AnswerType.REASON,
+            "Lý do",
+            _phrases(
+                "tại sao",
+                "vì sao",
+                "nguyên nhân",
+                "lý do",
+                "lí do",
+                "do đâu",
+                "vì đâu",
+                "vì lý do gì",
+                "để làm gì",
+                "mục đích gì",
+                "nhằm mục đích",
+                "vì cớ gì",
+                "làm sao mà",
+                "vì sao mà",
+                "tại vì sao",
+            ),
+            find_reason,
+            False,
+        ),
+        AnswerTypeRule(
+            AnswerType.LIST,
+            "Gồm",
+            _phrases("gồm", "bao gồm", "những", "các", "một số"),
+            find_list,
+            False,
+        ),
+        AnswerTypeRule(
+            AnswerType.DEFINITION,
+            "Nghĩa là",
+            _phrases(
+                "là gì",
+                "là cái gì",
+                "nghĩa là gì",
+                "viết tắt của gì",
+                "là viết tắt của gì",
+                "là tổ chức gì",
+                "là cơ quan gì",
+                "là đơn vị gì",
+                "có nghĩa là gì",
+            ),
+            find_definition,
+            False,
+        ),
+        AnswerTypeRule(
+            AnswerType.WHERE,
+            "Địa điểm",
+            _phrases(
+                "ở đâu",
+                "tại đâu",
+                "nơi nào",
+                "địa điểm",
+                "chỗ nào",
+                "tỉnh nào",
+                "địa phương nào",
+                "nước nào",
+                "quốc gia nào",
+                "thành phố nào",
+                "vùng nào",
+                "khu vực nào",
+                "nơi đâu",
+                "đi đâu",
+                "về đâu",
+                "từ đâu",
+                "huyện nào",
+                "xã nào",
+                "châu lục nào",
+                "miền nào",
+                "đến đâu",
+                "tới đâu",
+                "đâu",
+            ),
+            find_where,
+            True,
+        ),
+        AnswerTypeRule(
+            AnswerType.WHO,
+            "Người/đơn vị",
+            _phrases(
+                "ai",
+                "những ai",
+                "người nào",
+                "đồng chí nào",
+                "vị nào",
+                "cơ quan nào",
+                "đơn vị nào",
+                "tổ chức nào",
+                "công ty nào",
+                "nhân vật nào",
+                "đội nào",
+                "nhóm nào",
+                "ông nào",
+                "bà nào",
+                "vua nào",
+                "doanh nghiệp nào",
+                "trường nào",
+                "bệnh viện nào",
+                "ai là người",
+                "người đó",
+                "tác giả",
+            ),
+            find_who,
+            True,
+        ),
+        AnswerTypeRule(AnswerType.OTHER, "Trả lời", _phrases(), find_nothing, False),
+    )
+}
+# The list marks ask for a list only with one of these ("gồm những nhiệm vụ nào?").
+LIST_ASKS = _phrases("nào", "gì", "những gì")
+# "X là gì?" asks what X is when X is short (a name, an abbreviation); a long X is a topic.
+DEFINITION_MAX_SYLLABLES = 5
+DEFINITION_STARTS = _phrases("thế nào là", "như thế nào là", "định nghĩa", "khái niệm")
+
+
+def answer_type_of(words: Sequence[Syllable], content_size: int) -> AnswerType:
+    """The first kind of answer the question's words ask for, in order of precedence."""
+    for answer_type in (
+        AnswerType.WHEN,
+        AnswerType.ROLE,
+        AnswerType.FREQUENCY,
+        AnswerType.QUANTITY,
+        AnswerType.ABOUT,
+        AnswerType.REASON,
+    ):
+        if RULES[answer_type].asks.contains(words):
+            return answer_type
+    where = RULES[AnswerType.WHERE].asks.contains(words)
+    if RULES[AnswerType.LIST].asks.contains(words) and LIST_ASKS.contains(words) and not where:
+        return AnswerType.LIST
+    definition = RULES[AnswerType.DEFINITION].asks
+    if DEFINITION_STARTS.at_start(words) or (
+        content_size <= DEFINITION_MAX_SYLLABLES and definition.ending_at(words, len(words))
+    ):
+        return AnswerType.DEFINITION
+    if where:
+        return AnswerType.WHERE
+    if RULES[AnswerType.WHO].asks.contains(words):
+        return AnswerType.WHO
+    return AnswerType.OTHER

@@ -1,0 +1,544 @@
+"""The named features of a candidate sentence, which the fitted ranker weighs.
+
+A question's candidates are the sentences of the passages BM25 ranks highest. Each sentence
+gets one row of `FEATURES`: how much of the question's content it holds (weighted by rarity,
+in the sentence, its neighbours, its passage, the article's title and first paragraph),
+BM25 by term kind, how its matched words sit, whether it holds the kind of answer asked for
+and something the question did not already say, the question's names and numbers, and
+where it stands in the article. The weights are fitted on real questions (``bot.train``);
+nothing here is a threshold.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Callable, Container, Sequence
+from dataclasses import dataclass
+
+from bot.core import terms as index_terms
+from bot.core.answer_types import RULES, AnswerType, Sentence, is_capitalized, is_year
+from bot.core.index import BM25_PARAMETERS, SearchIndex
+from bot.core.lexicon import SENTENCE_STARTERS, SHARE_WORDS, SURNAMES
+from bot.core.phrases import PhraseSet
+from bot.core.questions import ContentUnit, Question
+from bot.core.terms import TermKind
+from bot.core.text import Syllable
+from bot.core.views import PassageView
+
+UNMARKED_MATCH_CREDIT = 0.25  # "hôi" typed, "hồi" found: the letters agree, the tones do not
+SPLIT_PHRASE_CREDIT = 0.6  # a phrase whose syllables are all there, but not together
+NEIGHBOUR_CREDIT = 0.8  # a word found in the next or previous sentence, for the window
+TITLE_CREDIT = 0.7  # a word found only in the article's title
+LEAD_CREDIT = 0.5  # a word found only in the article's first paragraph, its context
+UNKNOWN_WORD_WEIGHT = 2.0  # a word no article has: the question is likely outside them
+NUMBER_BEFORE, NUMBER_AFTER = 3, 10  # how far a count may sit from what it counts
+ROLE_NAME_BEFORE, ROLE_NAME_AFTER = 12, 6  # how far a holder's name may sit from the title
+NEAR = 6  # syllables between an answer and the question's words that still count as near
+
+ANSWER_FEATURES = tuple(RULES[t].feature for t in AnswerType if t is not AnswerType.OTHER)
+FEATURES = (
+    "bm25",
+    "bm25_rank",
+    "bm25_folded",
+    "bm25_accented",
+    "bm25_pair",
+    "bm25_word",
+    "coverage",
+    "coverage_window",
+    "coverage_passage",
+    "coverage_title",
+    "coverage_story",
+    "coverage_folded",
+    "matched_share",
+    "missing_weight",
+    "pairs",
+    "pairs_window",
+    "longest_run",
+    "proximity",
+    "novel_share",
+    *ANSWER_FEATURES,
+    "answer_near",
+    "role_holder",
+    "count_near_focus",
+    "names_sentence",
+    "names_missing",
+    "numbers_sentence",
+    "numbers_missing",
+    "first_paragraph",
+    "first_sentence",
+    "paragraph_position",
+    "sentence_words",
+)
+INDEX = {name: i for i, name in enumerate(FEATURES)}
+_K1, _B = BM25_PARAMETERS["k1"], BM25_PARAMETERS["b"]
+_NOWHERE: tuple[int, ...] = ()
+_SHARES = PhraseSet(SHARE_WORDS)
+_NAMING_FOLDS = frozenset({"so", "ngay", "thang", "nam", "khoa"})
+
+
+def same(found: Syllable, wanted: Syllable) -> bool:
+    """A passage's syllable matches a question's: exactly when typed with marks."""
+    if wanted.accented is not None:
+        return found.accented == wanted.accented
+    return found.folded == wanted.folded
+
+
+def word_credit(word: Syllable, terms: Container[str]) -> float:
+    """How well a set of terms (a title's, a lead's) holds one question syllable."""
+    if word.accented is not None:
+        if index_terms.accented_term(word.accented) in terms:
+            return 1.0
+        return UNMARKED_MATCH_CREDIT if index_terms.folded_term(word.folded) in terms else 0.0
+    return 1.0 if index_terms.folded_term(word.folded) in terms else 0.0
+
+
+def spelling_credit(spelling: Sequence[Syllable], terms: Container[str]) -> float:
+    credits = [word_credit(word, terms) for word in spelling]
+    if len(spelling) == 1:
+        return credits[0]
+    together = all(
+        index_terms.pair_term(a.folded, b.folded) in terms for a, b in itertools.pairwise(spelling)
+    )
+    mean = sum(credits) / len(credits)
+    return mean if together else mean * SPLIT_PHRASE_CREDIT
+
+
+def unit_credit(unit: ContentUnit, terms: Container[str]) -> float:
+    return max(spelling_credit(spelling, terms) for spelling in unit.spellings)
+
+
+def phrase_starts(spelling: Sequence[Syllable], view: PassageView) -> list[int]:
+    """Where the spelling starts in the view, its syllables together and exactly."""
+    first, rest = spelling[0], spelling[1:]
+    words = view.words
+    last = len(words)
+    found = []
+    for i in view.starts(first):
+        if i + len(spelling) > last:
+            break
+        if all(same(words[i + k], wanted) for k, wanted in enumerate(rest, start=1)):
+            found.append(i)
+    return found
+
+
+def unit_starts(unit: ContentUnit, view: PassageView) -> list[int]:
+    """Where the unit starts in the view, by any of its spellings (exact matches only)."""
+    places: set[int] = set()
+    for spelling in unit.spellings:
+        places.update(phrase_starts(spelling, view))
+    return sorted(places)
+
+
+@dataclass(frozen=True, slots=True)
+class UnitMatch:
+    """Where in a passage one content unit is, by sentence."""
+
+    credits: dict[int, float]  # sentence -> best credit there
+    positions: tuple[int, ...]  # the words it matched (exactly or by its letters)
+
+
+def match_unit(unit: ContentUnit, view: PassageView) -> UnitMatch:
+    credits: dict[int, float] = {}
+    positions: set[int] = set()
+    sentence_of = view.sentences
+    for spelling in unit.spellings:
+        size = len(spelling)
+        exact = phrase_starts(spelling, view)
+        for i in exact:
+            credits[sentence_of[i]] = 1.0
+            positions.update(range(i, i + size))
+        loose: dict[int, list[float]] = {}
+        for k, word in enumerate(spelling):
+            found = view.starts(word)
+            partial = 1.0
+            if not found and word.accented is not None:
+                found = view.by_fold.get(word.folded, _NOWHERE)
+                partial = UNMARKED_MATCH_CREDIT
+            for i in found:
+                sentence = sentence_of[i]
+                seen = loose.setdefault(sentence, [0.0] * size)
+                seen[k] = max(seen[k], partial)
+                positions.add(i)
+        for sentence, seen in loose.items():
+            credit = sum(seen) / size * (1.0 if size == 1 else SPLIT_PHRASE_CREDIT)
+            if credit > credits.get(sentence, 0.0):
+                credits[sentence] = credit
+    return UnitMatch(credits, tuple(sorted(positions)))
+
+
+class QuestionContext:
+    """What every candidate of one question is measured against, worked out once."""
+
+    def __init__(self, q: Question, index: SearchIndex, query_terms: Sequence[str]) -> None:
+        self.q = q
+        self.units = q.content
+        raw = []
+        known = []
+        for unit in q.content:
+            weight = sum(index.term_weight(index_terms.lookup_term(w)) for w in unit.words)
+            is_known = any(_known(index, spelling) for spelling in unit.spellings)
+            if not is_known and not unit.alternatives:
+                weight *= UNKNOWN_WORD_WEIGHT
+            if unit.is_kind:
+                weight *= unit.weight
+            raw.append(weight)
+            known.append(is_known)
+        total = sum(raw) or 1.0
+        self.weights = [w / total for w in raw]
+        self.unknown_weight = sum(w for w, k in zip(self.weights, known, strict=True) if not k)
+        self.pairs = [(a.folded, b.folded) for a, b in q.content_pairs()]
+        self.numbers = q.numbers
+        self.names = [tuple(w.folded for w in name) for name in q.names]
+        self.rule = RULES[q.answer_type]
+        # BM25 by term kind, from the query's terms as the index scores them.
+        self.query: list[tuple[TermKind, tuple[str, ...], float]] = []
+        for term in query_terms:
+            parsed = index_terms.parse(term)
+            idf = index.idf(term)
+            if parsed is not None and idf is not None:
+                self.query.append((parsed[0], parsed[1], idf))
+        self.average_length = index.average_length
+        skip = set(range(*q.asked)) if q.asked else set()
+        self.sequence = [w.folded for i, w in enumerate(q.analyzed.syllables) if i not in skip]
+
+
+def _known(index: SearchIndex, words: Sequence[Syllable]) -> bool:
+    """Whether the knowledge holds these words anywhere (as a phrase when several)."""
+    if len(words) == 1:
+        return index.document_frequency(index_terms.lookup_term(words[0])) > 0
+    return all(
+        index.document_frequency(index_terms.pair_term(a.folded, b.folded)) > 0
+        for a, b in itertools.pairwise(words)
+    )
+
+
+def _count(view: PassageView, kind: TermKind, parts: tuple[str, ...]) -> int:
+    """How often a term occurs in a view (the ``w:`` compounds are not in views)."""
+    if kind is TermKind.FOLDED:
+        return len(view.by_fold.get(parts[0], _NOWHERE))
+    if kind is TermKind.ACCENTED:
+        return len(view.by_accent.get(parts[0], _NOWHERE))
+    if kind is TermKind.PAIR:
+        first, second = parts
+        words, runs = view.words, view.terms.runs
+        count = 0
+        for i in view.by_fold.get(first, _NOWHERE):
+            j = i + 1
+            if (j < len(words) and runs[j] == runs[i] and words[j].folded == second) or (
+                j + 1 < len(words)
+                and runs[j + 1] == runs[i]
+                and words[j].folded == "so"
+                and words[j + 1].folded == second
+                and second.isdigit()
+            ):
+                count += 1
+        return count
+    return 0
+
+
+def bm25_by_kind(
+    ctx: QuestionContext, view: PassageView, title: PassageView, length: int
+) -> dict[TermKind, float]:
+    """The passage's BM25 score split by term kind (tf counted in the passage and its title,
+    which the index counts as one document)."""
+    norm = _K1 * (1 - _B + _B * length / ctx.average_length)
+    parts = dict.fromkeys(TermKind, 0.0)
+    for kind, term_parts, idf in ctx.query:
+        if kind is TermKind.WORD:
+            continue
+        tf = _count(view, kind, term_parts) + _count(title, kind, term_parts)
+        if tf:
+            parts[kind] += idf * tf * (_K1 + 1) / (tf + norm)
+    return parts
+
+
+def _longest_run(ctx: QuestionContext, view: PassageView, start: int, end: int) -> int:
+    """The longest stretch of the question's syllables the sentence repeats in order."""
+    best = 0
+    previous: dict[int, int] = {}
+    by_fold = view.by_fold
+    for folded in ctx.sequence:
+        current = {}
+        for j in by_fold.get(folded, _NOWHERE):
+            if start <= j < end:
+                length = previous.get(j - 1, 0) + 1
+                current[j] = length
+                best = max(best, length)
+        previous = current
+    return best
+
+
+def _proximity(lists: list[list[int]], units: int) -> float:
+    """How tightly the matched units sit together: 1.0 when side by side."""
+    lists = [places for places in lists if places]
+    if len(lists) < 2:
+        return (1.0 if lists else 0.0) * len(lists) / max(1, units)
+    events = sorted((pos, unit) for unit, places in enumerate(lists) for pos in places)
+    need, have, counts, best, left = len(lists), 0, [0] * len(lists), 0, 0
+    for right_pos, unit in events:
+        counts[unit] += 1
+        have += counts[unit] == 1
+        while have == need:
+            left_pos, left_unit = events[left]
+            span = right_pos - left_pos + 1
+            best = span if not best or span < best else best
+            counts[left_unit] -= 1
+            have -= counts[left_unit] == 0
+            left += 1
+    return min(1.0, need / best) * need / units if best else 0.0
+
+
+def _count_positions(words: Sequence[Syllable], start: int, end: int) -> list[int]:
+    """Numbers that count things: not years, dates or numbered names; and words that give a
+    share without a figure ("hầu hết", "tất cả")."""
+    counts = []
+    for i in range(start, end):
+        word = words[i]
+        if _SHARES.longest_at(words, i):
+            counts.append(i)
+            continue
+        if not word.folded.isdigit():
+            continue
+        j = i
+        while j > start and words[j - 1].folded.isdigit():
+            j -= 1
+        k = i
+        while k + 1 < end and words[k + 1].folded.isdigit():
+            k += 1
+        previous = words[i - 1] if i > start else None
+        named = j == i and any(
+            is_capitalized(w) and w.folded not in SENTENCE_STARTERS
+            for w in words[max(start, i - 2) : i]
+        )
+        if (
+            k - j + 1 >= 3
+            or is_year(word)
+            or named
+            or (previous is not None and j == i and previous.folded in _NAMING_FOLDS)
+        ):
+            continue
+        counts.append(i)
+    return counts
+
+
+def _role_holder(q: Question, words: Sequence[Syllable], start: int, end: int) -> bool:
+    """The position asked about appears as asked (not its deputy: "Phó ...") with a
+    person's name near it (or, for "Ai làm ...?", any named person or body)."""
+    role = q.role
+    size = len(role)
+    if q.role_needs_person:
+        names = [
+            i
+            for i in range(start, end - 1)
+            if words[i].surface in SURNAMES and is_capitalized(words[i + 1])
+        ]
+    else:
+        names = [
+            i
+            for i in range(start, end)
+            if is_capitalized(words[i]) and words[i].folded not in SENTENCE_STARTERS
+        ]
+    for i in range(start, end - size + 1):
+        if not all(same(words[i + k], role[k]) for k in range(size)):
+            continue
+        if i > start and words[i - 1].folded == "pho" and role[0].folded != "pho":
+            continue
+        if any(
+            i - ROLE_NAME_BEFORE <= n <= i + size + ROLE_NAME_AFTER and not i <= n < i + size
+            for n in names
+        ):
+            return True
+    return False
+
+
+@dataclass(frozen=True, slots=True)
+class PassageFacts:
+    """What one candidate passage gives its sentences' rows."""
+
+    position: int
+    rank: int
+    paragraph: int
+    first_part: bool  # the passage starts its paragraph
+    bm25: float
+    length: int  # BM25's document length of the passage
+    title: PassageView
+    lead: Container[str]
+
+
+def passage_rows(
+    ctx: QuestionContext, view: PassageView, facts: PassageFacts, best_bm25: float
+) -> list[list[float]]:
+    """One row of `FEATURES` for each sentence of the passage."""
+    q = ctx.q
+    weights = ctx.weights
+    sentences = view.sentence_count
+    matches = [match_unit(unit, view) for unit in ctx.units]
+    title_credit = [unit_credit(u, facts.title.terms) for u in ctx.units]
+    lead_credit = [unit_credit(u, facts.lead) for u in ctx.units]
+    passage_credit = [max(m.credits.values(), default=0.0) for m in matches]
+    story = [
+        max(p, TITLE_CREDIT * t, LEAD_CREDIT * lead)
+        for p, t, lead in zip(passage_credit, title_credit, lead_credit, strict=True)
+    ]
+    coverage_passage = sum(w * c for w, c in zip(weights, passage_credit, strict=True))
+    coverage_title = sum(w * c for w, c in zip(weights, title_credit, strict=True))
+    coverage_story = sum(w * c for w, c in zip(weights, story, strict=True))
+    kinds = bm25_by_kind(ctx, view, facts.title, facts.length)
+    scale = best_bm25 if best_bm25 > 0 else 1.0
+    bm25_kinds = [
+        kinds[TermKind.FOLDED] / scale,
+        kinds[TermKind.ACCENTED] / scale,
+        kinds[TermKind.PAIR] / scale,
+    ]
+    bm25_word = max(0.0, facts.bm25 - sum(kinds.values())) / scale
+    words = view.words
+    sentence_of = view.sentences
+    in_story = _story_holds(view, facts)
+    names_missing = (
+        sum(1 for name in ctx.names if not all(in_story(f) for f in name)) / len(ctx.names)
+        if ctx.names
+        else 0.0
+    )
+    numbers_missing = (
+        sum(1 for n in ctx.numbers if not in_story(n)) / len(ctx.numbers) if ctx.numbers else 0.0
+    )
+    pair_sentences = [_pair_sentences(view, pair) for pair in ctx.pairs]
+    rows = []
+    for k in range(sentences):
+        start, end = view.sentence_starts[k], view.sentence_starts[k + 1]
+        credit = [m.credits.get(k, 0.0) for m in matches]
+        window = [
+            max(c, NEIGHBOUR_CREDIT * max(m.credits.get(k - 1, 0.0), m.credits.get(k + 1, 0.0)))
+            for c, m in zip(credit, matches, strict=True)
+        ]
+        coverage = sum(w * c for w, c in zip(weights, credit, strict=True))
+        coverage_window = sum(w * c for w, c in zip(weights, window, strict=True))
+        folded = sum(w for w, c in zip(weights, credit, strict=True) if c > 0)
+        exact = [c >= 1.0 for c in credit]
+        matched_share = sum(exact) / len(exact) if exact else 0.0
+        missing = max(
+            (
+                w
+                for w, c, t in zip(weights, window, title_credit, strict=True)
+                if c < 1.0 and t < 1.0
+            ),
+            default=0.0,
+        )
+        pairs = pairs_window = 0.0
+        if ctx.pairs:
+            pairs = sum(1 for found in pair_sentences if k in found) / len(ctx.pairs)
+            pairs_window = sum(1 for found in pair_sentences if found & {k - 1, k, k + 1}) / len(
+                ctx.pairs
+            )
+        matched_here = [[i for i in m.positions if sentence_of[i] == k] for m in matches]
+        matched = {i for places in matched_here for i in places}
+        size = end - start
+        novel = 1.0 - len(matched) / size if size else 0.0
+        sentence = Sentence(words, view.terms.runs, start, end)
+        answer = [0.0] * len(ANSWER_FEATURES)
+        near = 0.0
+        if ctx.rule.answer_type is not AnswerType.OTHER and size:
+            spans = [
+                (a, b)
+                for a, b in ctx.rule.find(sentence)
+                if any(i not in matched for i in range(a, b))
+            ]
+            if spans:
+                answer[ANSWER_FEATURES.index(ctx.rule.feature)] = 1.0
+                if matched:
+                    distance = min(
+                        min(abs(i - m) for m in matched for i in (a, b - 1)) for a, b in spans
+                    )
+                    near = 1.0 / (1.0 + max(0, distance - 1) / NEAR)
+        role_holder = float(bool(q.role) and _role_holder(q, words, start, end))
+        count_near = 0.0
+        if q.answer_type is AnswerType.QUANTITY and size:
+            count_near = float(_count_near_focus(ctx, view, matches, start, end))
+        names_here = (
+            sum(1 for name in ctx.names if all(_in_range(view, f, start, end) for f in name))
+            / len(ctx.names)
+            if ctx.names
+            else 1.0
+        )
+        numbers_here = (
+            sum(1 for n in ctx.numbers if _in_range(view, n, start, end)) / len(ctx.numbers)
+            if ctx.numbers
+            else 1.0
+        )
+        rows.append(
+            [
+                facts.bm25 / scale,
+                math.log1p(facts.rank),
+                *bm25_kinds,
+                bm25_word,
+                coverage,
+                coverage_window,
+                coverage_passage,
+                coverage_title,
+                coverage_story,
+                folded,
+                matched_share,
+                missing,
+                pairs,
+                pairs_window,
+                _longest_run(ctx, view, start, end) / max(1, len(ctx.sequence)),
+                _proximity(matched_here, len(ctx.units)),
+                novel,
+                *answer,
+                near,
+                role_holder,
+                count_near,
+                names_here,
+                names_missing,
+                numbers_here,
+                numbers_missing,
+                float(facts.paragraph == 1),
+                float(facts.first_part and k == 0),
+                math.log1p(facts.paragraph),
+                math.log1p(size),
+            ]
+        )
+    return rows
+
+
+def _in_range(view: PassageView, folded: str, start: int, end: int) -> bool:
+    return any(start <= i < end for i in view.by_fold.get(folded, _NOWHERE))
+
+
+def _story_holds(view: PassageView, facts: PassageFacts) -> Callable[[str], bool]:
+    title = facts.title.by_fold
+    lead = facts.lead
+
+    def holds(folded: str) -> bool:
+        return folded in view.by_fold or folded in title or index_terms.folded_term(folded) in lead
+
+    return holds
+
+
+def _pair_sentences(view: PassageView, pair: tuple[str, str]) -> set[int]:
+    first, second = pair
+    words, runs = view.words, view.terms.runs
+    found = set()
+    for i in view.by_fold.get(first, _NOWHERE):
+        j = i + 1
+        if j < len(words) and runs[j] == runs[i] and words[j].folded == second:
+            found.add(view.sentences[i])
+    return found
+
+
+def _count_near_focus(
+    ctx: QuestionContext, view: PassageView, matches: list[UnitMatch], start: int, end: int
+) -> bool:
+    """A number that counts sits next to what the question counts (or, when the question
+    does not say, next to any of its words)."""
+    q = ctx.q
+    wanted = q.focus or tuple(range(len(q.content)))
+    places = [i for k in wanted for i in matches[k].positions if start <= i < end]
+    if not places:
+        return False
+    if q.any_number:
+        counts = [i for i in range(start, end) if view.words[i].folded.isdigit()]
+    else:
+        counts = _count_positions(view.words, start, end)
+    return any(p - NUMBER_BEFORE <= n <= p + NUMBER_AFTER for n in counts for p in places)
