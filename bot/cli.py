@@ -197,6 +197,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="thư mục bộ câu hỏi (questions.jsonl + knowledge/, hoặc case.json); lặp lại được",
     )
     train.add_argument(
+        "--weight",
+        metavar="THƯ_MỤC=HỆ_SỐ",
+        action="append",
+        default=[],
+        help="câu hỏi của một thư mục --data được tính nặng hơn (vd. bộ tin tức =3)",
+    )
+    train.add_argument(
         "--out", metavar="TỆP", type=Path, help="tệp tham số (mặc định: tệp kèm theo bot)"
     )
     train.add_argument("--seed", type=int, default=0, help="hạt giống chia tập (mặc định 0)")
@@ -210,9 +217,16 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument(
         "--precision",
         type=float,
-        default=0.8,
+        default=0.85,
         metavar="TỈ_LỆ",
-        help="độ chính xác nhắm tới khi chọn ngưỡng (mặc định 0.8)",
+        help="độ chính xác nhắm tới khi chọn ngưỡng (mặc định 0.85)",
+    )
+    train.add_argument(
+        "--unaccented",
+        type=float,
+        default=0.25,
+        metavar="TỈ_LỆ",
+        help="phần câu hỏi huấn luyện được hỏi lại không dấu, chữ thường (mặc định 0.25)",
     )
     train.add_argument(
         "--cache", metavar="THƯ_MỤC", type=Path, help="giữ chỉ mục của các bộ giữa các lần chạy"
@@ -387,11 +401,21 @@ def cmd_train(args: argparse.Namespace) -> int:
         print(f"lỗi: cần cài thêm: pip install -e '.[train]' ({exc.name})", file=sys.stderr)
         return EXIT_ERROR
     out = args.out or Path(__file__).resolve().parent / "core" / "data" / "ranker.json"
+    weights: dict[Path, float] = {}
+    for item in args.weight:
+        folder, _, factor = item.rpartition("=")
+        try:
+            weights[Path(folder)] = float(factor)
+        except ValueError:
+            print(f"lỗi: --weight {item!r}: cần THƯ_MỤC=HỆ_SỐ", file=sys.stderr)
+            return EXIT_USAGE
     model = train(
         args.data,
+        weights=weights,
         seed=args.seed,
         validation_share=args.validation,
         target_precision=args.precision,
+        unaccented=args.unaccented,
         cache=args.cache,
         progress=lambda name: print(f"  {name}", file=sys.stderr),
     )

@@ -92,9 +92,19 @@ def test_every_imported_package_is_declared_and_serving_needs_no_rank_bm25() -> 
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     runtime = _declared(project["dependencies"])
     development = _declared(project["optional-dependencies"]["dev"])
-    serving = {DISTRIBUTIONS.get(n, n).lower() for n in _imported_packages(ROOT / "bot")}
+    training = _declared(project["optional-dependencies"]["train"])
+    serving = {
+        DISTRIBUTIONS.get(n, n).lower()
+        for folder in (ROOT / "bot").iterdir()
+        if folder.name != "train"
+        for n in _imported_packages(folder)
+    }
     assert "rank-bm25" not in serving | runtime  # the engine has its own BM25 index
     assert serving <= runtime, serving - runtime
+    # Fitting needs its own extra; answering never does.
+    fitting = {DISTRIBUTIONS.get(n, n).lower() for n in _imported_packages(ROOT / "bot" / "train")}
+    assert fitting <= runtime | training, fitting - runtime - training
+    assert not training & runtime
     checking = {
         DISTRIBUTIONS.get(n, n).lower()
         for folder in ("tests", "bench")

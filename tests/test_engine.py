@@ -99,9 +99,16 @@ def test_answer_quotes_the_passage_and_cites_the_source(seed_engine: Engine) -> 
     assert answer.source and answer.source.paragraph == 1
     assert answer.source.title == "Tăng cường công tác bảo đảm an toàn thông tin mạng"
     assert answer.source.author == "Quốc Hùng" and answer.source.date == "27/02/2014 - 17:20"
-    assert answer.reply.startswith(f"“{answer.quote}”\n— Nguồn: «{answer.source.title}»")
+    # The answer itself first, in one short line; then the quote and where it comes from.
+    assert answer.answer == "Nguyễn Quốc Bảo, Huỳnh Văn Bưu"
+    assert answer.reply.startswith("Người chủ trì: Nguyễn Quốc Bảo, Huỳnh Văn Bưu\n")
+    assert f"“{answer.quote}”\n— Nguồn: «{answer.source.title}»" in answer.reply
     assert "đoạn 1" in answer.reply
-    assert "Huỳnh Văn Bưu" in answer.hits[0].matched_words or "chủ" in answer.hits[0].matched_words
+    # What is bolded is the answer, not the question's own words.
+    bold = " ".join(answer.quote[a:b] for a, b in answer.hits[0].highlights)
+    assert "Nguyễn Quốc Bảo" in bold and "Huỳnh Văn Bưu" in bold
+    assert "chủ trì hội nghị" not in bold
+    assert 0.0 < answer.score <= 1.0
 
 
 @pytest.mark.parametrize(
@@ -222,10 +229,21 @@ def test_hostile_inputs_do_not_break_the_engine(seed_engine: Engine) -> None:
 def test_json_output_shape(seed_folder: Path) -> None:
     result = _run_cli("ask", "--json", "Ai chủ trì hội nghị?", "--knowledge", str(seed_folder))
     record = json.loads(result.stdout)
-    assert set(record) == {"question", "found", "quote", "source", "score", "reply"}
+    assert set(record) == {
+        "question",
+        "kind",
+        "found",
+        "quote",
+        "answer",
+        "source",
+        "score",
+        "reply",
+    }
+    assert record["kind"] == "answer" and record["answer"] == "Nguyễn Quốc Bảo, Huỳnh Văn Bưu"
     assert set(record["source"]) == {"title", "date", "author", "url", "paragraph", "file"}
     refused = json.loads(_run_cli("ask", "--json", "Giá vàng hôm nay?").stdout)
     assert refused["found"] is False and refused["quote"] is None and refused["source"] is None
+    assert refused["kind"] == "refusal" and refused["answer"] is None
 
 
 def test_cli_reads_questions_from_stdin_in_order() -> None:
@@ -259,6 +277,7 @@ def test_bad_files_are_reported_and_skipped_by_the_cli(knowledge_copy: Path) -> 
 def test_chat_console_answers_until_quit() -> None:
     result = _run_cli("chat", stdin="ai chu tri hoi nghi\n/nguon\nthoát\nkhông tới đây\n")
     assert result.returncode == 0
-    assert "Bot: “" in result.stdout and "chủ trì hội nghị" in result.stdout
+    assert "Bot: Người chủ trì: Nguyễn Quốc Bảo" in result.stdout
+    assert "“Chiều 26-2-2014" in result.stdout and "chủ trì hội nghị" in result.stdout
     assert "Quốc Hùng" in result.stdout
     assert "không tới đây" not in result.stdout

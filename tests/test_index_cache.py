@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import time
 from pathlib import Path
 
@@ -16,7 +17,14 @@ from bot.core.cache import CACHE_FILE, load_index, wait_for_saves
 from bot.core.engine import Engine, load_engine
 from bot.core.index import BM25_PARAMETERS, SearchIndex
 from bot.core.knowledge import RECENT_NS, passage_terms
-from bot.core.views import decode_runs, encode_runs, make_view, view_of_runs, words_of_runs
+from bot.core.text import normalize_text
+from bot.core.views import (
+    encode_phrases,
+    encode_runs,
+    view_of_runs,
+    view_of_text,
+    words_of_runs,
+)
 
 EXTRA = """Tập huấn an toàn thông tin
 
@@ -164,29 +172,47 @@ def test_a_reload_writes_the_cache_behind_the_swap(knowledge_copy: Path) -> None
 
 
 def test_passage_views_equal_the_tokenizer_analysis(seed_engine: Engine) -> None:
-    texts = (
-        [p.text for p in seed_engine.passages]
-        + [a.title for a in seed_engine.articles]
-        + [
-            "Chỉ thị số 28 của BCĐ 94; Sở TT-TT, UBND tỉnh (gọi tắt là UBND) họp ngày 26-2-2014.",
-            "",
-            "!!!",
-            "so 5 so so 7 số 8, số 9",
-        ]
-    )
+    """A view built from the runs the analysis kept is the analysis (segment=False) of the
+    passage, sentence by sentence, without spelling out its terms."""
     tokenizer = seed_engine.tokenizer
-    for text in texts:
-        analyzed = tokenizer.analyze(text, segment=False)
-        view = make_view(decode_runs(encode_runs(text)), tokenizer)
+    cases = [(p.text, p.sentence_ends) for p in seed_engine.passages]
+    cases += [(a.title, ()) for a in seed_engine.articles]
+    cases += [
+        ("Chỉ thị số 28 của BCĐ 94; Sở TT-TT, UBND tỉnh (gọi tắt là UBND) họp ngày 26-2-2014.", ()),
+        ("", ()),
+        ("!!!", ()),
+        ("so 5 so so 7 số 8, số 9", ()),
+        ("Câu một. !!! Câu ba có BCĐ.", (9, 14, 27)),
+    ]
+    for text, ends in cases:
+        analyzed = tokenizer.analyze(text, segment=False, sentence_ends=ends)
+        view = view_of_text(text, tokenizer, ends)
         assert view.words == analyzed.syllables
+        assert view.sentence_count == max(1, len(ends))
         terms = set(analyzed.terms)
         assert all(term in view.terms for term in terms)
         folds = sorted({w.folded for w in view.words})
         pairs = {f"b:{a}_{b}" for a in folds for b in folds}
         probes = pairs | {"f:zzz", "a:zzz1", "w:hôi5_nghi5", "b:", "b:x", "x", "b:a_b_c"}
         assert all((term in view.terms) == (term in terms) for term in probes)
-        assert view_of_runs(encode_runs(text), tokenizer) == view
-        assert words_of_runs(encode_runs(text), tokenizer) == list(view.words)
+        encoded = encode_phrases(analyzed.runs, analyzed.sentence_starts)
+        assert view_of_runs(encoded, tokenizer) == view
+        assert words_of_runs(encoded, tokenizer) == list(view.words)
+
+
+def test_each_view_word_knows_its_written_word_and_sentence(seed_engine: Engine) -> None:
+    """Highlighting maps the view's words back to the passage's text: the n-th written word
+    of the passage, and the sentence it is in."""
+    for position, passage in enumerate(seed_engine.passages):
+        view = seed_engine.ranker.view(position)
+        written = re.findall(r"[^\W_]+", passage.text)
+        sentences = passage.sentences
+        for i, word in enumerate(view.words):
+            token = view.tokens[i]
+            assert token < len(written)
+            if i == 0 or view.tokens[i - 1] != token:  # not an abbreviation's long form
+                assert normalize_text(written[token]).lower() == word.surface.lower()
+            assert normalize_text(written[token]) in normalize_text(sentences[view.sentences[i]])
 
 
 def test_a_reload_after_a_warm_start_analyses_only_the_new_file(
@@ -294,10 +320,7 @@ def test_a_file_written_just_before_a_scan_is_read_regardless(knowledge_copy: Pa
 
 
 def test_runs_kept_by_the_analysis_encode_as_the_text_does(seed_engine: Engine) -> None:
-    from bot.core.views import encode_phrases
-
-    texts = [p.text for p in seed_engine.passages] + ["BCĐ 94; Sở TT-TT (gọi tắt là STT).", "!!"]
-    for text in texts:
+    for text in ["BCĐ 94; Sở TT-TT (gọi tắt là STT).", "!!", "Một câu thôi"]:
         runs = seed_engine.tokenizer.analyze(text).runs
         assert encode_phrases(runs) == encode_runs(text)
 

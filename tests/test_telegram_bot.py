@@ -173,7 +173,7 @@ def test_private_question_is_answered_with_quote_and_source(
         assert call["parse_mode"] == "HTML"
         plain = check_telegram_html(text)
         assert text.startswith("<blockquote>")
-        assert "<b>chủ trì hội nghị</b>" in text
+        assert "<b>Người chủ trì:</b> Nguyễn Quốc Bảo" in text
         assert "Đồng chí Nguyễn Quốc Bảo" in plain
         assert f"«{SEED_TITLE}»" in plain
         assert "27/02/2014 - 17:20" in plain and "đoạn 1" in plain and "Quốc Hùng" in plain
@@ -227,7 +227,7 @@ def test_start_help_sources_and_ask(
         for text in sent:
             check_telegram_html(text)
         _, call = await ask(server, chat, USER, "/ask Ai chủ trì hội nghị?")
-        assert "<b>chủ trì hội nghị</b>" in call["text"]
+        assert "<b>Người chủ trì:</b> Nguyễn Quốc Bảo" in call["text"]
         # Each example offered is a question the bot answers with a quote and its source.
         for example in examples:
             _, call = await ask(server, chat, USER, example)
@@ -341,9 +341,9 @@ def test_group_mention_command_and_reply_are_threaded_replies(
 
     async def scenario(server: FakeBotApi) -> None:
         _, by_mention = await ask(server, group, USER, "@TinTucHoiDapBot ai chủ trì hội nghị?")
-        assert "<b>chủ trì hội nghị</b>" in by_mention["text"]
+        assert "<b>Người chủ trì:</b> Nguyễn Quốc Bảo" in by_mention["text"]
         _, by_command = await ask(server, group, USER, "/ask@TinTucHoiDapBot Ai chủ trì hội nghị?")
-        assert "<b>chủ trì hội nghị</b>" in by_command["text"]
+        assert "<b>Người chủ trì:</b> Nguyễn Quốc Bảo" in by_command["text"]
         _, plain_command = await ask(server, group, OTHER, "/ask ai chu tri hoi nghi")
         assert "chủ trì hội nghị" in plain_command["text"]
         bot_message = by_mention.result

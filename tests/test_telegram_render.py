@@ -101,7 +101,11 @@ def test_any_plain_reply_is_escaped_under_the_limit(text: str) -> None:
 def test_answers_by_kind(seed_engine: Engine) -> None:
     found = seed_engine.ask("Ai chủ trì hội nghị?")
     out = answers.answer_html(found, group=True)
-    assert "<b>chủ trì hội nghị</b>" in out
+    check_telegram_html(out)
+    # The answer first, in one line; in the quote the answer is bold, not the question.
+    assert out.startswith("<b>Người chủ trì:</b> Nguyễn Quốc Bảo, Huỳnh Văn Bưu\n<blockquote>")
+    assert "<b>Nguyễn Quốc Bảo - Phó Bí thư Thường trực Tỉnh ủy</b>" in out
+    assert "<b>chủ trì hội nghị</b>" not in out
     refused = seed_engine.ask("Giá vàng hôm nay bao nhiêu?")
     assert answers.answer_html(refused, group=True) == texts.NOT_FOUND_GROUP
     private = answers.answer_html(refused, group=False)

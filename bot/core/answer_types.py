@@ -10,6 +10,7 @@ puts it above the quote.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -126,6 +127,24 @@ def _is_name_start(s: Sentence, i: int) -> bool:
     return not (i == s.start and word.folded in lexicon.SENTENCE_STARTERS)
 
 
+_CLOCK_RE = re.compile(r"\d{1,2}h(?:\d{1,2}(?:p|ph)?)?")  # "7h30", "19h", "7h30p"
+_CLOCK_UNITS = _phrases("giờ", "h", "phút", "tiếng")
+
+
+def is_clock(word: Syllable) -> bool:
+    """A time of day written as one word: "7h30", "19h"."""
+    return _CLOCK_RE.fullmatch(word.folded) is not None
+
+
+def _is_date_pair(s: Sentence, i: int) -> bool:
+    """Two numbers in a row that make a day and a month ("11/8", "16-3"), not a figure
+    ("1.100 gia đình", "3,2 tỷ"): the second is a month and no unit follows."""
+    day, month = s.words[i].folded, s.words[i + 1].folded
+    if int(day) > 31 or not 1 <= int(month) <= 12 or len(month) > 2:
+        return False
+    return not _COUNT_UNITS.longest_at(s.words, i + 2)
+
+
 def find_when(s: Sentence) -> list[Span]:
     spans: list[Span] = []
     i = s.start
@@ -135,6 +154,10 @@ def find_when(s: Sentence) -> list[Span]:
         if size:
             spans.append((i, i + size))
             i += size
+            continue
+        if is_clock(words[i]):
+            spans.append((i, i + 1))
+            i += 1
             continue
         size = _TIME_NOUNS.longest_at(words, i)
         after = i + size
@@ -158,8 +181,15 @@ def find_when(s: Sentence) -> list[Span]:
         if words[i].folded.isdigit():
             end = _digit_chain(s, i)
             before = words[i - 1].folded if i > s.start else ""
-            if (end - i >= 3 or (end - i == 2 and int(words[i].folded) <= 31)) and before != "so":
+            if before != "so" and (end - i >= 3 or (end - i == 2 and _is_date_pair(s, i))):
                 spans.append((i, end))  # 26-2-2014, 11/8
+            elif end - i == 1 and _CLOCK_UNITS.longest_at(words, end):
+                unit = _CLOCK_UNITS.longest_at(words, end)  # "7 giờ 30", "8 giờ sáng"
+                stop = end + unit
+                if stop < s.end and words[stop].folded.isdigit():
+                    stop += 1
+                spans.append((i, stop))
+                end = stop
             elif end - i == 1 and is_year(words[i]) and not _NAMING.ending_at(words, i):
                 spans.append((i, end))
             i = end
@@ -187,8 +217,8 @@ def find_quantity(s: Sentence) -> list[Span]:
     dates = {k for a, b in find_when(s) for k in range(a, b)}
     while i < s.end:
         if words[i].folded.isdigit() and i not in dates and not _NAMING.ending_at(words, i):
-            end = _digit_chain(s, i)
-            spans.append((i, _counted(s, end)))
+            end = _counted(s, _digit_chain(s, i))
+            spans.append((i, end))
             i = end
             continue
         size = _NUMBER_WORDS.longest_at(words, i) or _SHARE_WORDS.longest_at(words, i)
@@ -219,7 +249,7 @@ def find_names(s: Sentence) -> list[Span]:
             i = end
             continue
         if _is_name_start(s, i):
-            end = _capitalized_run(s, i)
+            end = _body_end(s, i) if _ORGANISATIONS.longest_at(words, i) else _capitalized_run(s, i)
             start = i
             if end - i == 1 and i == s.start and words[i].folded in lexicon.SENTENCE_STARTERS:
                 i += 1
@@ -228,6 +258,43 @@ def find_names(s: Sentence) -> list[Span]:
             i = end
             continue
         i += 1
+    return spans
+
+
+BODY_BRIDGE = 2  # lower-case words a body's name may hold between capitalized ones
+
+
+def _body_end(s: Sentence, i: int) -> int:
+    """The end of a body's name, which mixes cases: "Ban Thường vụ Tỉnh ủy Bến Tre", "Sở
+    Thông tin và Truyền thông tỉnh Vĩnh Long"; a lower-case word belongs to it when a
+    capitalized one follows within BODY_BRIDGE words."""
+    end = _capitalized_run(s, i)
+    while end < s.end and s.runs[end] == s.runs[i]:
+        gap = 0
+        while (
+            end + gap < s.end
+            and s.runs[end + gap] == s.runs[i]
+            and not is_capitalized(s.words[end + gap])
+            and gap < BODY_BRIDGE
+        ):
+            gap += 1
+        after = end + gap
+        if gap and after < s.end and s.runs[after] == s.runs[i] and is_capitalized(s.words[after]):
+            end = _capitalized_run(s, after)
+            continue
+        break
+    return end
+
+
+_MONEY_UNITS = _phrases(*lexicon.MONEY_UNITS)
+
+
+def find_money(s: Sentence) -> list[Span]:
+    """Sums of money: a figure with its currency ("600.000 đồng", "5 tỉ đồng", "2 triệu USD")."""
+    spans = []
+    for start, end in find_quantity(s):
+        if any(_MONEY_UNITS.longest_at(s.words, i) for i in range(start, end)):
+            spans.append((start, end))
     return spans
 
 
@@ -265,6 +332,43 @@ def find_role(s: Sentence) -> list[Span]:
                     break
                 before -= 1
     return spans
+
+
+def name_of(s: Sentence, span: Span) -> Span:
+    """The name inside a person's span: "Nguyễn Quốc Bảo" of "đồng chí Nguyễn Quốc Bảo - Phó
+    Bí thư ...", without the word before it or the position after it."""
+    start, end = span
+    marker = _PERSON_MARKERS.longest_at(s.words, start)
+    if marker and start + marker < end and is_capitalized(s.words[start + marker]):
+        start += marker
+    stop = start
+    while stop < end and is_capitalized(s.words[stop]) and s.runs[stop] == s.runs[start]:
+        if stop > start and _POSITIONS.longest_at(s.words, stop):
+            break
+        stop += 1
+    return (start, stop) if stop > start else span
+
+
+def position_of(s: Sentence, span: Span) -> Span:
+    """The position in a person's span, after the name: "Phó Bí thư Thường trực Tỉnh ủy"."""
+    _, name_end = name_of(s, span)
+    start = name_end
+    if start < span[1] and _POSITIONS.longest_at(s.words, start):
+        return (start, span[1])
+    return span
+
+
+def listed_with(spans: Sequence[Span], chosen: Span, gap: int = 2) -> list[Span]:
+    """The answers listed together with the chosen one ("A - Phó Bí thư, B - Ủy viên ..."):
+    the spans that follow each other with at most `gap` words between them."""
+    ordered = sorted(spans)
+    at = ordered.index(chosen)
+    first = last = at
+    while first > 0 and ordered[first][0] - ordered[first - 1][1] <= gap:
+        first -= 1
+    while last + 1 < len(ordered) and ordered[last + 1][0] - ordered[last][1] <= gap:
+        last += 1
+    return ordered[first : last + 1]
 
 
 def find_who(s: Sentence) -> list[Span]:
@@ -348,6 +452,7 @@ class AnswerTypeRule:
     asks: PhraseSet
     find: Finder
     short: bool  # whether a found span is a short answer worth a line above the quote
+    after_subject: bool = False  # the answer follows what the question is about
 
     @property
     def feature(self) -> str:
@@ -457,6 +562,7 @@ RULES: dict[AnswerType, AnswerTypeRule] = {
             ),
             find_about,
             False,
+            after_subject=True,
         ),
         AnswerTypeRule(
             AnswerType.REASON,
@@ -504,6 +610,7 @@ RULES: dict[AnswerType, AnswerTypeRule] = {
             ),
             find_definition,
             False,
+            after_subject=True,
         ),
         AnswerTypeRule(
             AnswerType.WHERE,
@@ -575,6 +682,22 @@ DEFINITION_MAX_SYLLABLES = 5
 DEFINITION_STARTS = _phrases("thế nào là", "như thế nào là", "định nghĩa", "khái niệm")
 
 
+_LIST_NOUNS = _phrases("những", "các", "một số", "mấy")
+_INCLUDES = _phrases("gồm", "bao gồm", "gồm có", "kể tên", "liệt kê")
+
+
+def _asks_for_list(words: Sequence[Syllable]) -> bool:
+    """ "gồm những gì", "kể tên", or a plural right before what is asked ("những nhiệm vụ
+    nào", "các loài nào"); a plural elsewhere ("Các hành khách ... bệnh viện nào") is not."""
+    if _INCLUDES.contains(words):
+        return True
+    for _, end in _LIST_NOUNS.find(words):
+        for gap in range(1, 4):
+            if LIST_ASKS.longest_at(words, end + gap):
+                return True
+    return False
+
+
 def answer_type_of(words: Sequence[Syllable], content_size: int) -> AnswerType:
     """The first kind of answer the question's words ask for, in order of precedence."""
     for answer_type in (
@@ -588,7 +711,7 @@ def answer_type_of(words: Sequence[Syllable], content_size: int) -> AnswerType:
         if RULES[answer_type].asks.contains(words):
             return answer_type
     where = RULES[AnswerType.WHERE].asks.contains(words)
-    if RULES[AnswerType.LIST].asks.contains(words) and LIST_ASKS.contains(words) and not where:
+    if not where and _asks_for_list(words):
         return AnswerType.LIST
     definition = RULES[AnswerType.DEFINITION].asks
     if DEFINITION_STARTS.at_start(words) or (

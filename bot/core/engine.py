@@ -20,7 +20,14 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from bot.core import replies
-from bot.core.answer_types import RULES, AnswerType
+from bot.core.answer_types import (
+    RULES,
+    AnswerType,
+    Sentence,
+    listed_with,
+    name_of,
+    position_of,
+)
 from bot.core.articles import DEFAULT_MAX_FILE_BYTES
 from bot.core.cache import (
     CachedIndex,
@@ -31,6 +38,7 @@ from bot.core.cache import (
     without_postings,
 )
 from bot.core.errors import KnowledgeError
+from bot.core.features import same
 from bot.core.fitted import FittedModel
 from bot.core.index import IndexedFile, SearchIndex
 from bot.core.knowledge import Knowledge, Progress, build_knowledge
@@ -46,7 +54,6 @@ from bot.core.model import (
 from bot.core.questions import MetaIntent, Question, meta_words, understand
 from bot.core.quotes import Quote, build_quote, in_quote
 from bot.core.ranking import Candidate, Ranker, Ranking
-from bot.core.terms import word_term
 from bot.core.text import Abbreviations, Tokenizer
 
 MAX_HITS = 20  # answering quotes kept per question: more is never shown
@@ -165,7 +172,7 @@ class Engine:
         ranking = self.ranker.rank(q)
         if ranking is None:
             return Answer(question, AnswerKind.NOT_FOUND, None, None, 0.0, replies.NOT_FOUND)
-        hits = self._hits(q, ranking)
+        hits = self._hits(ranking)
         if not hits:
             best = self.ranker.probability(ranking, 0)
             return Answer(question, AnswerKind.NOT_FOUND, None, None, best, replies.NOT_FOUND)
@@ -185,10 +192,13 @@ class Engine:
             best_hit.answer_label,
         )
 
-    def _hits(self, q: Question, ranking: Ranking, limit: int = MAX_HITS) -> tuple[Hit, ...]:
-        """The quotes that answer, best first: each around a candidate sentence the fitted
-        model finds likely enough to answer, none repeating another's sentences."""
+    def _hits(self, ranking: Ranking, limit: int = MAX_HITS) -> tuple[Hit, ...]:
+        """The quotes that answer, best first; none when the best candidate is not likely
+        enough to answer. After it, each other candidate the fitted model finds likely
+        enough gets its own quote, none repeating another's sentences."""
         threshold = self.model.threshold
+        if self.ranker.probability(ranking, 0) < threshold:
+            return ()
         scores = {(c.position, c.sentence): c.score for c in ranking.candidates}
         hits: list[Hit] = []
         quoted: set[tuple[int, int]] = set()
@@ -200,22 +210,45 @@ class Engine:
             probability = self.ranker.probability(ranking, i)
             if probability < threshold:
                 continue
-            quote = build_quote(self.passages, candidate.position, candidate.sentence, scores)
+            quote = build_quote(
+                self.passages,
+                candidate.position,
+                candidate.sentence,
+                scores,
+                announces=self.ranker.announces_list(ranking, candidate),
+            )
             quoted.update((p.position, p.sentence) for p in quote.pieces)
-            hits.append(self._hit(q, candidate, quote, probability))
+            hits.append(self._hit(ranking, candidate, quote, probability))
         return tuple(hits)
 
-    def _hit(self, q: Question, candidate: Candidate, quote: Quote, probability: float) -> Hit:
+    def _hit(self, ranking: Ranking, candidate: Candidate, quote: Quote, probability: float) -> Hit:
+        q = ranking.question
         passage = self.passages[candidate.position]
         view = self.ranker.view(candidate.position)
-        answer_spans = self.ranker.answer_spans(q, candidate)
+        found = self.ranker.answer_spans(ranking, candidate)
         answer = label = None
+        person = True
         highlights: list[Span] = []
-        if answer_spans:
-            highlights = in_quote(quote, passage, candidate.sentence, view.tokens, answer_spans[:1])
-        if highlights and RULES[q.answer_type].short:
-            start, end = highlights[0]
-            answer, label = quote.text[start:end], _answer_label(q)
+        if found:
+            spans = found[:1]
+            sentence = self.ranker.sentence(candidate)
+            if q.answer_type in (AnswerType.WHO, AnswerType.ROLE) and not q.names:
+                spans = listed_with(found, found[0])  # "A - ..., B - ... chủ trì": both
+            highlights = in_quote(quote, passage, candidate.sentence, view.tokens, spans)
+            if highlights and RULES[q.answer_type].short:
+                if q.answer_type in (AnswerType.WHO, AnswerType.ROLE):
+                    # "X giữ chức vụ gì?" names the person and asks the position; "Ai ...?"
+                    # and "X là ai?" ask who.
+                    part = position_of if q.answer_type is AnswerType.ROLE and q.names else name_of
+                    person = self.ranker.is_person(sentence, spans[0])
+                    if not person:
+                        part = _whole
+                    pieces = [part(sentence, span) for span in spans]
+                    parts = in_quote(quote, passage, candidate.sentence, view.tokens, pieces)
+                else:
+                    parts = highlights[:1]
+                answer = ", ".join(quote.text[a:b] for a, b in parts) or None
+                label = _answer_label(q, sentence, person) if answer else None
         if not highlights:
             highlights = in_quote(
                 quote,
@@ -275,7 +308,7 @@ class Engine:
         if probe is None or not probe.content:
             return (self.articles[0] if len(self.articles) == 1 else None), False
         ranking = self.ranker.rank(probe)
-        if ranking is None or not self._hits(probe, ranking, limit=1):
+        if ranking is None or not self._hits(ranking, limit=1):
             return None, True
         return self.articles[self.passages[ranking.candidates[0].position].article_id], True
 
@@ -408,15 +441,25 @@ def _load_engine(
     return engine
 
 
-def _answer_label(q: Question) -> str:
-    """What the short answer is: "Người chủ trì" for "Ai chủ trì ...?" (the compound word
-    right after "ai"), else the answer type's own heading ("Thời gian")."""
+def _whole(sentence: Sentence, span: Span) -> Span:
+    return span
+
+
+def _answer_label(q: Question, sentence: Sentence, person: bool = True) -> str:
+    """What the short answer is: "Người chủ trì" for "Ai chủ trì ...?" (the two words after
+    "ai", spelled as the article writes them there, when it writes them together; "Đơn vị
+    tổ chức" when the answer is a body), else the answer type's own heading ("Thời gian")."""
     rule = RULES[q.answer_type]
     words = q.analyzed.syllables
-    if q.answer_type is AnswerType.WHO and q.asked and words[q.asked[0]].folded == "ai":
-        after = q.asked[1]
-        pair = words[after : after + 2]
-        keys = [w.accented or w.folded for w in pair]
-        if len(pair) == 2 and word_term(keys) in q.analyzed.terms:
-            return "Người " + " ".join(w.surface.lower() for w in pair)
+    if q.answer_type is not AnswerType.WHO or not q.asked or words[q.asked[0]].folded != "ai":
+        return rule.label
+    after = q.asked[1]
+    pair = words[after : after + 2]
+    if len(pair) < 2:
+        return rule.label
+    found = sentence.words
+    for i in range(sentence.start, sentence.end - 1):
+        if same(found[i], pair[0]) and same(found[i + 1], pair[1]):
+            who = "Người" if person else "Đơn vị"
+            return f"{who} " + " ".join(w.surface.lower() for w in found[i : i + 2])
     return rule.label

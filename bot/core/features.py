@@ -15,12 +15,27 @@ import itertools
 import math
 from collections.abc import Callable, Container, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from bot.core import terms as index_terms
-from bot.core.answer_types import RULES, AnswerType, Sentence, is_capitalized, is_year
+from bot.core.answer_types import (
+    RULES,
+    AnswerType,
+    Sentence,
+    find_money,
+    find_people,
+    is_capitalized,
+    is_year,
+)
 from bot.core.index import BM25_PARAMETERS, SearchIndex
-from bot.core.lexicon import SENTENCE_STARTERS, SHARE_WORDS, SURNAMES
-from bot.core.phrases import PhraseSet
+from bot.core.lexicon import (
+    MONEY_WORDS,
+    NUMBER_WORDS,
+    SENTENCE_STARTERS,
+    SHARE_WORDS,
+    SURNAMES,
+)
+from bot.core.phrases import PhraseSet, Span
 from bot.core.questions import ContentUnit, Question
 from bot.core.terms import TermKind
 from bot.core.text import Syllable
@@ -34,6 +49,7 @@ LEAD_CREDIT = 0.5  # a word found only in the article's first paragraph, its con
 UNKNOWN_WORD_WEIGHT = 2.0  # a word no article has: the question is likely outside them
 NUMBER_BEFORE, NUMBER_AFTER = 3, 10  # how far a count may sit from what it counts
 ROLE_NAME_BEFORE, ROLE_NAME_AFTER = 12, 6  # how far a holder's name may sit from the title
+ANNOUNCING_TAIL = 8  # syllables at a sentence's end that may announce a list
 NEAR = 6  # syllables between an answer and the question's words that still count as near
 
 ANSWER_FEATURES = tuple(RULES[t].feature for t in AnswerType if t is not AnswerType.OTHER)
@@ -58,7 +74,15 @@ FEATURES = (
     "proximity",
     "novel_share",
     *ANSWER_FEATURES,
+    "answer_window",
     "answer_near",
+    "answer_which",
+    "answer_person",
+    "answer_money",
+    "answer_anchor",
+    "kind_sentence",
+    "kind_window",
+    "list_announced",
     "role_holder",
     "count_near_focus",
     "names_sentence",
@@ -72,8 +96,13 @@ FEATURES = (
 )
 INDEX = {name: i for i, name in enumerate(FEATURES)}
 _K1, _B = BM25_PARAMETERS["k1"], BM25_PARAMETERS["b"]
+_T = TypeVar("_T")
 _NOWHERE: tuple[int, ...] = ()
 _SHARES = PhraseSet(SHARE_WORDS)
+_MONEY_WORDS = PhraseSet(MONEY_WORDS)
+# Numbers written as words count too ("hai người", "hàng trăm hộ"); not "năm", which is
+# mostly the year's, nor "tư" or "ba", mostly other words.
+_COUNT_WORDS = PhraseSet(w for w in NUMBER_WORDS if w not in ("năm", "tư", "ba", "nửa"))
 _NAMING_FOLDS = frozenset({"so", "ngay", "thang", "nam", "khoa"})
 
 
@@ -136,18 +165,20 @@ class UnitMatch:
 
     credits: dict[int, float]  # sentence -> best credit there
     positions: tuple[int, ...]  # the words it matched (exactly or by its letters)
+    exact: tuple[int, ...] = ()  # the words of its exact matches, a whole spelling together
 
 
 def match_unit(unit: ContentUnit, view: PassageView) -> UnitMatch:
     credits: dict[int, float] = {}
     positions: set[int] = set()
+    whole: set[int] = set()
     sentence_of = view.sentences
     for spelling in unit.spellings:
         size = len(spelling)
         exact = phrase_starts(spelling, view)
         for i in exact:
             credits[sentence_of[i]] = 1.0
-            positions.update(range(i, i + size))
+            whole.update(range(i, i + size))
         loose: dict[int, list[float]] = {}
         for k, word in enumerate(spelling):
             found = view.starts(word)
@@ -164,7 +195,7 @@ def match_unit(unit: ContentUnit, view: PassageView) -> UnitMatch:
             credit = sum(seen) / size * (1.0 if size == 1 else SPLIT_PHRASE_CREDIT)
             if credit > credits.get(sentence, 0.0):
                 credits[sentence] = credit
-    return UnitMatch(credits, tuple(sorted(positions)))
+    return UnitMatch(credits, tuple(sorted(positions | whole)), tuple(sorted(whole)))
 
 
 class QuestionContext:
@@ -187,10 +218,19 @@ class QuestionContext:
         total = sum(raw) or 1.0
         self.weights = [w / total for w in raw]
         self.unknown_weight = sum(w for w, k in zip(self.weights, known, strict=True) if not k)
+        self.unknown_share = known.count(False) / len(known) if known else 0.0
         self.pairs = [(a.folded, b.folded) for a, b in q.content_pairs()]
         self.numbers = q.numbers
         self.names = [tuple(w.folded for w in name) for name in q.names]
         self.rule = RULES[q.answer_type]
+        words = q.analyzed.syllables
+        self.asks_person = q.answer_type in (AnswerType.WHO, AnswerType.ROLE) and any(
+            w.folded == "ai" for w in words
+        )
+        self.asks_money = q.answer_type is AnswerType.QUANTITY and any(
+            _MONEY_WORDS.longest_at(words, i) for i in range(len(words))
+        )
+        self.anchor = _anchor(q)
         # BM25 by term kind, from the query's terms as the index scores them.
         self.query: list[tuple[TermKind, tuple[str, ...], float]] = []
         for term in query_terms:
@@ -201,6 +241,19 @@ class QuestionContext:
         self.average_length = index.average_length
         skip = set(range(*q.asked)) if q.asked else set()
         self.sequence = [w.folded for i, w in enumerate(q.analyzed.syllables) if i not in skip]
+
+
+def _anchor(q: Question) -> int | None:
+    """The content unit the asking words lean on: the one right after them ("Ai *chủ trì*
+    ...?"), else the one right before ("Hội nghị *diễn ra* khi nào?")."""
+    if q.asked is None or not q.content:
+        return None
+    start, end = q.asked
+    after = [k for k, unit in enumerate(q.content) if unit.position >= end]
+    if after and q.content[after[0]].position == end:
+        return after[0]
+    before = [k for k, unit in enumerate(q.content) if unit.position < start]
+    return before[-1] if before else (after[0] if after else None)
 
 
 def _known(index: SearchIndex, words: Sequence[Syllable]) -> bool:
@@ -295,7 +348,9 @@ def _count_positions(words: Sequence[Syllable], start: int, end: int) -> list[in
     counts = []
     for i in range(start, end):
         word = words[i]
-        if _SHARES.longest_at(words, i):
+        if _SHARES.longest_at(words, i) or (
+            word.accented is not None and _COUNT_WORDS.longest_at(words, i)
+        ):
             counts.append(i)
             continue
         if not word.folded.isdigit():
@@ -368,8 +423,9 @@ class PassageFacts:
 
 def passage_rows(
     ctx: QuestionContext, view: PassageView, facts: PassageFacts, best_bm25: float
-) -> list[list[float]]:
-    """One row of `FEATURES` for each sentence of the passage."""
+) -> tuple[list[list[float]], list[str]]:
+    """One row of `FEATURES` for each sentence of the passage, and the answer each sentence
+    gives (`answer_key`, "" when none), for candidates to be compared by."""
     q = ctx.q
     weights = ctx.weights
     sentences = view.sentence_count
@@ -381,43 +437,95 @@ def passage_rows(
         max(p, TITLE_CREDIT * t, LEAD_CREDIT * lead)
         for p, t, lead in zip(passage_credit, title_credit, lead_credit, strict=True)
     ]
-    coverage_passage = sum(w * c for w, c in zip(weights, passage_credit, strict=True))
-    coverage_title = sum(w * c for w, c in zip(weights, title_credit, strict=True))
-    coverage_story = sum(w * c for w, c in zip(weights, story, strict=True))
-    kinds = bm25_by_kind(ctx, view, facts.title, facts.length)
     scale = best_bm25 if best_bm25 > 0 else 1.0
-    bm25_kinds = [
-        kinds[TermKind.FOLDED] / scale,
-        kinds[TermKind.ACCENTED] / scale,
-        kinds[TermKind.PAIR] / scale,
-    ]
-    bm25_word = max(0.0, facts.bm25 - sum(kinds.values())) / scale
+    kinds = bm25_by_kind(ctx, view, facts.title, facts.length)
+    in_story = _story_holds(view, facts)
+    shared = {
+        "bm25": facts.bm25 / scale,
+        "bm25_rank": math.log1p(facts.rank),
+        "bm25_folded": kinds[TermKind.FOLDED] / scale,
+        "bm25_accented": kinds[TermKind.ACCENTED] / scale,
+        "bm25_pair": kinds[TermKind.PAIR] / scale,
+        "bm25_word": max(0.0, facts.bm25 - sum(kinds.values())) / scale,
+        "coverage_passage": _weighted(weights, passage_credit),
+        "coverage_title": _weighted(weights, title_credit),
+        "coverage_story": _weighted(weights, story),
+        "names_missing": _share(ctx.names, lambda name: not all(in_story(f) for f in name)),
+        "numbers_missing": _share(ctx.numbers, lambda n: not in_story(n)),
+        "first_paragraph": float(facts.paragraph == 1),
+        "paragraph_position": math.log1p(facts.paragraph),
+    }
     words = view.words
     sentence_of = view.sentences
-    in_story = _story_holds(view, facts)
-    names_missing = (
-        sum(1 for name in ctx.names if not all(in_story(f) for f in name)) / len(ctx.names)
-        if ctx.names
-        else 0.0
-    )
-    numbers_missing = (
-        sum(1 for n in ctx.numbers if not in_story(n)) / len(ctx.numbers) if ctx.numbers else 0.0
-    )
     pair_sentences = [_pair_sentences(view, pair) for pair in ctx.pairs]
-    rows = []
+    kinds_at = [k for k, unit in enumerate(ctx.units) if unit.is_kind]
+    # What each sentence holds on its own, for the sentence's row and its neighbours'.
+    answers: list[float] = []
+    kind_found: list[float] = []
+    kind_at_end: list[bool] = []
+    rows: list[dict[str, float]] = []
     for k in range(sentences):
         start, end = view.sentence_starts[k], view.sentence_starts[k + 1]
         credit = [m.credits.get(k, 0.0) for m in matches]
+        matched_here = [[i for i in m.positions if sentence_of[i] == k] for m in matches]
+        matched = {i for places in matched_here for i in places}
+        size = end - start
+        subject = matches[-1].positions if matches else ()
+        spans = novel_answers(ctx, Sentence(words, view.terms.runs, start, end), matched, subject)
+        answers.append(float(bool(spans)))
+        kind_found.append(float(all(credit[j] >= 1.0 for j in kinds_at)))
+        kind_at_end.append(announces(ctx, matches, start, end))
+        row = dict(shared)
+        row["coverage"] = _weighted(weights, credit)
+        row["coverage_folded"] = sum(w for w, c in zip(weights, credit, strict=True) if c > 0)
+        row["matched_share"] = sum(c >= 1.0 for c in credit) / len(credit) if credit else 0.0
+        around_here = {k - 1, k, k + 1}
+        row["pairs"] = _share([k in found for found in pair_sentences], bool, empty=0.0)
+        row["pairs_window"] = _share(
+            [bool(found & around_here) for found in pair_sentences], bool, empty=0.0
+        )
+        row["longest_run"] = _longest_run(ctx, view, start, end) / max(1, len(ctx.sequence))
+        row["proximity"] = _proximity(matched_here, len(ctx.units))
+        row["novel_share"] = 1.0 - len(matched) / size if size else 0.0
+        for name in ANSWER_FEATURES:
+            row[name] = 0.0
+        if spans:
+            row[ctx.rule.feature] = 1.0
+        row["answer_near"] = _nearness(spans, matched)
+        row["answer_which"] = float(_which_named(view, matches, kinds_at, start, end, matched))
+        sentence = Sentence(words, view.terms.runs, start, end)
+        row["answer_person"] = float(
+            ctx.asks_person
+            and any(any(i not in matched for i in range(a, b)) for a, b in find_people(sentence))
+        )
+        row["answer_money"] = float(
+            ctx.asks_money
+            and any(any(i not in matched for i in range(a, b)) for a, b in find_money(sentence))
+        )
+        anchor = matches[ctx.anchor].positions if ctx.anchor is not None else ()
+        row["answer_anchor"] = _nearness(spans, {i for i in anchor if start <= i < end})
+        row["role_holder"] = float(bool(q.role) and _role_holder(q, words, start, end))
+        row["count_near_focus"] = float(
+            q.answer_type is AnswerType.QUANTITY
+            and bool(size)
+            and _count_near_focus(ctx, view, matches, start, end)
+        )
+        row["names_sentence"] = _share(
+            [all(_in_range(view, f, start, end) for f in name) for name in ctx.names],
+            bool,
+            empty=1.0,
+        )
+        row["numbers_sentence"] = _share(
+            [_in_range(view, n, start, end) for n in ctx.numbers], bool, empty=1.0
+        )
+        row["first_sentence"] = float(facts.first_part and k == 0)
+        row["sentence_words"] = math.log1p(size)
         window = [
             max(c, NEIGHBOUR_CREDIT * max(m.credits.get(k - 1, 0.0), m.credits.get(k + 1, 0.0)))
             for c, m in zip(credit, matches, strict=True)
         ]
-        coverage = sum(w * c for w, c in zip(weights, credit, strict=True))
-        coverage_window = sum(w * c for w, c in zip(weights, window, strict=True))
-        folded = sum(w for w, c in zip(weights, credit, strict=True) if c > 0)
-        exact = [c >= 1.0 for c in credit]
-        matched_share = sum(exact) / len(exact) if exact else 0.0
-        missing = max(
+        row["coverage_window"] = _weighted(weights, window)
+        row["missing_weight"] = max(
             (
                 w
                 for w, c, t in zip(weights, window, title_credit, strict=True)
@@ -425,81 +533,121 @@ def passage_rows(
             ),
             default=0.0,
         )
-        pairs = pairs_window = 0.0
-        if ctx.pairs:
-            pairs = sum(1 for found in pair_sentences if k in found) / len(ctx.pairs)
-            pairs_window = sum(1 for found in pair_sentences if found & {k - 1, k, k + 1}) / len(
-                ctx.pairs
-            )
-        matched_here = [[i for i in m.positions if sentence_of[i] == k] for m in matches]
-        matched = {i for places in matched_here for i in places}
-        size = end - start
-        novel = 1.0 - len(matched) / size if size else 0.0
-        sentence = Sentence(words, view.terms.runs, start, end)
-        answer = [0.0] * len(ANSWER_FEATURES)
-        near = 0.0
-        if ctx.rule.answer_type is not AnswerType.OTHER and size:
-            spans = [
-                (a, b)
-                for a, b in ctx.rule.find(sentence)
-                if any(i not in matched for i in range(a, b))
-            ]
-            if spans:
-                answer[ANSWER_FEATURES.index(ctx.rule.feature)] = 1.0
-                if matched:
-                    distance = min(
-                        min(abs(i - m) for m in matched for i in (a, b - 1)) for a, b in spans
-                    )
-                    near = 1.0 / (1.0 + max(0, distance - 1) / NEAR)
-        role_holder = float(bool(q.role) and _role_holder(q, words, start, end))
-        count_near = 0.0
-        if q.answer_type is AnswerType.QUANTITY and size:
-            count_near = float(_count_near_focus(ctx, view, matches, start, end))
-        names_here = (
-            sum(1 for name in ctx.names if all(_in_range(view, f, start, end) for f in name))
-            / len(ctx.names)
-            if ctx.names
-            else 1.0
-        )
-        numbers_here = (
-            sum(1 for n in ctx.numbers if _in_range(view, n, start, end)) / len(ctx.numbers)
-            if ctx.numbers
-            else 1.0
-        )
-        rows.append(
-            [
-                facts.bm25 / scale,
-                math.log1p(facts.rank),
-                *bm25_kinds,
-                bm25_word,
-                coverage,
-                coverage_window,
-                coverage_passage,
-                coverage_title,
-                coverage_story,
-                folded,
-                matched_share,
-                missing,
-                pairs,
-                pairs_window,
-                _longest_run(ctx, view, start, end) / max(1, len(ctx.sequence)),
-                _proximity(matched_here, len(ctx.units)),
-                novel,
-                *answer,
-                near,
-                role_holder,
-                count_near,
-                names_here,
-                names_missing,
-                numbers_here,
-                numbers_missing,
-                float(facts.paragraph == 1),
-                float(facts.first_part and k == 0),
-                math.log1p(facts.paragraph),
-                math.log1p(size),
-            ]
-        )
-    return rows
+        rows.append(row)
+    for k, row in enumerate(rows):
+        around = range(max(0, k - 1), min(sentences, k + 2))
+        row["answer_window"] = max(answers[j] for j in around)
+        row["kind_sentence"] = kind_found[k]
+        row["kind_window"] = max(kind_found[j] for j in around)
+        # "... với một số nhiệm vụ cụ thể." announces the list the next sentence gives.
+        row["list_announced"] = float(k > 0 and kind_at_end[k - 1])
+    keys = []
+    for k in range(sentences):
+        start, end = view.sentence_starts[k], view.sentence_starts[k + 1]
+        found = answer_spans(ctx, view, matches, start, end) if answers[k] else []
+        keys.append(answer_key(view, found[0] if found else None))
+    return [[row[name] for name in FEATURES] for row in rows], keys
+
+
+def announces(ctx: QuestionContext, matches: Sequence[UnitMatch], start: int, end: int) -> bool:
+    """Whether a sentence ends naming the kind of items a list question asks for ("... với
+    một số nhiệm vụ cụ thể."): the items follow in the next sentence."""
+    if ctx.q.answer_type is not AnswerType.LIST:
+        return False
+    tail = max(start, end - ANNOUNCING_TAIL)
+    return any(
+        tail <= i < end
+        for unit, match in zip(ctx.units, matches, strict=True)
+        if unit.is_kind
+        for i in match.positions
+    )
+
+
+def _weighted(weights: Sequence[float], credits: Sequence[float]) -> float:
+    return sum(w * c for w, c in zip(weights, credits, strict=True))
+
+
+def _share(items: Sequence[_T], test: Callable[[_T], bool], empty: float = 0.0) -> float:
+    """The share of items that pass the test; `empty` when there are none."""
+    if not items:
+        return empty
+    return sum(1 for item in items if test(item)) / len(items)
+
+
+def novel_answers(
+    ctx: QuestionContext, sentence: Sentence, matched: set[int], subject: Sequence[int] = ()
+) -> list[Span]:
+    """Spans of the sentence that could answer (the question's kind of answer) and say
+    something the question did not; after the question's subject when the kind of answer
+    follows it ("Chỉ thị 28 *về* ...", "VNCERT *là* ...")."""
+    if ctx.rule.answer_type is AnswerType.OTHER or sentence.end <= sentence.start:
+        return []
+    spans = [
+        (a, b) for a, b in ctx.rule.find(sentence) if any(i not in matched for i in range(a, b))
+    ]
+    if ctx.rule.after_subject:
+        first = min((i for i in subject if sentence.start <= i < sentence.end), default=None)
+        spans = [(a, b) for a, b in spans if first is not None and a > first]
+    return spans
+
+
+def answer_spans(
+    ctx: QuestionContext, view: PassageView, matches: Sequence[UnitMatch], start: int, end: int
+) -> list[Span]:
+    """The sentence's answers of the kind asked for (`novel_answers`), nearest the question's
+    own words first (exact matches, not lookalikes such as "diễn biến" for "diễn ra")."""
+    matched = {i for match in matches for i in match.positions if start <= i < end}
+    exact = {i for match in matches for i in match.exact if start <= i < end}
+    subject = matches[-1].positions if matches else ()
+    spans = novel_answers(ctx, Sentence(view.words, view.terms.runs, start, end), matched, subject)
+    near = exact or matched
+    if not near:
+        return spans
+
+    def distance(span: Span) -> int:
+        return min(abs(i - m) for m in near for i in (span[0], span[1] - 1))
+
+    return sorted(spans, key=lambda span: (distance(span), span))
+
+
+def answer_key(view: PassageView, span: Span | None) -> str:
+    """An answer as candidates are compared by: its words' letters ("26 2 2014")."""
+    return "" if span is None else " ".join(w.folded for w in view.words[span[0] : span[1]])
+
+
+def _nearness(spans: Sequence[Span], matched: set[int]) -> float:
+    """1.0 when an answer touches the question's words, less the further it is."""
+    if not spans or not matched:
+        return 0.0
+    distance = min(min(abs(i - m) for m in matched for i in (a, b - 1)) for a, b in spans)
+    return 1.0 / (1.0 + max(0, distance - 1) / NEAR)
+
+
+def _which_named(
+    view: PassageView,
+    matches: Sequence[UnitMatch],
+    kinds_at: Sequence[int],
+    start: int,
+    end: int,
+    matched: set[int],
+) -> bool:
+    """ "Công ty nào ...?" answered by "Công ty Formosa": the kind noun the question asks
+    with, followed in the sentence by a name or a word the question does not have."""
+    words, runs = view.words, view.terms.runs
+    for k in kinds_at:
+        places = [i for i in matches[k].positions if start <= i < end]
+        for i in places:
+            j = i + 1
+            while j in places:
+                j += 1
+            if (
+                j < end
+                and runs[j] == runs[i]
+                and j not in matched
+                and (is_capitalized(words[j]) or words[j].folded.isdigit())
+            ):
+                return True
+    return False
 
 
 def _in_range(view: PassageView, folded: str, start: int, end: int) -> bool:

@@ -29,24 +29,38 @@ from bot.core.features import FEATURES
 FORMAT_VERSION = 1
 DEFAULT_FILE = "ranker.json"
 
-# What the refusal sees of the best candidate and of the question.
-ANSWERABILITY = (
-    "score",
-    "margin",
-    "share",
-    "coverage",
-    "coverage_window",
-    "coverage_story",
-    "missing_weight",
-    "names_missing",
-    "numbers_missing",
-    "answer_found",
-    "answer_near",
-    "longest_run",
-    "unknown_weight",
-    "content_units",
-    "bm25_log",
-)
+# What the refusal sees of the best candidate and of the question, and which way each may
+# pull the probability (+1 only up, -1 only down, 0 either): what a feature means is known
+# before any fit, e.g. a name of the question missing from the story never makes an answer
+# likelier, whatever a few hundred questions seem to say.
+ANSWERABILITY_SIGNS = {
+    "score": 1,
+    "margin": 1,
+    "share": 1,
+    "paragraph_share": 1,
+    "article_share": 1,
+    "entropy": -1,
+    "agreement": 1,
+    "candidates": 0,
+    "coverage": 1,
+    "coverage_window": 1,
+    "coverage_story": 1,
+    "missing_weight": -1,
+    "names_missing": -1,
+    "numbers_missing": -1,
+    "answer_found": 1,
+    "answer_near": 1,
+    "type_missing": -1,
+    "count_missing": -1,
+    "role_missing": -1,
+    "kind_missing": -1,
+    "longest_run": 1,
+    "unknown_weight": -1,
+    "unknown_share": -1,
+    "content_units": 0,
+    "bm25_log": 0,
+}
+ANSWERABILITY = tuple(ANSWERABILITY_SIGNS)
 
 
 class ModelError(ValueError):

@@ -704,6 +704,32 @@ COUNT_UNITS = (
     "cây số",
     "bản",
 )
+# What a sum of money is counted in, and the words that ask for one ("tốn bao nhiêu tiền").
+MONEY_UNITS = ("đồng", "USD", "đô la", "đô", "euro", "bảng Anh", "yên", "nhân dân tệ", "won")
+MONEY_WORDS = (
+    "tiền",
+    "chi phí",
+    "kinh phí",
+    "giá",
+    "giá trị",
+    "trị giá",
+    "lương",
+    "thu nhập",
+    "vốn",
+    "doanh thu",
+    "lợi nhuận",
+    "thiệt hại",
+    "số tiền",
+    "ngân sách",
+    "mức phạt",
+    "tiền phạt",
+    "học phí",
+    "viện phí",
+    "phí",
+    "khoản",
+    "tổng mức đầu tư",
+    "đầu tư",
+)
 # Words of time that take a number or a name after them: "ngày 26", "năm 2014", "thế kỷ
 # XV", "thời Lý", "sáng 26-2".
 TIME_NOUNS = (
@@ -882,7 +908,7 @@ FREQUENCY_WORDS = (
     "mỗi lần",
 )
 # Words that share out a whole without a figure: "hầu hết", "tất cả".
-SHARE_WORDS = ("hầu hết", "tất cả", "đa số", "phần lớn", "toàn bộ", "một nửa", "số đông")
+SHARE_WORDS = ("hầu hết", "tất cả", "đa số", "phần lớn", "một nửa", "số đông")
 # Words before a number that name rather than count: "Chỉ thị số 28", "khóa XI", "năm 2014".
 NAMING_BEFORE_NUMBER = ("số", "ngày", "tháng", "năm", "khóa", "thứ", "lần thứ", "điều", "khoản")
 

@@ -60,13 +60,20 @@ class PhraseSet:
                 return len(phrase)
         return 0
 
-    def find(self, words: Sequence[Syllable], start: int = 0, end: int | None = None) -> list[Span]:
+    def find(
+        self,
+        words: Sequence[Syllable],
+        start: int = 0,
+        end: int | None = None,
+        *,
+        lenient: bool = False,
+    ) -> list[Span]:
         """Spans of the longest phrases found, left to right, not overlapping."""
         end = len(words) if end is None else end
         spans: list[Span] = []
         i = start
         while i < end:
-            size = self.longest_at(words, i)
+            size = self.longest_at(words, i, lenient=lenient)
             if size and i + size <= end:
                 spans.append((i, i + size))
                 i += size

@@ -15,7 +15,7 @@ from enum import StrEnum
 from bot.core import lexicon
 from bot.core.answer_types import RULES, AnswerType, answer_type_of
 from bot.core.phrases import PhraseSet, Span
-from bot.core.text import AnalyzedText, Syllable, Tokenizer
+from bot.core.text import AnalyzedText, Syllable, Tokenizer, is_vietnamese_syllable
 
 __all__ = ["AnswerType", "ContentUnit", "MetaIntent", "Question", "meta_words", "understand"]
 
@@ -215,8 +215,9 @@ def _is_name_word(words: Sequence[Syllable], i: int) -> bool:
 
 def _proper_names(words: Sequence[Syllable]) -> tuple[tuple[Syllable, ...], ...]:
     """Runs of capitalized words ("Vĩnh Long", "Sở Thông tin"): the places, people and
-    bodies a question is about. The question's first word counts only inside a longer run;
-    abbreviations ("UBND") are left out, since they stand for their long forms."""
+    bodies a question is about. The question's first word counts only inside a longer run
+    or when it cannot be a Vietnamese word ("Ukraina"); abbreviations ("UBND") are left
+    out, since they stand for their long forms."""
     names: list[tuple[Syllable, ...]] = []
     run: list[Syllable] = []
     run_start = 0
@@ -226,7 +227,7 @@ def _proper_names(words: Sequence[Syllable]) -> tuple[tuple[Syllable, ...], ...]
                 run_start = i
             run.append(word)
             continue
-        if run and (len(run) >= 2 or run_start > 0):
+        if run and (len(run) >= 2 or run_start > 0 or not is_vietnamese_syllable(run[0].folded)):
             names.append(tuple(run))
         run = []
     return tuple(names)
@@ -311,10 +312,20 @@ def understand(text: str, tokenizer: Tokenizer) -> Question:
     answer_type = answer_type_of(asking, len(content))
     if quantity_typed_plain and answer_type is AnswerType.OTHER:
         answer_type = AnswerType.QUANTITY
+    # "ngày nào", "thời gian nào": words that only ask for a date are not content.
+    asking_time: set[int] = set()
+    if answer_type is AnswerType.WHEN:
+        for start, stop in RULES[AnswerType.WHEN].asks.find(asking):
+            asking_time.update(range(start, stop))
     kind_nouns: set[int] = set()
     for start, _ in _WHICH.find(asking):
         i = start - 1
-        while i in content and start - i <= 2:
+        while (
+            i in content
+            and start - i <= 2
+            and i not in asking_time
+            and not words[i].folded.isdigit()
+        ):
             kind_nouns.add(i)
             i -= 1
     focus_positions = _focus_positions(words, content, answer_type)
@@ -323,6 +334,8 @@ def understand(text: str, tokenizer: Tokenizer) -> Question:
     focus: list[int] = []
     for k in order:
         unit, used = units[k], unit_positions[k]
+        if used <= asking_time and len(used) < len(content):
+            continue
         if used <= kind_nouns and len(used) < len(content):
             unit = replace(unit, weight=ANSWER_KIND_WEIGHT)
         if used & focus_positions:
@@ -377,6 +390,7 @@ def meta_words(question: Question) -> set[int]:
         STOPWORDS,
     ]
     for group in groups:
-        for start, end in group.find(words):
+        # Once a question is about an article, "dang" can only be "đăng", "bai" "bài".
+        for start, end in group.find(words, lenient=group in _META.values()):
             positions.update(range(start, end))
     return positions

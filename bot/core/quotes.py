@@ -66,10 +66,19 @@ def build_quote(
     sentence: int,
     scores: Mapping[tuple[int, int], float],
     limit: int = QUOTE_CHARS,
+    *,
+    announces: bool = False,
 ) -> Quote:
-    """The quote around sentence `sentence` of passage `position`."""
+    """The quote around sentence `sentence` of passage `position`. A centre that
+    `announces` what follows it (a list) brings the next sentence, as ":" does."""
     sentences, offset = paragraph_sentences(passages, position)
     centre = min(offset + sentence, len(sentences) - 1)
+    after = centre + 1
+    too_long = after < len(sentences) and (
+        len(sentences[centre][2]) + 1 + len(sentences[after][2]) > limit
+    )
+    if announces and too_long:
+        centre = after  # the list announced, rather than its announcement
     lo = hi = centre
     length = len(sentences[centre][2])
 
@@ -82,7 +91,7 @@ def build_quote(
     while True:
         choices = []
         if hi + 1 < len(sentences) and fits(hi + 1):
-            needed = sentences[hi][2].endswith(":")
+            needed = sentences[hi][2].endswith(":") or (announces and hi + 1 == after)
             choices.append((needed, score(hi + 1), 1, hi + 1))
         if lo > 0 and fits(lo - 1):
             needed = sentences[lo - 1][2].endswith(":")
@@ -117,11 +126,17 @@ def sentence_start(passage: Passage, sentence: int) -> int:
 def in_quote(
     quote: Quote, passage: Passage, sentence: int, tokens: Sequence[int], spans: Sequence[Span]
 ) -> list[Span]:
-    """Word spans of a passage's view (`tokens`: each view word's written word) as character
-    spans of the quote, for the sentence of the quote's centre; others are dropped."""
+    """Word spans of one sentence of a passage's view (`tokens`: each view word's written
+    word) as character spans of the quote; none when the quote does not hold that sentence."""
+    piece = next(
+        (p for p in quote.pieces if p.position == passage.passage_id and p.sentence == sentence),
+        None,
+    )
+    if piece is None:
+        return []
     written = token_spans(passage.text)
     base = sentence_start(passage, sentence)
-    shift = quote.centre.start - base
+    shift = piece.start - base
     end_of_sentence = (
         passage.sentence_ends[sentence] if passage.sentence_ends else len(passage.text)
     )

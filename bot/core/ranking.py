@@ -18,13 +18,15 @@ from functools import lru_cache, partial
 import numpy as np
 
 from bot.core import terms as index_terms
-from bot.core.answer_types import RULES, AnswerType, Sentence
+from bot.core.answer_types import AnswerType, Sentence, find_people
 from bot.core.features import (
     ANSWER_FEATURES,
     FEATURES,
     INDEX,
     PassageFacts,
     QuestionContext,
+    announces,
+    answer_spans,
     match_unit,
     passage_rows,
 )
@@ -46,6 +48,8 @@ class Candidate:
     position: int  # of the passage in the index
     sentence: int  # in the passage
     score: float  # the fitted ranker's score
+    paragraph: tuple[int, int] = (0, 0)  # (article, paragraph) the sentence is in
+    answer: str = ""  # the answer of the kind asked for that it gives (`answer_key`), if any
 
 
 @dataclass(frozen=True)
@@ -64,12 +68,39 @@ class Ranking:
         scores = [c.score for c in self.candidates]
         others = max((s for k, s in enumerate(scores) if k != i), default=scores[i] - 5.0)
         peak = max(scores)
-        share = math.exp(scores[i] - peak) / sum(math.exp(s - peak) for s in scores)
+        exp = [math.exp(s - peak) for s in scores]
+        total = sum(exp)
+        shares = [e / total for e in exp]
+        here = self.candidates[i].paragraph
+        paragraph_share = sum(
+            p for c, p in zip(self.candidates, shares, strict=True) if c.paragraph == here
+        )
+        article_share = sum(
+            p for c, p in zip(self.candidates, shares, strict=True) if c.paragraph[0] == here[0]
+        )
+        entropy = -sum(p * math.log(p) for p in shares if p > 0)
+        # Sentences that give the same answer back each other up ("Chỉ thị số 28 của Ban Bí
+        # thư" in two paragraphs): their shares add up.
+        said = self.candidates[i].answer
+        agreement = (
+            sum(p for c, p in zip(self.candidates, shares, strict=True) if c.answer == said)
+            if said
+            else shares[i]
+        )
         answer_found = max((row[INDEX[name]] for name in ANSWER_FEATURES), default=0.0)
+        q = self.question
+        typed = q.answer_type is not AnswerType.OTHER
+        kind_asked = any(unit.is_kind for unit in q.content)
         values = {
             "score": scores[i],
             "margin": scores[i] - others,
-            "share": share,
+            "share": shares[i],
+            "paragraph_share": paragraph_share,
+            "article_share": article_share,
+            "entropy": entropy,
+            "agreement": agreement,
+            # A share of the probability means less among few sentences than among many.
+            "candidates": math.log(len(scores)),
             "coverage": row[INDEX["coverage"]],
             "coverage_window": row[INDEX["coverage_window"]],
             "coverage_story": row[INDEX["coverage_story"]],
@@ -78,9 +109,17 @@ class Ranking:
             "numbers_missing": row[INDEX["numbers_missing"]],
             "answer_found": answer_found,
             "answer_near": row[INDEX["answer_near"]],
+            # What the question asks for, missing from the quote's centre and neighbours.
+            "type_missing": float(typed and not row[INDEX["answer_window"]]),
+            "count_missing": float(
+                q.answer_type is AnswerType.QUANTITY and not row[INDEX["count_near_focus"]]
+            ),
+            "role_missing": float(bool(q.role) and not row[INDEX["role_holder"]]),
+            "kind_missing": float(kind_asked and not row[INDEX["kind_window"]]),
             "longest_run": row[INDEX["longest_run"]],
             "unknown_weight": self.context.unknown_weight,
-            "content_units": math.log1p(len(self.question.content)),
+            "unknown_share": self.context.unknown_share,
+            "content_units": math.log1p(len(q.content)),
             "bm25_log": math.log1p(max(0.0, self.best_bm25)),
         }
         return [float(values[name]) for name in ANSWERABILITY]
@@ -223,7 +262,9 @@ class Ranker:
         context = QuestionContext(q, self.index, query)
         best_bm25 = max(score for _, score in top)
         refs: list[tuple[int, int]] = []
+        places: list[tuple[int, int]] = []
         rows: list[list[float]] = []
+        keys: list[str] = []
         for rank, (position, score) in enumerate(top):
             passage = self.passages[position]
             previous = self.passages[position - 1] if position else None
@@ -239,18 +280,30 @@ class Ranker:
                 self.title_view(passage.article_id),
                 self._lead_terms(passage.article_id),
             )
-            for k, row in enumerate(passage_rows(context, self.view(position), facts, best_bm25)):
+            place = (passage.article_id, passage.paragraph)
+            found, answers = passage_rows(context, self.view(position), facts, best_bm25)
+            for k, row in enumerate(found):
                 refs.append((position, k))
+                places.append(place)
                 rows.append(row)
+            keys.extend(answers)
         matrix = np.array(rows, dtype=np.float64).reshape(len(rows), len(FEATURES))
         scores = self.model.scores(matrix)
         order = sorted(range(len(refs)), key=lambda i: (-scores[i], refs[i]))
-        candidates = tuple(Candidate(*refs[i], float(scores[i])) for i in order)
+        candidates = tuple(Candidate(*refs[i], float(scores[i]), places[i], keys[i]) for i in order)
         return Ranking(q, context, candidates, matrix[order], best_bm25)
 
     def probability(self, ranking: Ranking, i: int = 0) -> float:
-        """The estimated probability that the quote around candidate i answers the question."""
-        return self.model.probability(ranking.answerability(i))
+        """The estimated probability that the quote around candidate i answers the question.
+
+        The refusal model judges the best candidate; another one gets that probability in
+        the proportion of the ranker's shares (the chance that the question is answered at
+        all, times the chance that this is the sentence that answers it)."""
+        best = self.model.probability(ranking.answerability(0))
+        if i == 0:
+            return best
+        scores = [c.score for c in ranking.candidates]
+        return best * math.exp(scores[i] - scores[0])
 
     # --- What to bold -------------------------------------------------------------------
 
@@ -263,27 +316,29 @@ class Ranker:
             spans.extend((i, i + 1) for i in match.positions)
         return spans
 
-    def answer_spans(self, q: Question, candidate: Candidate) -> list[Span]:
-        """Where the kind of answer asked for is, in the candidate sentence, nearest the
-        question's words first; empty for a question of no particular kind."""
-        rule = RULES[q.answer_type]
-        if rule.answer_type is AnswerType.OTHER:
-            return []
+    def sentence(self, candidate: Candidate) -> Sentence:
+        """The candidate's sentence, as the answer types read it."""
         view = self.view(candidate.position)
         start = view.sentence_starts[candidate.sentence]
         end = view.sentence_starts[candidate.sentence + 1]
-        matched = {
-            i for unit in q.content for i in match_unit(unit, view).positions if start <= i < end
-        }
-        spans = [
-            (a, b)
-            for a, b in rule.find(Sentence(view.words, view.terms.runs, start, end))
-            if any(i not in matched for i in range(a, b))
-        ]
-        if not matched:
-            return spans
+        return Sentence(view.words, view.terms.runs, start, end)
 
-        def distance(span: Span) -> int:
-            return min(abs(i - m) for m in matched for i in (span[0], span[1] - 1))
+    def announces_list(self, ranking: Ranking, candidate: Candidate) -> bool:
+        """Whether the candidate ends announcing the list asked for, given by what follows."""
+        view = self.view(candidate.position)
+        sentence = self.sentence(candidate)
+        matches = [match_unit(unit, view) for unit in ranking.question.content]
+        return announces(ranking.context, matches, sentence.start, sentence.end)
 
-        return sorted(spans, key=lambda span: (distance(span), span))
+    @staticmethod
+    def is_person(sentence: Sentence, span: Span) -> bool:
+        """Whether an answer span starts with a person ("ông Bảo", "Nguyễn Quốc Bảo - ...")."""
+        return any(start == span[0] for start, _ in find_people(sentence))
+
+    def answer_spans(self, ranking: Ranking, candidate: Candidate) -> list[Span]:
+        """Where the kind of answer asked for is, in the candidate sentence, nearest the
+        question's words first; empty for a question of no particular kind."""
+        view = self.view(candidate.position)
+        sentence = self.sentence(candidate)
+        matches = [match_unit(unit, view) for unit in ranking.question.content]
+        return answer_spans(ranking.context, view, matches, sentence.start, sentence.end)

@@ -119,6 +119,18 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+# A Vietnamese syllable, without its marks: an onset, one to three vowels, a final consonant.
+_VIETNAMESE_SYLLABLE_RE = re.compile(
+    r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?[aeiouy]{1,3}(?:ch|ng|nh|[cmnpt])?"
+)
+
+
+def is_vietnamese_syllable(syllable: str) -> bool:
+    """Whether the letters can be one Vietnamese syllable ("nghiêng", "hoa") rather than a
+    foreign word ("Ukraina", "Edward") or a number."""
+    return _VIETNAMESE_SYLLABLE_RE.fullmatch(fold(syllable.lower())) is not None
+
+
 def has_diacritics(syllable: str) -> bool:
     return fold(syllable) != syllable
 

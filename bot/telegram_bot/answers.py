@@ -23,7 +23,7 @@ from telegram import (
 from telegram.constants import ParseMode
 
 from bot.core.engine import Engine
-from bot.core.model import Answer, AnswerKind, Hit, Source
+from bot.core.model import Answer, AnswerKind, Hit, Source, Span
 from bot.core.text import normalize_syllable
 from bot.telegram_bot import texts
 from bot.telegram_bot.keyboards import NextPassage, answer_keyboard
@@ -99,6 +99,28 @@ def highlight(text: str, words: Iterable[str]) -> str:
     return "".join(parts)
 
 
+def highlight_spans(text: str, spans: Iterable[Span]) -> str:
+    """Escaped `text` with the given character spans in bold (spans past its end are cut)."""
+    parts: list[str] = []
+    position = 0
+    for start, end in sorted(spans):
+        start, end = max(start, position), min(end, len(text))
+        if end <= start:
+            continue
+        parts.append(escape(text[position:start]))
+        parts.append(f"<b>{escape(text[start:end])}</b>")
+        position = end
+    parts.append(escape(text[position:]))
+    return "".join(parts)
+
+
+def answer_line_html(label: str | None, answer: str | None) -> str:
+    """The short answer above the quote: "<b>Người chủ trì:</b> Nguyễn Quốc Bảo, ..."."""
+    if not answer:
+        return ""
+    return f"<b>{escape(label or texts.ANSWER_LABEL)}:</b> {escape(answer)}\n"
+
+
 def source_html(source: Source) -> str:
     """The source line: title, date, paragraph, author, and a link when there is one."""
     parts = [f"<i>«{escape(source.title)}»</i>"]
@@ -119,25 +141,30 @@ def quote_html(
     source: Source | None,
     words: Iterable[str] = (),
     *,
+    spans: Sequence[Span] | None = None,
     heading: str = "",
     limit: int = MAX_MESSAGE,
 ) -> str:
-    """heading, the quote in a blockquote (bold matches), the source line.
+    """heading, the quote in a blockquote (the answer in bold), the source line.
 
-    `heading` is HTML already. The quote is cut to make the whole fit.
+    What is bold: the character `spans` when given (the answer the engine found), else every
+    run of the given `words`. `heading` is HTML already. The quote is cut to make it fit.
     """
     words = tuple(words)
     tail = "\n" + source_html(source) if source else ""
 
     def render(text: str) -> str:
         tag = "blockquote expandable" if len(text) > EXPANDABLE_CHARS else "blockquote"
-        return f"{heading}<{tag}>{highlight(text, words)}</blockquote>{tail}"
+        body = highlight_spans(text, spans) if spans is not None else highlight(text, words)
+        return f"{heading}<{tag}>{body}</blockquote>{tail}"
 
     return longest_fit(quote, render, limit)
 
 
 def passage_html(hit: Hit) -> str:
-    return quote_html(hit.passage.text, hit.source, hit.matched_words)
+    """One answering quote: its short answer first when the engine found one."""
+    heading = answer_line_html(hit.answer_label, hit.answer)
+    return quote_html(hit.quote, hit.source, spans=hit.highlights, heading=heading)
 
 
 def paragraph_html(paragraph: str, source: Source, words: Iterable[str] = ()) -> str:
@@ -146,10 +173,8 @@ def paragraph_html(paragraph: str, source: Source, words: Iterable[str] = ()) ->
 
 def answer_html(answer: Answer, *, group: bool) -> str:
     """The reply to a question. In groups, refusals are one short line."""
-    if answer.kind is AnswerKind.FOUND and answer.quote is not None:
-        hit = answer.hits[0] if answer.hits else None
-        words = hit.matched_words if hit and hit.passage.text == answer.quote else ()
-        return quote_html(answer.quote, answer.source, words)
+    if answer.kind is AnswerKind.FOUND and answer.hits:
+        return passage_html(answer.hits[0])
     if answer.kind is AnswerKind.METADATA and answer.quote is not None:
         if answer.source is not None and answer.source.paragraph is not None:
             return quote_html(answer.quote, answer.source)
@@ -162,7 +187,7 @@ def answer_html(answer: Answer, *, group: bool) -> str:
         return escaped(answer.reply, MAX_MESSAGE - size(tip)) + tip
     if answer.kind is AnswerKind.HELP:
         return texts.ASK_HINT_GROUP if group else escaped(answer.reply)
-    # METADATA without a quote: which article? In groups only its first line, not the list.
+    # Which article is meant? In groups only its first line, not the list.
     if group:
         return escaped(answer.reply.split("\n", 1)[0], 500) + " " + texts.SEE_SOURCES
     return escaped(answer.reply)
@@ -172,9 +197,9 @@ def answer_html(answer: Answer, *, group: bool) -> str:
 
 
 def _full_key(engine: Engine, hit: Hit) -> str | None:
-    """The "Cả đoạn" key of a passage that is part of a longer paragraph."""
+    """The "Cả đoạn" key of a quote that is part of a longer paragraph."""
     passage = hit.passage
-    return engine.passage_key(passage) if engine.paragraph_text(passage) != passage.text else None
+    return engine.passage_key(passage) if engine.paragraph_text(passage) != hit.quote else None
 
 
 def alternatives_of(answer: Answer, engine: Engine, question_id: str) -> Alternatives | None:
@@ -250,7 +275,7 @@ def inline_results(answer: Answer, engine: Engine, limit: int) -> list[InlineQue
             InlineQueryResultArticle(
                 id=engine.passage_key(hit.passage)[:64],
                 title=snippet(title, 100),
-                description=snippet(hit.passage.text),
+                description=snippet(hit.answer or hit.quote),
                 input_message_content=InputTextMessageContent(
                     passage_html(hit), parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW
                 ),

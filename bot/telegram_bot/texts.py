@@ -139,3 +139,4 @@ EXPORT_FILE_NAME = "nhat-ky-cau-hoi-{date}.csv"
 # --- Errors --------------------------------------------------------------------------------------
 
 SOMETHING_WENT_WRONG = "Xin lỗi, đã có lỗi khi xử lý yêu cầu này. Bạn thử lại sau ít phút nhé."
+ANSWER_LABEL = "Trả lời"  # the short answer's heading when the engine names none

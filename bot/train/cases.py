@@ -5,7 +5,9 @@ folder, and optionally ``offtopic.jsonl`` (questions of other articles, to be re
 layout of ``../shared/eval/real`` (one article a folder under ``per_article/``, all of a
 set's articles under ``whole/``). Or a folder with a ``case.json`` naming files elsewhere,
 relative to it: ``{"knowledge": [articles], "questions": [files], "offtopic": [files]}``,
-which lets the project's own question sets serve as they are.
+which lets the project's own question sets serve as they are; ``"split": "training"`` keeps
+a case out of the validation part (the project's sets over the seed article, which the
+engine must know best).
 
 Question lines: ``{"id", "question", "evidence": [spans] | null, "title"?}``. Questions are
 split into a training part and a validation part *by article*: every question about one
@@ -31,6 +33,7 @@ class Case:
     group: str  # "SET/per_article", "SET/whole": what its figures are summed under
     folder: Path
     per_article: bool
+    weight: float = 1.0  # how much its questions count in the fits (news over encyclopedia)
 
     def _listed(self, key: str) -> list[Path] | None:
         listing = self.folder / "case.json"
@@ -45,6 +48,13 @@ class Case:
             return listed
         knowledge = self.folder / "knowledge"
         return sorted(p for p in knowledge.rglob("*") if p.is_file() and p.name[0] != ".")
+
+    @property
+    def always_training(self) -> bool:
+        listing = self.folder / "case.json"
+        if not listing.is_file():
+            return False
+        return bool(json.loads(listing.read_text(encoding="utf-8")).get("split") == "training")
 
     def question_files(self) -> list[tuple[Path, bool]]:
         """(file, whether its questions are off-topic) for every question file of the case."""
@@ -78,7 +88,7 @@ class LabelledQuestion:
         return self.evidence is not None
 
 
-def find_cases(data: Path) -> list[Case]:
+def find_cases(data: Path, weight: float = 1.0) -> list[Case]:
     cases = []
     found = {p.parent for p in data.rglob("questions.jsonl") if (p.parent / "knowledge").is_dir()}
     found |= {p.parent for p in data.rglob("case.json")}
@@ -88,7 +98,7 @@ def find_cases(data: Path) -> list[Case]:
         per_article = "per_article" in parts
         top = parts[0] if parts and parts[0] not in ("per_article", "whole") else data.name
         group = f"{top}/{'per_article' if per_article else 'whole'}"
-        cases.append(Case(str(relative) or data.name, group, folder, per_article))
+        cases.append(Case(str(relative) or data.name, group, folder, per_article, weight))
     return cases
 
 

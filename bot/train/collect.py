@@ -11,7 +11,7 @@ import hashlib
 import logging
 import tempfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +22,7 @@ from bot.core.fitted import neutral_model
 from bot.core.questions import understand
 from bot.core.quotes import build_quote
 from bot.core.ranking import Candidate, Ranking
+from bot.core.text import fold
 from bot.train.cases import Case, LabelledQuestion, holds, in_validation, norm, read_questions
 
 log = logging.getLogger(__name__)
@@ -50,7 +51,7 @@ class Sample:
         scores = ranking.rows @ weights
         refs = [(c.position, c.sentence) for c in ranking.candidates]
         order = sorted(range(len(refs)), key=lambda i: (-scores[i], refs[i]))
-        candidates = tuple(Candidate(*refs[i], float(scores[i])) for i in order)
+        candidates = tuple(replace(ranking.candidates[i], score=float(scores[i])) for i in order)
         return Ranking(
             ranking.question, ranking.context, candidates, ranking.rows[order], ranking.best_bm25
         )
@@ -77,9 +78,12 @@ def collect(
     seed: int,
     validation_share: float,
     cache: Path | None = None,
+    unaccented: float = 0.0,
     progress: Callable[[str], None] | None = None,
 ) -> list[Sample]:
-    """`cache`: where the cases' index caches are kept between runs (none by default)."""
+    """`cache`: where the cases' index caches are kept between runs (none by default).
+    `unaccented`: the share of training questions also asked again as many people type them,
+    in lower case without diacritics (``typed_plainly``), so that the fit sees such typing."""
     samples: list[Sample] = []
     model = neutral_model()
     with tempfile.TemporaryDirectory(prefix="bot-train-") as tmp:
@@ -93,16 +97,36 @@ def collect(
                 continue
             first_title = engine.articles[0].title
             for question in read_questions(case, first_title):
-                samples.append(_sample(engine, question, seed, validation_share))
+                sample = _sample(engine, question, seed, validation_share)
+                samples.append(sample)
+                if not sample.validation and _picked(question, seed, unaccented):
+                    plain = replace(
+                        question,
+                        id=question.id + "~plain",
+                        question=typed_plainly(question.question),
+                    )
+                    samples.append(_sample(engine, plain, seed, validation_share))
             if progress:
                 progress(case.name)
     return samples
 
 
+def typed_plainly(question: str) -> str:
+    """The question as typed without the keyboard's Vietnamese marks, in lower case."""
+    return fold(question.lower())
+
+
+def _picked(question: LabelledQuestion, seed: int, share: float) -> bool:
+    digest = hashlib.sha1(f"plain:{seed}:{question.id}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") / 2**64 < share
+
+
 def _sample(
     engine: Engine, question: LabelledQuestion, seed: int, validation_share: float
 ) -> Sample:
-    validation = in_validation(question.article, seed, validation_share)
+    validation = not question.case.always_training and in_validation(
+        question.article, seed, validation_share
+    )
     q = understand(question.question, engine.tokenizer)
     ranking = None if q.meta is not None else engine.ranker.rank(q)
     labels = np.zeros(0, dtype=bool)

@@ -52,7 +52,7 @@ def fit_ranker(
         (s.rows, s.labels, 1.0 if weights is None else weights[k])
         for k, s in enumerate(samples)
         if s.ranking is not None and s.labels.any() and not s.labels.all()
-    ]
+    ]  # `weights` are per sample, in the order given
     if not groups:
         raise ValueError("no answerable question has a right and a wrong candidate")
     scaler = Standardized.of(np.concatenate([rows for rows, _, _ in groups]))
@@ -79,24 +79,37 @@ def fit_ranker(
 
 
 def fit_logistic(
-    rows: np.ndarray, outcomes: np.ndarray, l2: float = ANSWER_L2
+    rows: np.ndarray,
+    outcomes: np.ndarray,
+    l2: float = ANSWER_L2,
+    signs: Sequence[int] | None = None,
+    weights: np.ndarray | None = None,
 ) -> tuple[np.ndarray, float]:
-    """Logistic regression: weights and bias on raw inputs."""
+    """Logistic regression: weights and bias on raw inputs. `signs` (one per input: +1, -1
+    or 0) keeps a weight on the side that its meaning says ("a missing name never makes an
+    answer likelier"); `weights` weigh the examples."""
     scaler = Standardized.of(rows)
     x = scaler.apply(rows)
     y = outcomes.astype(np.float64)
-    n = len(y)
+    sample = np.ones(len(y)) if weights is None else np.asarray(weights, dtype=np.float64)
+    n = float(sample.sum())
 
     def loss(params: np.ndarray) -> tuple[float, np.ndarray]:
         w, b = params[:-1], params[-1]
         z = x @ w + b
         p = 1.0 / (1.0 + np.exp(-np.clip(z, -60, 60)))
-        value = float(np.sum(np.logaddexp(0.0, z) - y * z)) / n + 0.5 * l2 * float(w @ w) / n
-        error = (p - y) / n
+        value = float(np.sum(sample * (np.logaddexp(0.0, z) - y * z))) / n
+        value += 0.5 * l2 * float(w @ w) / n
+        error = sample * (p - y) / n
         gradient = np.concatenate([x.T @ error + l2 * w / n, [error.sum()]])
         return value, gradient
 
-    result = minimize(loss, np.zeros(x.shape[1] + 1), jac=True, method="L-BFGS-B")
+    bounds = None
+    if signs is not None:
+        side = {1: (0.0, None), -1: (None, 0.0), 0: (None, None)}
+        bounds = [side[sign] for sign in signs] + [(None, None)]
+    start = np.zeros(x.shape[1] + 1)
+    result = minimize(loss, start, jac=True, method="L-BFGS-B", bounds=bounds)
     weights, bias = scaler.raw_weights(result.x[:-1], float(result.x[-1]))
     return weights, bias
 

@@ -17,7 +17,7 @@ from typing import Any, TextIO
 
 import numpy as np
 
-from bot.core.fitted import FittedModel
+from bot.core.fitted import ANSWERABILITY_SIGNS, FittedModel
 from bot.core.ranking import Ranking
 from bot.train.cases import find_cases
 from bot.train.collect import Sample, collect
@@ -81,6 +81,11 @@ def _ranked(samples: Sequence[Sample]) -> list[Sample]:
     return [s for s in samples if s.question.answerable and s.ranking is not None]
 
 
+def _fit_ranker(samples: Sequence[Sample]) -> np.ndarray:
+    ranked = _ranked(samples)
+    return fit_ranker(ranked, weights=[s.question.case.weight for s in ranked])
+
+
 def _outcome(
     sample: Sample, weights: np.ndarray, model: FittedModel | None
 ) -> tuple[Ranking | None, list[float] | None, bool]:
@@ -93,42 +98,57 @@ def _outcome(
 def train(
     data: Sequence[Path],
     *,
+    weights: dict[Path, float] | None = None,
     seed: int = 0,
     validation_share: float = 0.3,
-    target_precision: float = 0.8,
+    target_precision: float = 0.85,
+    unaccented: float = 0.25,
     cache: Path | None = None,
     out: TextIO = sys.stdout,
     progress: Callable[[str], None] | None = None,
 ) -> FittedModel:
-    cases = [case for folder in data for case in find_cases(folder)]
+    weights = weights or {}
+    cases = [case for folder in data for case in find_cases(folder, weights.get(folder, 1.0))]
     if not cases:
         raise ValueError("no question sets found (folders with questions.jsonl and knowledge/)")
     collected = collect(
-        cases, seed=seed, validation_share=validation_share, cache=cache, progress=progress
+        cases,
+        seed=seed,
+        validation_share=validation_share,
+        cache=cache,
+        unaccented=unaccented,
+        progress=progress,
     )
     samples = [s for s in collected if not s.question.metadata]
     training = [s for s in samples if not s.validation]
     validation = [s for s in samples if s.validation]
-    weights = fit_ranker(_ranked(training))
+    ranker_weights = _fit_ranker(training)
 
     # The refusal learns from rankings made without the question's own article.
     inputs: list[list[float]] = []
     rights: list[bool] = []
+    importance: list[float] = []
     for fold in range(FOLDS):
         inside = [s for s in training if _fold(s, seed) == fold]
-        fold_weights = fit_ranker(_ranked([s for s in training if _fold(s, seed) != fold]))
+        fold_weights = _fit_ranker([s for s in training if _fold(s, seed) != fold])
         for sample in inside:
             _, row, right = _outcome(sample, fold_weights, None)
             if row is not None:
                 inputs.append(row)
                 rights.append(right)
-    answer_weights, answer_bias = fit_logistic(np.array(inputs), np.array(rights))
-    model = FittedModel(weights, answer_weights, answer_bias, 0.5, target_precision)
+                importance.append(sample.question.case.weight)
+    answer_weights, answer_bias = fit_logistic(
+        np.array(inputs),
+        np.array(rights),
+        signs=list(ANSWERABILITY_SIGNS.values()),
+        weights=np.array(importance),
+    )
+    model = FittedModel(ranker_weights, answer_weights, answer_bias, 0.5, target_precision)
 
     def outcomes(part: Sequence[Sample]) -> list[Outcome]:
         found = []
         for sample in part:
-            _, row, right = _outcome(sample, weights, model)
+            _, row, right = _outcome(sample, ranker_weights, model)
             probability = model.probability(row) if row is not None else 0.0
             found.append(Outcome(sample, probability, right))
         return found
@@ -152,7 +172,8 @@ def train(
         "made": dt.date.today().isoformat(),
         "command": "python -m bot train "
         + " ".join(f"--data {p}" for p in data)
-        + f" --seed {seed} --validation {validation_share} --precision {target_precision}",
+        + f" --seed {seed} --validation {validation_share} --precision {target_precision}"
+        + f" --unaccented {unaccented}",
         "seed": seed,
         "validation_share": validation_share,
         "cases": len(cases),
@@ -162,7 +183,7 @@ def train(
         "precision_recall": table,
     }
     fitted = FittedModel(
-        weights, answer_weights, answer_bias, threshold, target_precision, info=info
+        ranker_weights, answer_weights, answer_bias, threshold, target_precision, info=info
     )
     print(
         json.dumps({k: info[k] for k in ("training", "validation")}, indent=1, ensure_ascii=False),
