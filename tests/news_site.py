@@ -216,7 +216,8 @@ def old_table_page(article: NewsArticle, *, charset: str | None, font: str | Non
 <p><font{face} size="2"><b>{article.lead}</b></font></p>
 {paragraphs}
 <p align="right"><font{face} size="2"><b>{article.author}</b></font></p></td></tr>
-<tr><td colspan="2"><font{face} size="1">Cổng thông tin điện tử tỉnh Bến Tre</font></td></tr>
+<tr><td colspan="2"><font{face} size="1">Cổng thông tin điện tử tỉnh Bến Tre. Địa chỉ: 7
+Cách Mạng Tháng Tám, phường 3, thành phố Bến Tre. Điện thoại: 0275.3822.211</font></td></tr>
 </table></body></html>"""
 
 
@@ -252,7 +253,7 @@ def to_vni(text: str) -> str:
         tone = "".join(m for m in marks if m in _TONES)
         quality = "".join(m for m in marks if m not in _TONES)
         case: Callable[[str], str] = str.upper if upper else str.lower
-        if base in "dD" and char in "đĐ":
+        if char in "đĐ":
             out.append(case("ñ"))
         elif not marks:
             out.append(char)

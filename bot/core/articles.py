@@ -108,6 +108,11 @@ def _paragraph_blocks(lines: list[str]) -> list[str]:
     return blocks
 
 
+def is_date_line(line: str) -> bool:
+    """A line that is only a date, as news sites print them ("Thứ Sáu, 15/03/2024 - 08:00")."""
+    return _DATE_RE.match(line.strip()) is not None
+
+
 def _display_date(raw: str) -> str:
     iso = _ISO_DATE_RE.match(raw.strip())
     if iso:

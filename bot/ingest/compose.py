@@ -24,6 +24,12 @@ _DISPLAY_DATE_RE = re.compile(
     r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:\D{1,6}?(\d{1,2})[:hg](\d{2}))?"
 )
 _FRONT_MATTER_UNSAFE_RE = re.compile(r"[\r\n\x00-\x1f]+")
+# A site's footer caught at the end of a body: ownership, licence, address, contacts.
+_FOOTER_RE = re.compile(
+    r"©|bản quyền|giấy phép|cơ quan chủ quản|tổng biên tập|cổng thông tin điện tử|"
+    r"(?:địa chỉ|điện thoại|đt|email|fax|hotline)\s*:",
+    re.IGNORECASE,
+)
 
 
 def _tidy(text: str) -> str:
@@ -64,6 +70,8 @@ def draft_from_text(
     read by the knowledge folder's own `.txt` rules. IngestError when it is no article."""
     lines = [_tidy(p) for p in paragraphs]
     lines = [p for p in lines if p]
+    while lines and _FOOTER_RE.search(lines[-1]):
+        lines.pop()
     if title is not None and _tidy(title):
         lines.insert(0, _tidy(title))
     if not lines:
@@ -95,14 +103,19 @@ def draft_from_text(
     )
 
 
+def _curly_quotes(text: str) -> str:
+    quote = iter(["“", "”"] * len(text))
+    text = re.sub('"', lambda _: next(quote), text)
+    single = iter(["‘", "’"] * len(text))
+    return re.sub(r"(?:^'|'$)", lambda _: next(single), text)
+
+
 def _front_matter_value(text: str) -> str:
-    # One line; the reader strips quote marks at either end, so straight quotes there are
-    # written as typographic ones.
+    # One line; the reader strips quote marks at either end, so a value with one there has
+    # its straight quotes written as typographic ones.
     value = _FRONT_MATTER_UNSAFE_RE.sub(" ", text).strip()
-    if value[:1] in "\"'":
-        value = "“" + value[1:]
-    if value[-1:] in "\"'":
-        value = value[:-1] + "”"
+    if value[:1] in "\"'" or value[-1:] in "\"'":
+        value = _curly_quotes(value)
     return value
 
 

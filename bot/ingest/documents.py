@@ -8,6 +8,7 @@ import re
 import statistics
 import zipfile
 
+from bot.core.articles import is_date_line
 from bot.ingest.compose import draft_from_text
 from bot.ingest.model import Draft, IngestError
 
@@ -87,23 +88,23 @@ def extract_docx(data: bytes) -> Draft:
 
 def _page_paragraphs(text: str) -> list[str]:
     """Paragraphs of one page's text laid out as printed: a blank line is a paragraph gap.
-    Without any gap, a line ending a sentence well short of the longest line ends one."""
-    lines = [re.sub(r"\s+", " ", line).strip() for line in text.splitlines()]
-    lines = [line for line in _without_page_numbers(lines)]
-    if "" in lines:
-        groups: list[list[str]] = [[]]
-        for line in lines:
-            if line:
-                groups[-1].append(line)
-            elif groups[-1]:
-                groups.append([])
-        return [" ".join(group) for group in groups if group]
+    Without any gap, a line ending a sentence well short of the longest line ends one. A
+    date line stands alone, however close it is printed."""
+    lines = _without_page_numbers([" ".join(line.split()) for line in text.splitlines()])
     longest = max((len(line) for line in lines), default=0)
+    # Gaps between body paragraphs, not only around the headline: from the first full line.
+    body = next((i for i, line in enumerate(lines) if len(line) >= 0.8 * longest), 0)
+    spaced = "" in lines[body:]
     paragraphs: list[list[str]] = [[]]
     for line in lines:
-        paragraphs[-1].append(line)
-        if _SENTENCE_END_RE.search(line) and len(line) < 0.8 * longest:
+        if is_date_line(line):
+            paragraphs.extend([[line], []])
+        elif not line:
             paragraphs.append([])
+        else:
+            paragraphs[-1].append(line)
+            if not spaced and _SENTENCE_END_RE.search(line) and len(line) < 0.8 * longest:
+                paragraphs.append([])
     return [" ".join(group) for group in paragraphs if group]
 
 

@@ -165,9 +165,27 @@ _WESTERN = {"cp1252", "latin_1", "iso8859_1", "ascii", "iso8859_15"}
 
 @dataclass(frozen=True, slots=True)
 class DecodedPage:
-    text: str
-    legacy: str | None  # "vni" / "tcvn3": the text still needs convert_legacy
+    text: str  # Unicode (NFC), legacy font encodings converted
     note: str | None  # for the admin, when the page was not UTF-8
+
+
+_LATIN1_ENTITY_RE = re.compile(r"&(?:#\d{2,3}|#x[0-9a-fA-F]{2}|[a-zA-Z]{2,8});")
+
+
+def _latin1_entity(match: re.Match[str]) -> str:
+    char = html.unescape(match.group(0))
+    return char if len(char) == 1 and 0xA0 <= ord(char) <= 0xFF else match.group(0)
+
+
+def _converted_page(markup: str, legacy: str) -> DecodedPage:
+    """A VNI or TCVN3 page as Unicode. The conversion runs over the whole page, before the
+    article is extracted (which would drop TCVN3's "ư", a soft hyphen); the markup is ASCII
+    and unchanged by it. Entities of the letters ("&ecirc;&auml;" for VNI "ệ") are letters
+    first, as an editor of the time wrote them."""
+    text = _LATIN1_ENTITY_RE.sub(_latin1_entity, markup)
+    return DecodedPage(
+        unicodedata.normalize("NFC", LEGACY_FONTS[legacy](text)), legacy_note(legacy)
+    )
 
 
 def declared_charset(data: bytes) -> str | None:
@@ -230,14 +248,14 @@ def decode_page(data: bytes, charset: str | None = None) -> DecodedPage:
     if reading(convert_legacy(visible_text(text), legacy)).broken:
         raise _undecodable()
     if legacy is not None:
-        return DecodedPage(text, legacy, legacy_note(legacy))
+        return _converted_page(text, legacy)
     note = "trang mã hóa Windows-1258; đã chuyển sang Unicode" if name == "cp1258" else None
-    return DecodedPage(text, None, note)
+    return DecodedPage(text, note)
 
 
 def _as_declared(text: str) -> DecodedPage:
     """A page that decoded as declared may still be VNI or TCVN3 text in disguise."""
     legacy = best_legacy_reading(visible_text(text))
     if legacy is not None:
-        return DecodedPage(text, legacy, legacy_note(legacy))
-    return DecodedPage(unicodedata.normalize("NFC", text), None, None)
+        return _converted_page(text, legacy)
+    return DecodedPage(unicodedata.normalize("NFC", text), None)

@@ -17,7 +17,7 @@ from lxml.html import HtmlElement
 
 from bot.core.text import clean_text
 from bot.ingest.compose import draft_from_text, is_prose
-from bot.ingest.encodings import convert_legacy, decode_page
+from bot.ingest.encodings import decode_page
 from bot.ingest.model import Draft, IngestError
 from bot.ingest.urls import is_http_url, normalize_url, same_article_keys
 
@@ -34,7 +34,21 @@ _NOT_ARTICLE_CLASS_RE = re.compile(
     r"relat|lien-?quan|comment|binh-?luan|item-news|most-?read|doc-?nhieu|teaser",
     re.IGNORECASE,
 )
+# Boxes inside an article body that are not the article: related articles ("Tin liên
+# quan", "Xem thêm"), share buttons, tags, comments, ads. trafilatura keeps some of them.
+_BOILERPLATE_WORDS = (
+    "relate", "lienquan", "lien-quan", "tin-lien-quan", "xemthem", "xem-them", "readmore",
+    "read-more", "box-tin", "tinkhac", "tin-khac", "most-read", "docnhieu", "doc-nhieu",
+    "comment", "binhluan", "binh-luan", "social", "share", "tags", "quangcao", "quang-cao",
+    "advert", "banner",
+)
+_LOWER = "translate(concat(' ', @class, ' ', @id), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', " \
+    "'abcdefghijklmnopqrstuvwxyz')"
+_BOILERPLATE_XPATH = "//*[" + " or ".join(
+    f"contains({_LOWER}, '{word}')" for word in _BOILERPLATE_WORDS
+) + "]"
 _ISO_TIME_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})[T ](\d{1,2}):(\d{2})")
+_DATE_LINE_RE = re.compile(r"\d{1,2}[/.-]\d{1,2}[/.-]\d{4}")
 _SAVED_FROM_RE = re.compile(r"<!--\s*saved from url=\(\d+\)(https?://[^\s>]+?)\s*-->", re.I)
 
 
@@ -115,16 +129,33 @@ def find_date(tree: HtmlElement) -> str | None:
     return f"{day} {time_of_day}" if time_of_day else day
 
 
-def _extract(text: str, url: str | None, *, precision: bool) -> trafilatura.settings.Document:
+# (favor precision, include tables, prune boxes): precision keeps related boxes and
+# comments out; recall finds bodies split over many small blocks; tables, bodies laid out in
+# one (old portals), at the price of the menus in its other cells. Last, nothing pruned, in
+# case a site names its article container like a box.
+_ATTEMPTS = ((True, False, True), (False, False, True), (False, True, True), (True, False, False))
+
+
+def _extract(
+    text: str, url: str | None, precision: bool, tables: bool, prune: bool
+) -> trafilatura.settings.Document | None:
     tree = trafilatura.load_html(text)
     if tree is None:
         raise IngestError("tệp không phải trang web (HTML) đọc được")
     document = trafilatura.bare_extraction(
-        tree, url=url, with_metadata=True, include_comments=False, include_tables=True,
+        tree, url=url, with_metadata=True, include_comments=False, include_tables=tables,
         include_images=False, include_links=False, favor_precision=precision,
-        favor_recall=not precision,
+        favor_recall=not precision, prune_xpath=_BOILERPLATE_XPATH if prune else None,
     )
     return document  # type: ignore[return-value]
+
+
+def _without_navigation(paragraphs: list[str]) -> list[str]:
+    """Menu entries before the first paragraph of prose (a date line may stay)."""
+    for position, paragraph in enumerate(paragraphs):
+        if is_prose(paragraph) or _DATE_LINE_RE.search(paragraph):
+            return paragraphs[position:]
+    return paragraphs
 
 
 def page_url(markup: str, tree: HtmlElement) -> str | None:
@@ -161,27 +192,24 @@ def extract_page(
         raise IngestError("tệp không phải trang web (HTML) đọc được")
     canonical = page_url(page.text, original)
     link = url or canonical
+    lead = find_lead(copy.deepcopy(original))
+    date = find_date(copy.deepcopy(original))
     draft: Draft | None = None
     reason: IngestError | None = None
-    # Precision first (keeps related boxes and comments out); recall when that finds no
-    # article, e.g. a body split over many small blocks.
-    for precision in (True, False):
-        document = _extract(page.text, link, precision=precision)
+    for precision, tables, prune in _ATTEMPTS:
+        document = _extract(page.text, link, precision, tables, prune)
         if document is None or not document.text:
             continue
-        paragraphs = [convert_legacy(p, page.legacy) for p in document.text.split("\n")]
-        lead = find_lead(copy.deepcopy(original))
-        if lead:
-            lead = convert_legacy(lead, page.legacy)
-            if not any(lead[:60] in p for p in paragraphs[:3]):
-                paragraphs.insert(0, lead)
+        paragraphs = _without_navigation(document.text.split("\n"))
+        if lead and not any(lead[:60] in p for p in paragraphs[:3]):
+            paragraphs.insert(0, lead)
         title = document.title or next((_text_of(h) for h in original.iter("h1")), None)
         try:
             draft = draft_from_text(
-                convert_legacy(title, page.legacy) if title else None,
+                title,
                 paragraphs,
-                date=find_date(copy.deepcopy(original)),
-                author=convert_legacy(document.author, page.legacy) if document.author else None,
+                date=date,
+                author=document.author or None,
                 url=_stored(link),
                 same_as=same_article_keys(link, *also_known_as, canonical),
                 notes=(page.note,) if page.note else (),
