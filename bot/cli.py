@@ -5,6 +5,7 @@
     python -m bot ask --json      # one JSON object a line
     python -m bot chat            # console conversation over the same engine
     python -m bot index           # build the index and report what was read
+    python -m bot add URL|FILE    # add an article from a link, a saved page, a .docx or a .pdf
     python -m bot run             # the Telegram bot
     python -m bot report stats    # question-log reports (unanswered | stats | export)
 """
@@ -53,6 +54,9 @@ def _build_parser() -> argparse.ArgumentParser:
     commands.add_parser("chat", parents=[common], help="trò chuyện trên cửa sổ dòng lệnh")
     index = commands.add_parser("index", parents=[common], help="lập chỉ mục và báo cáo")
     index.add_argument("--quiet", action="store_true", help="không hiện thanh tiến độ")
+    add = commands.add_parser("add", parents=[common], help="thêm bài từ đường dẫn hoặc tệp")
+    add.add_argument("source", metavar="URL|FILE",
+                     help="đường dẫn http(s) tới bài báo, hoặc tệp .html/.htm/.docx/.pdf")
     commands.add_parser("run", parents=[common], help="chạy bot Telegram")
     report = commands.add_parser("report", parents=[common], help="báo cáo nhật ký câu hỏi")
     report.add_argument("kind", choices=["unanswered", "stats", "export"])
@@ -152,6 +156,40 @@ def cmd_index(settings: Settings, quiet: bool) -> int:
     return EXIT_OK
 
 
+def cmd_add(settings: Settings, source: str) -> int:
+    """Add an article from a link or a file, index it, and show a question it now answers."""
+    from bot import ingest
+    from bot.core.articles import read_file_bytes
+    from bot.core.errors import ArticleError
+
+    try:
+        if ingest.is_http_url(source):
+            policy = ingest.FetchPolicy.from_settings(settings)
+            added = ingest.add_link(settings.knowledge_dir, source, policy,
+                                    max_file_bytes=settings.max_file_bytes)
+        elif not Path(source).is_file():
+            raise ingest.IngestError("không có tệp này (hoặc đường dẫn thiếu http:// hay https://)")
+        else:
+            data = read_file_bytes(Path(source), settings.fetch_max_bytes)
+            added = ingest.add_file(settings.knowledge_dir, Path(source).name, data,
+                                    max_bytes=settings.fetch_max_bytes,
+                                    max_file_bytes=settings.max_file_bytes)
+    except (ingest.IngestError, ArticleError) as exc:
+        print(f"lỗi: không thêm được bài từ {source}: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    article = added.article
+    verb = "Đã cập nhật" if added.replaced else "Đã thêm"
+    print(f"{verb} bài «{article.title}» ({article.date or 'không rõ ngày'}, "
+          f"{len(article.paragraphs)} đoạn) vào {settings.knowledge_dir / article.file}")
+    for note in added.notes:
+        print(f"ghi chú: {note}")
+    engine = _load(settings)
+    question = ingest.example_question(engine, article.file)
+    if question:
+        print(f"Thử hỏi: {question}")
+    return EXIT_OK
+
+
 def cmd_run(settings: Settings) -> int:
     from bot.telegram_bot.runner import run
 
@@ -190,6 +228,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_chat(settings)
         if command == "index":
             return cmd_index(settings, args.quiet)
+        if command == "add":
+            return cmd_add(settings, args.source)
         if command == "run":
             return cmd_run(settings)
         return cmd_report(settings, args.kind, args.days, args.out)
