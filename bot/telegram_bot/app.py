@@ -28,7 +28,7 @@ from telegram.ext import (
 from bot.config import ConfigError, Settings
 from bot.core.live import LiveEngine
 from bot.querylog import QuestionLog
-from bot.telegram_bot import handlers, texts
+from bot.telegram_bot import articles, handlers, texts
 from bot.telegram_bot.handlers import STATE_KEY, BotState
 from bot.telegram_bot.keyboards import VOTE
 from bot.telegram_bot.retry import RetryingRateLimiter
@@ -100,6 +100,7 @@ def build_application(
 
 
 def add_handlers(application: Application) -> None:  # type: ignore[type-arg]
+    articles.register(application)  # first: the catch-alls below would take its documents
     new = filters.UpdateType.MESSAGE  # never edited messages, never channel posts
     private = filters.ChatType.PRIVATE
     groups = filters.ChatType.GROUPS

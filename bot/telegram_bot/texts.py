@@ -16,6 +16,8 @@ ADMIN_COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("stats", "Thống kê câu hỏi: /stats [số ngày]", "Question statistics: /stats [days]"),
     ("export", "Tải nhật ký câu hỏi (CSV): /export [số ngày]",
      "Download the question log (CSV): /export [days]"),
+    ("them", "Thêm bài bằng đường dẫn: /them URL", "Add an article by link: /them URL"),
+    ("xoa", "Xóa bài: /xoa số (theo /sources)", "Remove an article: /xoa number (see /sources)"),
     ("reload", "Nạp lại kho bài viết (quản trị)", "Reload the articles (admins)"),
 )
 
@@ -83,8 +85,10 @@ HELP = (
     "/help — hướng dẫn này"
 )
 HELP_ADMIN = (
-    "\n\n🔧 <b>Quản trị:</b> /reload nạp lại kho bài viết; gửi tệp <code>.txt</code> hoặc "
-    "<code>.md</code> trong chat riêng để thêm bài.\n"
+    "\n\n🔧 <b>Quản trị:</b> <code>/them đường-dẫn</code> thêm bài từ trang báo; gửi tệp "
+    "<code>.html</code>, <code>.docx</code>, <code>.pdf</code>, <code>.txt</code> hoặc "
+    "<code>.md</code> trong chat riêng để thêm bài; <code>/xoa số</code> xóa bài theo số "
+    "trong /sources; /reload nạp lại kho bài viết.\n"
     "📊 <b>Báo cáo</b> (chat riêng, mặc định 30 ngày): /unanswered câu hỏi chưa trả lời "
     "được, /stats thống kê, /export tải nhật ký CSV; thêm số ngày, ví dụ "
     "<code>/stats 7</code>."
@@ -110,7 +114,10 @@ RELOAD_FAILED = (
 RELOAD_SKIPPED = "Bỏ qua {count} tệp:"
 AND_MORE = "… và {count} tệp khác."
 UPLOAD_CHECKING = "⏳ Đang kiểm tra tệp…"
-UPLOAD_BAD_SUFFIX = "Không nhận tệp này: chỉ nhận tệp <code>.txt</code> hoặc <code>.md</code>."
+UPLOAD_BAD_SUFFIX = (
+    "Không nhận tệp này: chỉ nhận tệp <code>.txt</code>, <code>.md</code>, <code>.html</code>, "
+    "<code>.docx</code> hoặc <code>.pdf</code>."
+)
 UPLOAD_TOO_BIG = "Không nhận tệp này: tệp lớn quá giới hạn {limit} byte."
 UPLOAD_NOT_UTF8 = "Không nhận tệp này: tệp phải là văn bản UTF-8."
 UPLOAD_BINARY = "Không nhận tệp này: đây là tệp nhị phân, không phải văn bản."
