@@ -1,19 +1,24 @@
-"""The retrieval core stands alone: it never imports the Telegram library."""
+"""The retrieval core and the ingestion package stand alone: neither imports Telegram."""
 
 from __future__ import annotations
 
 import ast
 import subprocess
 import sys
+from pathlib import Path
+
+import pytest
 
 from tests.conftest import ROOT
 
 CORE = ROOT / "bot" / "core"
+INGEST = ROOT / "bot" / "ingest"  # adding articles: the bot and the command line share it
 
 
-def test_core_sources_do_not_import_telegram() -> None:
+@pytest.mark.parametrize("package", [CORE, INGEST], ids=["core", "ingest"])
+def test_core_and_ingest_sources_do_not_import_telegram(package: Path) -> None:
     offenders = []
-    for path in sorted(CORE.rglob("*.py")):
+    for path in sorted(package.rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             names = []
             if isinstance(node, ast.Import):
