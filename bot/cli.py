@@ -75,6 +75,15 @@ def _warn_files(engine: Engine, out: TextIO) -> None:
 
 
 def _load(settings: Settings, progress: Progress | None = None) -> Engine:
+    from bot.ingest import convert_dropped_in
+
+    for conversion in convert_dropped_in(settings):  # .html/.docx/.pdf dropped in the folder
+        if conversion.added is not None:
+            print(f"đã chuyển {conversion.file} thành {conversion.added.article.file}",
+                  file=sys.stderr)
+        else:
+            print(f"cảnh báo: không chuyển được {conversion.file}: {conversion.reason}",
+                  file=sys.stderr)
     engine = load_engine(
         settings.knowledge_dir,
         cache_dir=settings.index_cache_dir,

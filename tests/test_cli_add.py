@@ -95,3 +95,35 @@ def test_a_private_address_is_refused_unless_allowed(
         assert main(["add", url, "--knowledge", str(knowledge_copy)]) == 1
         assert site.requests == []
     assert "địa chỉ nội bộ 127.0.0.1" in capsys.readouterr().err
+
+
+def test_files_dropped_into_the_folder_are_converted_when_it_is_read(
+    knowledge_copy: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.news_site import FESTIVAL
+
+    monkeypatch.setenv("BOT_LOG_DB", "")
+    (knowledge_copy / "2024").mkdir()
+    (knowledge_copy / "2024" / "Lễ hội Dừa.docx").write_bytes(make_docx(FESTIVAL))
+    (knowledge_copy / "cau.html").write_text(provincial_page(BRIDGE), encoding="utf-8")
+    (knowledge_copy / "ban-chup.pdf").write_bytes(b"%PDF-1.4 hong")
+    (knowledge_copy / "~$ hội Dừa.docx").write_bytes(b"\0" * 162)  # Word's lock file
+    assert main(["index", "--quiet", "--knowledge", str(knowledge_copy)]) == 0
+    captured = capsys.readouterr()
+    assert "đã chuyển 2024/Lễ hội Dừa.docx thành 2024/le-hoi-dua.md" in captured.err
+    assert "đã chuyển cau.html thành cau.md" in captured.err
+    assert "cảnh báo: không chuyển được ban-chup.pdf: tệp PDF bị hỏng" in captured.err
+    assert "bỏ qua ban-chup.pdf: chưa chuyển được thành bài viết" in captured.err
+    assert "Đã lập chỉ mục 3 bài viết" in captured.out
+    originals = knowledge_copy / ".originals"
+    assert sorted(p.relative_to(originals).as_posix() for p in originals.rglob("*.*")) == [
+        "2024/Lễ hội Dừa.docx", "cau.html"]
+    assert (knowledge_copy / "~$ hội Dừa.docx").exists()  # left alone
+
+    answer = ask_json(knowledge_copy, FESTIVAL_DOCX_QUESTION, capsys)
+    assert answer["source"]["title"] == FESTIVAL.title
+    assert answer["source"]["file"] == "2024/le-hoi-dua.md"
+    # Read again: nothing converted twice.
+    assert main(["index", "--quiet", "--knowledge", str(knowledge_copy)]) == 0
+    assert "đã chuyển" not in capsys.readouterr().err
+    assert sorted(p.name for p in knowledge_copy.glob("**/*.md")) == ["cau.md", "le-hoi-dua.md"]

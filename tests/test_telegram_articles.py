@@ -205,6 +205,23 @@ def test_admin_sends_a_word_file_a_pdf_and_a_saved_page(
     run_bot(settings, live, server, scenario)
 
 
+def test_a_word_file_dropped_into_the_folder_is_read_on_reload(
+    settings: Settings, live: LiveEngine, server: FakeBotApi
+) -> None:
+    (settings.knowledge_dir / "le-hoi-dua.docx").write_bytes(make_docx(FESTIVAL))
+
+    async def scenario(server: FakeBotApi) -> None:
+        server.send_text(private_chat(ADMIN), ADMIN, "/reload")
+        [done] = await server.wait_for("editMessageText", timeout=20)
+        assert "2 bài viết" in check_telegram_html(done["text"])
+        call = await answer(server, USER, FESTIVAL.question)
+        assert_answered_from(call, FESTIVAL, None)
+
+    run_bot(settings, live, server, scenario)
+    assert files(settings.knowledge_dir) == sorted([SEED.name, "le-hoi-dua.md"])
+    assert (settings.knowledge_dir / ".originals" / "le-hoi-dua.docx").exists()
+
+
 def test_anyone_but_an_admin_is_refused_and_nothing_is_fetched(
     settings: Settings, live: LiveEngine, server: FakeBotApi, site: NewsSite
 ) -> None:

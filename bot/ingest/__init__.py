@@ -10,6 +10,7 @@ command line both call it.
     added = save_draft(settings.knowledge_dir, draft, max_file_bytes=…)
 """
 
+from bot.ingest.dropped import Conversion, convert_dropped, convert_dropped_in
 from bot.ingest.examples import example_question
 from bot.ingest.fetch import FetchPolicy
 from bot.ingest.model import Added, Draft, IngestError, Removed
@@ -26,12 +27,15 @@ from bot.ingest.urls import is_http_url
 __all__ = [
     "CONVERTED_SUFFIXES",
     "Added",
+    "Conversion",
     "Draft",
     "FetchPolicy",
     "IngestError",
     "Removed",
     "add_file",
     "add_link",
+    "convert_dropped",
+    "convert_dropped_in",
     "example_question",
     "is_http_url",
     "move_to_trash",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bot.core.articles import CONVERTED_SUFFIXES
 from bot.ingest.documents import extract_docx, extract_pdf
 from bot.ingest.fetch import FetchPolicy, fetch
 from bot.ingest.model import Added, Draft, IngestError
@@ -11,7 +12,6 @@ from bot.ingest.store import save_draft
 from bot.ingest.urls import is_http_url, normalize_url, same_article_keys
 from bot.ingest.webpage import extract_page
 
-CONVERTED_SUFFIXES = (".html", ".htm", ".docx", ".pdf")
 _DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 _HTML_TYPES = ("text/html", "application/xhtml+xml", "application/xml", "text/xml")
 _UNSPECIFIC_TYPES = ("", "application/octet-stream", "binary/octet-stream", "text/plain")

@@ -130,16 +130,25 @@ def _inside(folder: Path, name: str) -> Path:
     return path
 
 
-def save_draft(folder: Path, draft: Draft, *, max_file_bytes: int) -> Added:
+def save_draft(
+    folder: Path, draft: Draft, *, max_file_bytes: int, beside: str | None = None
+) -> Added:
     """Write the draft as `.md`; the article of the same link is replaced. Nothing is written
-    when the result would not read back as an article."""
+    when the result would not read back as an article. `beside`: a file of the folder the
+    article was converted from; the `.md` takes its name and place."""
     try:
         check_folder(folder)
     except KnowledgeError as exc:
         raise IngestError(str(exc)) from None
     existing = find_by_link(folder, draft.same_as)
     replaces_md = existing is not None and existing.lower().endswith(".md")
-    name = existing if replaces_md and existing is not None else file_name_for(draft)
+    if replaces_md and existing is not None:
+        name = existing
+    elif beside is not None:
+        parent, _, base = beside.rpartition("/")
+        name = (parent + "/" if parent else "") + slug(base.rsplit(".", 1)[0]) + ".md"
+    else:
+        name = file_name_for(draft)
     text = render_markdown(draft)
     data = text.encode("utf-8")
     if len(data) > max_file_bytes:
@@ -148,13 +157,13 @@ def save_draft(folder: Path, draft: Draft, *, max_file_bytes: int) -> Added:
         )
     read_back(name, text)  # raises before anything is written
     root = folder.resolve()
-    temporary = _write_temporary(root, data)
+    target = _inside(root, name)
+    temporary = _write_temporary(target.parent, data)  # same folder: the rename is atomic
     try:
-        if replaces_md and existing is not None:
-            target = _inside(root, existing)
+        if replaces_md:
             os.replace(temporary, target)
         else:
-            target = _link_new(temporary, root, name)
+            target = _link_new(temporary, target.parent, target.name)
     finally:
         temporary.unlink(missing_ok=True)
     _sync_folder(target.parent)
@@ -167,18 +176,24 @@ def save_draft(folder: Path, draft: Draft, *, max_file_bytes: int) -> Added:
 
 def move_to_trash(folder: Path, name: str) -> Removed:
     """Take a file out of the knowledge folder into `.trash/` (kept, recoverable)."""
+    return move_aside(folder, name, TRASH, stamped=True)
+
+
+def move_aside(folder: Path, name: str, into: str, *, stamped: bool) -> Removed:
+    """Move a file of the folder into a hidden folder of it (which the loader never reads),
+    never over a file already there."""
     root = folder.resolve()
     path = _inside(root, name)
     if not path.is_file():
         raise IngestError(f"không còn tệp {name} trong kho")
-    trash = root / TRASH
-    trash.mkdir(exist_ok=True)
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    kept = trash / f"{stamp}-{path.name}"
+    aside = root / into / (path.parent.relative_to(root))
+    aside.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y%m%d-%H%M%S-") if stamped else ""
+    kept = aside / f"{stamp}{path.name}"
     for number in itertools.count(1):
         if not kept.exists():
             break
-        kept = trash / f"{stamp}-{number}-{path.name}"
+        kept = aside / f"{stamp}{number}-{path.name}"
     os.replace(path, kept)
     _sync_folder(path.parent)
     return Removed(name, kept.relative_to(root).as_posix())
