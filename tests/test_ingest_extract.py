@@ -260,3 +260,16 @@ def test_only_pages_word_and_pdf_files_are_converted() -> None:
         read_file("anh.png", b"\x89PNG....", max_bytes=10**6)
     with pytest.raises(IngestError, match="lớn quá giới hạn"):
         read_file("bai.pdf", b"%PDF-" + b"0" * 2000, max_bytes=1000)
+
+
+def test_a_file_that_trips_up_a_parser_is_refused_not_crashed(
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.ingest import sources
+
+    def broken(data: bytes) -> Draft:
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr(sources, "extract_page", broken)
+    with pytest.raises(IngestError, match="lỗi RecursionError khi phân tích"):
+        read_file("trang.html", b"<html><body><div>" * 10 + b"</body></html>", max_bytes=10**6)

@@ -107,7 +107,7 @@ def test_a_failed_write_leaves_the_old_file_and_no_temporary(
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "replace", disk_full)
-    with pytest.raises(OSError):
+    with pytest.raises(IngestError, match="không ghi được tệp vào thư mục kho"):
         save_draft(knowledge_copy, bridge_draft(title="Tiêu đề mới"), max_file_bytes=LIMIT)
     assert (knowledge_copy / first.article.file).read_bytes() == before
     assert [p.name for p in knowledge_copy.iterdir() if p.name.startswith(".ingest")] == []

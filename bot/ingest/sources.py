@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+import logging
+from collections.abc import Callable
 from pathlib import Path
+from typing import ParamSpec
 
 from bot.core.articles import CONVERTED_SUFFIXES
 from bot.ingest.documents import extract_docx, extract_pdf
@@ -15,6 +19,28 @@ from bot.ingest.webpage import extract_page
 _DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 _HTML_TYPES = ("text/html", "application/xhtml+xml", "application/xml", "text/xml")
 _UNSPECIFIC_TYPES = ("", "application/octet-stream", "binary/octet-stream", "text/plain")
+
+log = logging.getLogger(__name__)
+P = ParamSpec("P")
+
+
+def _reasons_only(read: Callable[P, Draft]) -> Callable[P, Draft]:
+    """A page or file that trips up a parsing library (lxml, python-docx, pypdf) is refused
+    like any other bad input; the traceback goes to the log, not to the admin."""
+
+    @functools.wraps(read)
+    def reading(*args: P.args, **kwargs: P.kwargs) -> Draft:
+        try:
+            return read(*args, **kwargs)
+        except IngestError:
+            raise
+        except Exception as exc:
+            log.exception("could not read an article")
+            raise IngestError(
+                f"không đọc được nội dung (lỗi {type(exc).__name__} khi phân tích)"
+            ) from None
+
+    return reading
 
 
 def _kind(media_type: str, data: bytes, name: str) -> str | None:
@@ -38,6 +64,7 @@ def _kind(media_type: str, data: bytes, name: str) -> str | None:
     return {".html": "html", ".htm": "html", ".pdf": "pdf", ".docx": "docx"}.get(suffix)
 
 
+@_reasons_only
 def read_link(url: str, policy: FetchPolicy) -> Draft:
     """Fetch a link and read the article it points to (a page, a PDF or a Word file)."""
     if not is_http_url(url):
@@ -62,6 +89,7 @@ def read_link(url: str, policy: FetchPolicy) -> Draft:
     )
 
 
+@_reasons_only
 def read_file(name: str, data: bytes, *, max_bytes: int) -> Draft:
     """An uploaded or dropped .html/.htm (a saved page), .docx or .pdf."""
     suffix = Path(name).suffix.lower()

@@ -158,14 +158,19 @@ def save_draft(
     read_back(name, text)  # raises before anything is written
     root = folder.resolve()
     target = _inside(root, name)
-    temporary = _write_temporary(target.parent, data)  # same folder: the rename is atomic
     try:
-        if replaces_md:
-            os.replace(temporary, target)
-        else:
-            target = _link_new(temporary, target.parent, target.name)
-    finally:
-        temporary.unlink(missing_ok=True)
+        temporary = _write_temporary(target.parent, data)  # same folder: an atomic rename
+        try:
+            if replaces_md:
+                os.replace(temporary, target)
+            else:
+                target = _link_new(temporary, target.parent, target.name)
+        finally:
+            temporary.unlink(missing_ok=True)
+    except OSError as exc:
+        raise IngestError(
+            f"không ghi được tệp vào thư mục kho ({exc.strerror or exc})"
+        ) from None
     _sync_folder(target.parent)
     relative = target.relative_to(root).as_posix()
     if existing is not None and not replaces_md:
@@ -187,13 +192,16 @@ def move_aside(folder: Path, name: str, into: str, *, stamped: bool) -> Removed:
     if not path.is_file():
         raise IngestError(f"không còn tệp {name} trong kho")
     aside = root / into / (path.parent.relative_to(root))
-    aside.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y%m%d-%H%M%S-") if stamped else ""
     kept = aside / f"{stamp}{path.name}"
     for number in itertools.count(1):
         if not kept.exists():
             break
         kept = aside / f"{stamp}{number}-{path.name}"
-    os.replace(path, kept)
+    try:
+        aside.mkdir(parents=True, exist_ok=True)
+        os.replace(path, kept)
+    except OSError as exc:
+        raise IngestError(f"không chuyển được tệp {name} ({exc.strerror or exc})") from None
     _sync_folder(path.parent)
     return Removed(name, kept.relative_to(root).as_posix())
