@@ -81,14 +81,22 @@ REMOVE_FAILED = "❌ Không xóa được bài: {reason}."
 # --- Who may ---------------------------------------------------------------------------------
 
 
-async def _admin_in_private(update: Update, message: Message, st: BotState) -> bool:
+async def _admin_command(
+    update: Update, context: ContextTypes.DEFAULT_TYPE
+) -> tuple[Message, BotState, list[str]] | None:
+    """The message, the state and the arguments of an admin's command in a private chat, or
+    None after telling anyone else why not."""
+    message = update.effective_message
+    if message is None:
+        return None
+    st = state(context)
     if not st.is_admin(update.effective_user):
         await reply(message, texts.ADMIN_ONLY)
-        return False
+        return None
     if is_group(message):
         await reply(message, PRIVATE_ONLY)
-        return False
-    return True
+        return None
+    return message, st, list(context.args or [])
 
 
 # --- Adding --------------------------------------------------------------------------------
@@ -147,13 +155,10 @@ async def _after_reload(engine: Engine, added: ingest.Added, report: ReloadRepor
 
 async def on_add(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/them URL, /add URL."""
-    message = update.effective_message
-    if message is None:
+    request = await _admin_command(update, context)
+    if request is None:
         return
-    st = state(context)
-    if not await _admin_in_private(update, message, st):
-        return
-    args = context.args or []
+    message, st, args = request
     if not args:
         await reply(message, ADD_USAGE)
         return
@@ -213,13 +218,10 @@ def _article_by_key(engine: Engine, key: str) -> int | None:
 
 async def on_remove(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/xoa N, /remove N: N as /sources numbers the articles; a button confirms."""
-    message = update.effective_message
-    if message is None:
+    request = await _admin_command(update, context)
+    if request is None:
         return
-    st = state(context)
-    if not await _admin_in_private(update, message, st):
-        return
-    args = context.args or []
+    message, st, args = request
     if len(args) != 1 or not args[0].isdecimal() or len(args[0]) > 6:
         await reply(message, REMOVE_USAGE)
         return
