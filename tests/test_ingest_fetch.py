@@ -195,9 +195,24 @@ def test_error_answers_say_what_happened(site: NewsSite, status: int, reason: st
         fetch(url, LOOPBACK)
 
 
-def test_an_unknown_host_name_is_a_clear_refusal(no_connections: list[str]) -> None:
-    with pytest.raises(IngestError, match="không tìm thấy máy chủ"):
-        fetch("http://khong-ton-tai.invalid/bai.html", PUBLIC_ONLY)
+def test_an_unknown_host_name_is_a_clear_refusal(
+    no_connections: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def unknown(host: str, port: int) -> list[str]:
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    def hanging(host: str, port: int) -> list[str]:
+        time.sleep(5)
+        return [PUBLIC_ADDRESS]
+
+    monkeypatch.setattr(fetching, "resolve_host", unknown)
+    with pytest.raises(IngestError, match=r"không tìm thấy máy chủ khong-ton-tai\.vn"):
+        fetch("http://khong-ton-tai.vn/bai.html", PUBLIC_ONLY)
+    monkeypatch.setattr(fetching, "resolve_host", hanging)
+    started = time.monotonic()
+    with pytest.raises(IngestError, match=r"không tra được địa chỉ của cham\.vn kịp thời gian"):
+        fetch("http://cham.vn/bai.html", FetchPolicy(timeout=1))
+    assert time.monotonic() - started < 2
 
 
 def test_settings_make_the_policy() -> None:
