@@ -8,6 +8,7 @@ Neither library is given anything it could fetch: both get parsed trees, never a
 from __future__ import annotations
 
 import copy
+import logging
 import re
 from collections.abc import Iterator, Sequence
 
@@ -22,6 +23,10 @@ from bot.ingest.model import Draft, IngestError
 from bot.ingest.urls import is_http_url, normalize_url, same_article_keys
 
 MAX_LEAD_CHARS = 1500
+
+# trafilatura warns "discarding data: None" for every page without an article: our refusal
+# says it to the admin, the log needs no second line.
+logging.getLogger("trafilatura").setLevel(logging.ERROR)
 
 # The lead paragraph ("sapo") of Vietnamese news pages sits in its own element between the
 # headline and the body, where trafilatura's body extraction does not look.
