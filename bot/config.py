@@ -36,7 +36,7 @@ class Settings:
     log_user_ids: bool = False
     log_retention_days: int = 90
     # Adding articles by link (bot/ingest): what the fetcher may reach and how much it reads.
-    fetch_allow_private: bool = False  # private, loopback, link-local addresses (tests only)
+    fetch_allow_private: bool = False  # private, loopback, link-local addresses (intranet, tests)
     fetch_timeout: float = 20.0  # seconds for a whole download, redirects included
     fetch_max_bytes: int = 10_000_000  # largest page or file downloaded or converted
     fetch_max_redirects: int = 5
