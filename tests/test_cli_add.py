@@ -113,7 +113,7 @@ def test_files_dropped_into_the_folder_are_converted_when_it_is_read(
     assert "đã chuyển 2024/Lễ hội Dừa.docx thành 2024/le-hoi-dua.md" in captured.err
     assert "đã chuyển cau.html thành cau.md" in captured.err
     assert "cảnh báo: không chuyển được ban-chup.pdf: tệp PDF bị hỏng" in captured.err
-    assert "bỏ qua ban-chup.pdf: chưa chuyển được thành bài viết" in captured.err
+    assert "bỏ qua ban-chup.pdf: định dạng không hỗ trợ trực tiếp" in captured.err
     assert "Đã lập chỉ mục 3 bài viết" in captured.out
     originals = knowledge_copy / ".originals"
     assert sorted(p.relative_to(originals).as_posix() for p in originals.rglob("*.*")) == [

@@ -288,8 +288,8 @@ def iter_knowledge_files(folder: Path) -> Iterator[tuple[str, Path | None, str |
             elif os.path.splitext(name)[1].lower() in CONVERTED_SUFFIXES:
                 # Still here: converting it failed (bot.ingest.convert_dropped).
                 yield rel, None, (
-                    "chưa chuyển được thành bài viết; chạy python -m bot add với tệp này để "
-                    "xem lý do"
+                    "định dạng không hỗ trợ trực tiếp, và tệp chưa chuyển được thành bài "
+                    "viết; chạy python -m bot add với tệp này để xem lý do"
                 )
             elif os.path.splitext(name)[1].lower() not in SUPPORTED_SUFFIXES:
                 yield rel, None, "định dạng không hỗ trợ (chỉ nhận .txt và .md)"

@@ -349,7 +349,7 @@ def fetch(url: str, policy: FetchPolicy) -> Fetched:
             if current.split("#", 1)[0] in visited:
                 raise IngestError("trang chuyển hướng vòng quanh, không dẫn tới bài viết nào")
             continue
-        if status >= 400 or not 200 <= status < 300:
+        if not 200 <= status < 300:
             reason = _STATUS_REASONS.get(status)
             if reason is None:
                 reason = (f"máy chủ đang gặp lỗi (mã {status}); thử lại sau" if status >= 500
