@@ -3,7 +3,6 @@ fake Bot API; the pages come from a Vietnamese news site on loopback."""
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import Iterator
 from dataclasses import replace
@@ -15,7 +14,6 @@ import pytest
 from bot.config import Settings
 from bot.core.live import LiveEngine
 from bot.telegram_bot import articles, texts
-from bot.telegram_bot.app import build_application
 from bot.telegram_bot.runner import build_live_engine
 from tests.conftest import SEED
 from tests.fake_bot_api import (
@@ -25,7 +23,6 @@ from tests.fake_bot_api import (
     check_telegram_html,
     group_chat,
     make_user,
-    polling,
     private_chat,
 )
 from tests.news_site import (
@@ -40,6 +37,7 @@ from tests.news_site import (
     to_cp1258,
 )
 from tests.test_ingest_extract import FONT, make_docx, make_pdf
+from tests.test_telegram_bot import replies_to, run_bot
 
 pytestmark = pytest.mark.filterwarnings(
     "ignore:.*retry_after.*:telegram.warnings.PTBDeprecationWarning"
@@ -75,23 +73,6 @@ def settings(knowledge_copy: Path, server: FakeBotApi) -> Settings:
 @pytest.fixture
 def live(settings: Settings) -> LiveEngine:
     return build_live_engine(settings)
-
-
-def run_bot(settings: Settings, live: LiveEngine, server: FakeBotApi, scenario: Any) -> None:
-    async def main() -> None:
-        async with polling(build_application(settings, live)):
-            await scenario(server)
-
-    asyncio.run(asyncio.wait_for(main(), timeout=60))
-
-
-def replies_to(message: dict[str, Any]) -> Any:
-    def check(call: Call) -> bool:
-        parameters = call.get("reply_parameters") or {}
-        return (call.get("chat_id") == message["chat"]["id"]
-                and parameters.get("message_id") == message["message_id"])
-
-    return check
 
 
 async def outcome(server: FakeBotApi, message: dict[str, Any]) -> str:
