@@ -35,6 +35,11 @@ class Settings:
     log_db: Path | None = PROJECT_ROOT / "data" / "questions.sqlite3"  # None: no question log
     log_user_ids: bool = False
     log_retention_days: int = 90
+    # Adding articles by link (bot/ingest): what the fetcher may reach and how much it reads.
+    fetch_allow_private: bool = False  # private, loopback, link-local addresses (intranet, tests)
+    fetch_timeout: float = 20.0  # seconds for a whole download, redirects included
+    fetch_max_bytes: int = 10_000_000  # largest page or file downloaded or converted
+    fetch_max_redirects: int = 5
     token: str | None = field(default=None, repr=False)
     webhook_secret: str | None = field(default=None, repr=False)
 
@@ -65,6 +70,22 @@ def _positive_int(value: object) -> int:
     number = _int(value)
     if number <= 0:
         raise ValueError("phải lớn hơn 0")
+    return number
+
+
+def _positive_number(value: object) -> float:
+    if isinstance(value, bool):
+        raise ValueError("cần một số")
+    number = float(str(value).strip())
+    if not number > 0 or number == float("inf"):
+        raise ValueError("phải lớn hơn 0")
+    return number
+
+
+def _redirects(value: object) -> int:
+    number = _int(value)
+    if not 0 <= number <= 20:
+        raise ValueError("phải từ 0 đến 20")
     return number
 
 
@@ -111,6 +132,10 @@ _FIELDS: tuple[tuple[str, str, str, str, object], ...] = (
     ("log", "database", "BOT_LOG_DB", "log_db", _optional_path),
     ("log", "store_user_ids", "BOT_LOG_USER_IDS", "log_user_ids", _bool),
     ("log", "retention_days", "BOT_LOG_RETENTION_DAYS", "log_retention_days", _positive_int),
+    ("fetch", "allow_private", "BOT_FETCH_ALLOW_PRIVATE", "fetch_allow_private", _bool),
+    ("fetch", "timeout", "BOT_FETCH_TIMEOUT", "fetch_timeout", _positive_number),
+    ("fetch", "max_bytes", "BOT_FETCH_MAX_BYTES", "fetch_max_bytes", _positive_int),
+    ("fetch", "max_redirects", "BOT_FETCH_MAX_REDIRECTS", "fetch_max_redirects", _redirects),
 )
 
 

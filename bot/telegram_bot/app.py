@@ -18,11 +18,13 @@ from bot.core.live import LiveEngine
 from bot.querylog import QuestionLog, open_question_log
 from bot.telegram_bot import (
     admin,
+    articles,
     buttons,
     errors,
     inline,
     intro,
     questions,
+    removal,
     report_commands,
     texts,
 )
@@ -90,7 +92,18 @@ def build_application(
 def add_handlers(application: BotApplication) -> None:
     """Every feature's handlers. Commands and the features' own messages come first; what
     none of them took in a private chat gets a hint last."""
-    for feature in (intro, questions, admin, report_commands, buttons, inline, errors):
+    features = (
+        intro,
+        questions,
+        articles,
+        removal,
+        admin,
+        report_commands,
+        buttons,
+        inline,
+        errors,
+    )
+    for feature in features:
         feature.register(application)
     intro.register_fallbacks(application)
 
