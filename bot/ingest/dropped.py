@@ -1,5 +1,8 @@
 """Saved pages, Word and PDF files dropped into the knowledge folder become articles too.
 
+Before the folder is read, the temporary files of writes a kill interrupted (an upload, an
+added article) are removed, so nothing half-written is left or reported as skipped.
+
 Before the folder is read (at start, on /reload, by `python -m bot index`), each such file is
 converted to a `.md` of the same name beside it and the original moves to `.originals/`
 (hidden, so never read again, and kept). A file that cannot be converted stays where it is;
@@ -9,10 +12,12 @@ the loader then lists it as skipped, and the reason is logged.
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from bot.config import Settings
+from bot.core import durable
 from bot.core.articles import (
     CONVERTED_SUFFIXES,
     is_temporary,
@@ -22,7 +27,7 @@ from bot.core.articles import (
 from bot.core.errors import ArticleError
 from bot.ingest.model import Added, IngestError
 from bot.ingest.sources import read_file
-from bot.ingest.store import move_aside, save_draft
+from bot.ingest.store import TEMPORARY_PREFIX, move_aside, save_draft
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +43,7 @@ class Conversion:
 
 def convert_dropped(folder: Path, *, max_bytes: int, max_file_bytes: int) -> tuple[Conversion, ...]:
     """Convert every dropped .html/.htm/.docx/.pdf of the folder; never raises for a file."""
+    remove_unfinished_writes(folder)
     conversions: list[Conversion] = []
     try:
         entries = list(iter_knowledge_files(folder))
@@ -68,6 +74,16 @@ def convert_dropped(folder: Path, *, max_bytes: int, max_file_bytes: int) -> tup
         log.info("converted %s into %s", name, added.article.file)
         conversions.append(Conversion(name, added))
     return tuple(conversions)
+
+
+def remove_unfinished_writes(folder: Path) -> None:
+    """The temporary files of uploads and added articles whose writer was killed."""
+    prefixes = (TEMPORARY_PREFIX,)
+    durable.remove_abandoned(folder, prefixes)
+    for current, folders, _ in os.walk(folder):
+        folders[:] = [name for name in folders if not name.startswith(".")]
+        if current != str(folder):
+            durable.remove_abandoned(Path(current), prefixes)
 
 
 def convert_dropped_in(settings: Settings) -> tuple[Conversion, ...]:

@@ -10,17 +10,16 @@ in the folder (hidden, so not read), where they can be recovered.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import itertools
 import os
 import re
 import time
 import unicodedata
-import uuid
 from collections.abc import Iterable
 from pathlib import Path
 
+from bot.core import durable
 from bot.core.articles import check_folder, iter_knowledge_files
 from bot.core.errors import KnowledgeError
 from bot.ingest.compose import read_back, render_markdown
@@ -28,6 +27,8 @@ from bot.ingest.model import Added, Draft, IngestError, Removed
 from bot.ingest.urls import normalize_url
 
 TRASH = ".trash"
+# .article-<random>.tmp while an article is written, here or by a Telegram upload
+TEMPORARY_PREFIX = "article"
 MAX_STEM_CHARS = 60
 HEAD_BYTES = 8192  # front matter sits at the top of a file
 
@@ -87,41 +88,6 @@ def find_by_link(folder: Path, links: Iterable[str]) -> str | None:
     return None
 
 
-def _sync_folder(folder: Path) -> None:
-    with contextlib.suppress(OSError):  # not every file system can fsync a folder
-        descriptor = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(descriptor)
-        finally:
-            os.close(descriptor)
-
-
-def _write_temporary(folder: Path, data: bytes) -> Path:
-    temporary = folder / f".ingest-{uuid.uuid4().hex}.tmp"
-    with temporary.open("xb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    return temporary
-
-
-def _link_new(temporary: Path, folder: Path, name: str) -> Path:
-    """Give the temporary file its final name, with -1, -2 ... when taken: never replacing."""
-    stem, suffix = name.rsplit(".", 1)
-    for number in itertools.count():
-        candidate = folder / (name if number == 0 else f"{stem}-{number}.{suffix}")
-        try:
-            os.link(temporary, candidate)
-        except FileExistsError:
-            continue
-        except OSError:  # no hard links here: rename, after checking (a small window)
-            if candidate.exists():
-                continue
-            os.replace(temporary, candidate)
-        return candidate
-    raise AssertionError("unreachable")
-
-
 def _inside(folder: Path, name: str) -> Path:
     root = folder.resolve()
     path = (root / name).resolve()
@@ -159,17 +125,18 @@ def save_draft(
     root = folder.resolve()
     target = _inside(root, name)
     try:
-        temporary = _write_temporary(target.parent, data)  # same folder: an atomic rename
-        try:
-            if replaces_md:
-                os.replace(temporary, target)
-            else:
-                target = _link_new(temporary, target.parent, target.name)
-        finally:
-            temporary.unlink(missing_ok=True)
+        if replaces_md:
+            durable.write_replacing(target, data, TEMPORARY_PREFIX)
+        else:
+            stem, suffix = target.name.rsplit(".", 1)
+            target = durable.write_new(
+                target.parent,
+                data,
+                TEMPORARY_PREFIX,
+                lambda number: target.name if number == 0 else f"{stem}-{number}.{suffix}",
+            )
     except OSError as exc:
         raise IngestError(f"không ghi được tệp vào thư mục kho ({exc.strerror or exc})") from None
-    _sync_folder(target.parent)
     relative = target.relative_to(root).as_posix()
     if existing is not None and not replaces_md:
         # The same link as a .txt: the new .md takes its place; the .txt is kept in the trash.
@@ -201,5 +168,6 @@ def move_aside(folder: Path, name: str, into: str, *, stamped: bool) -> Removed:
         os.replace(path, kept)
     except OSError as exc:
         raise IngestError(f"không chuyển được tệp {name} ({exc.strerror or exc})") from None
-    _sync_folder(path.parent)
+    durable.sync_folder(path.parent)
+    durable.sync_folder(kept.parent)
     return Removed(name, kept.relative_to(root).as_posix())

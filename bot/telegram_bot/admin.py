@@ -72,10 +72,16 @@ async def on_document(update: Update, context: BotContext) -> None:
             text=texts.UPLOAD_BAD_ARTICLE.format(name=render.escape(name), reason=reason),
         )
         return
-    async with data.upload_lock:
-        saved = await asyncio.to_thread(
-            save_new_file, data.settings.knowledge_dir, safe_name, content
-        )
+    try:
+        async with data.upload_lock:
+            saved = await asyncio.to_thread(
+                save_new_file, data.settings.knowledge_dir, safe_name, content
+            )
+    except OSError as exc:  # a full disk, a read-only folder: nothing of it is left behind
+        log.warning("could not save an uploaded article: %s", exc)
+        reason = render.escape(exc.strerror or str(exc))
+        await reply(message, quote=True, text=texts.UPLOAD_SAVE_FAILED.format(reason=reason))
+        return
     user = update.effective_user
     log.info("admin %s saved an article as %s", user.id if user else "?", saved.name)
     preface = [

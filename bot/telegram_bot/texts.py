@@ -127,6 +127,9 @@ UPLOAD_NOT_UTF8 = "Không nhận tệp này: tệp phải là văn bản UTF-8."
 UPLOAD_BINARY = "Không nhận tệp này: đây là tệp nhị phân, không phải văn bản."
 UPLOAD_BAD_ARTICLE = "Không nhận tệp <code>{name}</code>: {reason}."
 UPLOAD_DOWNLOAD_FAILED = "Không tải được tệp từ Telegram. Bạn thử gửi lại nhé."
+UPLOAD_SAVE_FAILED = (
+    "❌ Không lưu được tệp vào kho bài viết: {reason}. Kho không thay đổi; bạn thử lại sau nhé."
+)
 UPLOAD_SAVED = "💾 Đã lưu bài «{title}» thành <code>{name}</code>."
 UPLOAD_RENAMED = "(Đã có tệp trùng tên nên tệp mới được đặt tên khác.)"
 UPLOAD_SKIPPED_AFTER = "⚠️ Tệp vừa lưu bị bỏ qua khi nạp: {reason}"
