@@ -40,6 +40,12 @@ class Settings:
     fetch_timeout: float = 20.0  # seconds for a whole download, redirects included
     fetch_max_bytes: int = 10_000_000  # largest page or file downloaded or converted
     fetch_max_redirects: int = 5
+    # Fair limits (bot/telegram_bot/limits.py); admins are exempt from them.
+    user_questions_per_minute: int = 20  # then one "slow down" notice, then silence
+    inline_debounce: float = 0.7  # seconds: keystrokes closer than this are one query
+    group_answers_per_minute: int = 10  # full answers a group gets; then short ones, gathered
+    group_batch_seconds: float = 4.0  # how long a group's questions beyond it are gathered
+    disk_retry_seconds: float = 60.0  # a failed cache or log write is tried again this often
     token: str | None = field(default=None, repr=False)
     webhook_secret: str | None = field(default=None, repr=False)
 
@@ -79,6 +85,16 @@ def _positive_number(value: object) -> float:
     number = float(str(value).strip())
     if not number > 0 or number == float("inf"):
         raise ValueError("phải lớn hơn 0")
+    return number
+
+
+def _seconds(value: object) -> float:
+    """A duration, 0 included (it turns a delay off)."""
+    if isinstance(value, bool):
+        raise ValueError("cần một số")
+    number = float(str(value).strip())
+    if not 0 <= number < float("inf"):
+        raise ValueError("không được âm")
     return number
 
 
@@ -136,6 +152,23 @@ _FIELDS: tuple[tuple[str, str, str, str, object], ...] = (
     ("fetch", "timeout", "BOT_FETCH_TIMEOUT", "fetch_timeout", _positive_number),
     ("fetch", "max_bytes", "BOT_FETCH_MAX_BYTES", "fetch_max_bytes", _positive_int),
     ("fetch", "max_redirects", "BOT_FETCH_MAX_REDIRECTS", "fetch_max_redirects", _redirects),
+    (
+        "limits",
+        "user_questions_per_minute",
+        "BOT_USER_QUESTIONS_PER_MINUTE",
+        "user_questions_per_minute",
+        _positive_int,
+    ),
+    ("limits", "inline_debounce", "BOT_INLINE_DEBOUNCE", "inline_debounce", _seconds),
+    (
+        "limits",
+        "group_answers_per_minute",
+        "BOT_GROUP_ANSWERS_PER_MINUTE",
+        "group_answers_per_minute",
+        _positive_int,
+    ),
+    ("limits", "group_batch_seconds", "BOT_GROUP_BATCH_SECONDS", "group_batch_seconds", _seconds),
+    ("disk", "retry_seconds", "BOT_DISK_RETRY_SECONDS", "disk_retry_seconds", _positive_number),
 )
 
 

@@ -20,6 +20,7 @@ from bot.telegram_bot import (
     admin,
     articles,
     buttons,
+    disk,
     errors,
     inline,
     intro,
@@ -133,6 +134,7 @@ async def register_commands(application: BotApplication) -> None:
 async def on_startup(application: BotApplication) -> None:
     """After getMe: register the command menu and log one line with counts."""
     st = application.bot_data
+    disk.start(application)
     try:
         await register_commands(application)
     except TelegramError as exc:
@@ -161,5 +163,6 @@ async def on_startup(application: BotApplication) -> None:
 
 async def on_shutdown(application: BotApplication) -> None:
     st = application.bot_data
+    await disk.stop(application)
     if st.question_log is not None:
         st.question_log.close()

@@ -61,6 +61,12 @@ VOTE_FAILED = "Chưa ghi nhận được góp ý lúc này. Bạn thử lại sa
 
 # --- Inline mode -----------------------------------------------------------------------------
 
+SLOW_DOWN = (
+    "⏳ Bạn hỏi nhanh quá, bot xin phép nghỉ một chút: khoảng một phút nữa bạn hỏi tiếp "
+    "nhé. Các câu gửi trong lúc này sẽ không được trả lời."
+)
+SLOW_DOWN_INLINE = "⏳ Bạn tìm nhanh quá, thử lại sau một phút nhé"
+GROUP_BUSY = "⏱ Nhóm đang hỏi nhiều, bot trả lời gọn các câu vừa rồi:"
 INLINE_NOTHING = "Không tìm thấy — mở chat với bot"
 INLINE_PASSAGE_TITLE = "{title} · đoạn {paragraph}"
 
@@ -168,6 +174,19 @@ REMOVE_LAST = "Không xóa được bài cuối cùng: kho phải còn ít nhấ
 REMOVING = "⏳ Đang xóa bài «{title}»…"
 REMOVED = "🗑 Đã xóa bài <b>«{title}»</b> (tệp cất ở <code>{kept}</code>)."
 REMOVE_FAILED = "❌ Không xóa được bài: {reason}."
+
+DISK_CACHE_FAILED = (
+    "⚠️ Không ghi được chỉ mục vào đĩa ({reason}): bot vẫn trả lời bằng chỉ mục đang có "
+    "và sẽ tự thử lại."
+)
+DISK_LOG_FAILED = (
+    "⚠️ Không ghi được nhật ký câu hỏi ({reason}): bot vẫn trả lời; {waiting} câu hỏi đang chờ "
+    "ghi, bot sẽ tự thử lại."
+)
+DISK_WRITTEN_AGAIN = {
+    "cache": "✅ Đã ghi được chỉ mục vào đĩa.",
+    "log": "✅ Đã ghi lại được nhật ký câu hỏi.",
+}
 
 REPORT_PRIVATE_ONLY = "Báo cáo chỉ xem được trong chat riêng với bot."
 REPORT_LOG_OFF = (
