@@ -53,7 +53,10 @@ def temporary_file(folder: Path, prefix: str) -> Iterator[tuple[BinaryIO, Path]]
         fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         yield handle, path
     finally:
-        handle.close()
+        # After a failed write, closing flushes what is buffered and fails again (a full
+        # disk): the file is removed all the same. After a good one, all is flushed already.
+        with contextlib.suppress(OSError):
+            handle.close()
         path.unlink(missing_ok=True)
 
 
