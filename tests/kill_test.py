@@ -321,7 +321,7 @@ class KillTest:
         """Then the files checked are deleted, so that the disk does not fill up."""
         folder = self.base / "uploads"
         present = {p.name for p in folder.iterdir() if not p.name.startswith(".")}
-        for number, name in self.uploads.items():
+        for name in self.uploads.values():
             if name not in present:
                 self._fail(f"acknowledged upload {name} is missing")
         for name in present:  # acknowledged or not, no article is torn
