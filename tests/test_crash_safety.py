@@ -73,3 +73,21 @@ def test_kill_test_reduced() -> None:
     assert sum(tally.kills.values()) == 8 and len(tally.kills) == 4
     assert tally.dev_checks >= 8 and tally.integrity_checks >= 2
     assert tally.rows_acknowledged > 0 and tally.uploads_acknowledged > 0
+
+
+def test_the_kill_test_notices_a_torn_upload_and_a_lost_row(tmp_path: Path) -> None:
+    """The checks after a kill can fail: a half-written upload, an acknowledged row gone."""
+    import random
+
+    from bot.querylog import QuestionLog
+    from tests.kill_test import KillTest, upload_content
+
+    test = KillTest(tmp_path, random.Random(0))
+    (tmp_path / "uploads").mkdir()
+    (tmp_path / "uploads" / "up-3.txt").write_bytes(upload_content(3)[:1000])
+    test.uploads[4] = "up-4.txt"  # acknowledged, not there
+    test._check_uploads()
+    QuestionLog(tmp_path / "questions.sqlite3").close()
+    test.rows.add(1)
+    test._check_log()
+    assert len(test.tally.failures) == 3, test.tally.failures
