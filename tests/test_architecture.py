@@ -57,6 +57,7 @@ FEATURES = (
     "inline",
     "admin",
     "articles",
+    "removal",
     "report_commands",
     "errors",
 )
