@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import gc
 import json
 import random
@@ -29,10 +30,12 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from bot.config import Settings
+from bot.core.live import LiveEngine
 from bot.querylog import QuestionLog
 from bot.telegram_bot import texts
 from bot.telegram_bot.app import build_application
@@ -74,6 +77,23 @@ async def reply_time(server: FakeBotApi, message: dict[str, Any], timeout: float
 
     [call] = await server.wait_for("sendMessage", answers, timeout=timeout)
     return call.time - sent
+
+
+@contextlib.contextmanager
+def bot_parts() -> Iterator[tuple[FakeBotApi, Settings, LiveEngine, QuestionLog]]:
+    """A fake Bot API, the settings of a bot over a copy of the seed, its engine and a log."""
+    with tempfile.TemporaryDirectory() as temporary, FakeBotApi() as server:
+        settings = Settings(
+            knowledge_dir=copy_seed(Path(temporary) / "knowledge"),
+            api_url=server.api_url,
+            token=TOKEN,
+            log_db=None,
+        )
+        question_log = QuestionLog(Path(temporary) / "questions.sqlite3")
+        try:
+            yield server, settings, build_live_engine(settings), question_log
+        finally:
+            question_log.close()
 
 
 # --- Fairness -------------------------------------------------------------------------------
@@ -118,15 +138,7 @@ async def one_run(server: FakeBotApi, seconds: float, flood: bool, seed: int) ->
 
 def fairness(seconds: float, rounds: int) -> dict[str, Any]:
     results: dict[str, list[dict[str, Any]]] = {"alone": [], "with_flood": []}
-    with tempfile.TemporaryDirectory() as temporary, FakeBotApi() as server:
-        settings = Settings(
-            knowledge_dir=copy_seed(Path(temporary) / "knowledge"),
-            api_url=server.api_url,
-            token=TOKEN,
-            log_db=None,
-        )
-        live = build_live_engine(settings)
-        question_log = QuestionLog(Path(temporary) / "questions.sqlite3")
+    with bot_parts() as (server, settings, live, question_log):
 
         async def main() -> None:
             for number in range(rounds):
@@ -139,7 +151,6 @@ def fairness(seconds: float, rounds: int) -> dict[str, Any]:
                     print(f"{'flood' if flood else 'alone'} {number}: {result}", file=sys.stderr)
 
         asyncio.run(main())
-        question_log.close()
     alone = statistics.median(r["median_ms"] for r in results["alone"])
     flooded = statistics.median(r["median_ms"] for r in results["with_flood"])
     return {
@@ -243,15 +254,7 @@ async def memory_run(server: FakeBotApi, count: int, warm_up: int) -> dict[str, 
 
 
 def memory(count: int, warm_up: int) -> dict[str, Any]:
-    with tempfile.TemporaryDirectory() as temporary, FakeBotApi() as server:
-        settings = Settings(
-            knowledge_dir=copy_seed(Path(temporary) / "knowledge"),
-            api_url=server.api_url,
-            token=TOKEN,
-            log_db=None,
-        )
-        live = build_live_engine(settings)
-        question_log = QuestionLog(Path(temporary) / "questions.sqlite3")
+    with bot_parts() as (server, settings, live, question_log):
         figures: dict[str, Any] = {}
 
         async def main() -> None:
@@ -268,7 +271,6 @@ def memory(count: int, warm_up: int) -> dict[str, Any]:
                 }
 
         asyncio.run(main())
-        question_log.close()
     return figures
 
 

@@ -79,21 +79,26 @@ def _positive_int(value: object) -> int:
     return number
 
 
-def _positive_number(value: object) -> float:
+def _number(value: object) -> float:
     if isinstance(value, bool):
         raise ValueError("cần một số")
     number = float(str(value).strip())
-    if not number > 0 or number == float("inf"):
+    if number != number or number in (float("inf"), float("-inf")):
+        raise ValueError("cần một số hữu hạn")
+    return number
+
+
+def _positive_number(value: object) -> float:
+    number = _number(value)
+    if not number > 0:
         raise ValueError("phải lớn hơn 0")
     return number
 
 
 def _seconds(value: object) -> float:
     """A duration, 0 included (it turns a delay off)."""
-    if isinstance(value, bool):
-        raise ValueError("cần một số")
-    number = float(str(value).strip())
-    if not 0 <= number < float("inf"):
+    number = _number(value)
+    if number < 0:
         raise ValueError("không được âm")
     return number
 

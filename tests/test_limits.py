@@ -5,7 +5,6 @@ questions gathered into one short reply, admins are exempt, inline keystrokes ar
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -26,12 +25,6 @@ pytestmark = pytest.mark.filterwarnings(
 
 QUESTION = "Ai chủ trì hội nghị?"
 ADMIN = make_user(1001, "Quản trị", username="quantri")
-
-
-@pytest.fixture
-def server() -> Iterator[FakeBotApi]:
-    with FakeBotApi() as fake:
-        yield fake
 
 
 @pytest.fixture

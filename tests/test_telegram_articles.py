@@ -49,12 +49,6 @@ SEED_TITLE = "Tăng cường công tác bảo đảm an toàn thông tin mạng"
 
 
 @pytest.fixture
-def server() -> Iterator[FakeBotApi]:
-    with FakeBotApi() as fake:
-        yield fake
-
-
-@pytest.fixture
 def site() -> Iterator[NewsSite]:
     with NewsSite() as news:
         yield news

@@ -63,8 +63,8 @@ class _Window:
         return len(self.times) == self.times.maxlen
 
 
-class UserRate:
-    """At most `limit` questions per person in any minute."""
+class _PerMinute:
+    """At most `limit` events per key (a person, a group) in any minute."""
 
     def __init__(
         self,
@@ -75,6 +75,13 @@ class UserRate:
     ) -> None:
         self._windows = _Bounded(capacity, limit)
         self._clock = clock
+
+    def __len__(self) -> int:
+        return len(self._windows)
+
+
+class UserRate(_PerMinute):
+    """At most `limit` questions per person in any minute."""
 
     def check(self, user_id: int) -> Verdict:
         now = self._clock()
@@ -87,22 +94,9 @@ class UserRate:
         window.noticed_until = window.times[0] + WINDOW
         return Verdict.NOTICE
 
-    def __len__(self) -> int:
-        return len(self._windows)
 
-
-class GroupBudget:
+class GroupBudget(_PerMinute):
     """The full answers a group gets in any minute."""
-
-    def __init__(
-        self,
-        per_minute: int,
-        *,
-        capacity: int = REMEMBERED,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
-        self._windows = _Bounded(capacity, per_minute)
-        self._clock = clock
 
     def spend(self, chat_id: int) -> bool:
         """True, and counted, when the group may have one more full answer now."""
