@@ -3,7 +3,8 @@
     python -m tests.kill_test                  # the full run: 200 kills, 50 per workload
     python -m tests.kill_test --kills 20 --seed 7
 
-Four workloads, each a child process killed at a random instant of its run:
+Four workloads, each a child process killed at a random instant of its run (for half of the
+index and reload kills, a random instant of its cache write, which is short):
 
 - index:  `python -m bot index` after an article changed, so the index cache is rewritten;
 - reload: the bot's start, then reloads (LiveEngine.reload with the write-behind cache
@@ -258,13 +259,24 @@ class KillTest:
 
     def kill_once(self, kind: str) -> None:
         process = self._start(kind)
-        # index writes its cache at the end of its run: more kills there, some before
-        low = 0.5 if kind == "index" else 0.0
-        time.sleep(self.rng.uniform(low, 1.1) * self.durations[kind])
+        if kind in ("index", "reload") and self.rng.random() < 0.5:
+            # The cache write is a few milliseconds of a run of seconds: half of these kills
+            # wait for it to begin, then come 0-5 ms into it (it takes about 7 ms).
+            self._wait_for_a_cache_write(process, self.durations[kind] + 5)
+            time.sleep(self.rng.uniform(0.0, 0.005))
+        else:
+            time.sleep(self.rng.uniform(0.0, 1.1) * self.durations[kind])
         process.send_signal(signal.SIGKILL)
         self._collect(kind, process)
         self.tally.kills[kind] += 1
         self.check(kind)
+
+    def _wait_for_a_cache_write(self, process: subprocess.Popen[str], timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and process.poll() is None:
+            if any(self.cache_dir.glob(".index-*.tmp")):
+                return
+            time.sleep(0.0005)
 
     def _collect(self, kind: str, process: subprocess.Popen[str]) -> None:
         """What the worker acknowledged before it died."""
