@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import dataclasses
 import gc
 import json
 import random
@@ -136,9 +137,10 @@ async def one_run(server: FakeBotApi, seconds: float, flood: bool, seed: int) ->
     }
 
 
-def fairness(seconds: float, rounds: int) -> dict[str, Any]:
+def fairness(seconds: float, rounds: int, limit: int) -> dict[str, Any]:
     results: dict[str, list[dict[str, Any]]] = {"alone": [], "with_flood": []}
     with bot_parts() as (server, settings, live, question_log):
+        settings = dataclasses.replace(settings, user_questions_per_minute=limit)
 
         async def main() -> None:
             for number in range(rounds):
@@ -157,7 +159,7 @@ def fairness(seconds: float, rounds: int) -> dict[str, Any]:
         "seconds": seconds,
         "people": PEOPLE,
         "flood_questions": FLOOD,
-        "limit_per_minute": Settings().user_questions_per_minute,
+        "limit_per_minute": limit,
         "median_ms_alone": round(alone, 1),
         "median_ms_with_flood": round(flooded, 1),
         "ratio": round(flooded / alone, 3),
@@ -279,12 +281,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--part", choices=["fairness", "memory", "both"], default="both")
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument(
+        "--limit",
+        type=int,
+        default=Settings().user_questions_per_minute,
+        help="questions a minute per person (a large number: the flood without the limit)",
+    )
     parser.add_argument("--count", type=int, default=10_000)
     parser.add_argument("--warm-up", type=int, default=1_000)
     args = parser.parse_args(argv)
     figures: dict[str, Any] = {}
     if args.part in ("fairness", "both"):
-        figures["fairness"] = fairness(args.seconds, args.rounds)
+        figures["fairness"] = fairness(args.seconds, args.rounds, args.limit)
     if args.part in ("memory", "both"):
         figures["memory"] = memory(args.count, args.warm_up)
     print(json.dumps(figures, ensure_ascii=False, indent=2))

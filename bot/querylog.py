@@ -344,6 +344,8 @@ class QuestionLog:
         if row is None and replace_id is None:
             with self._lock:
                 self._backlog.append(values)
+        elif row is not None and self._backlog:
+            self.retry_backlog()  # writes work again: the questions kept go in too
         return row
 
     @property

@@ -1,12 +1,12 @@
 """Saved pages, Word and PDF files dropped into the knowledge folder become articles too.
 
-Before the folder is read, the temporary files of writes a kill interrupted (an upload, an
-added article) are removed, so nothing half-written is left or reported as skipped.
-
 Before the folder is read (at start, on /reload, by `python -m bot index`), each such file is
 converted to a `.md` of the same name beside it and the original moves to `.originals/`
 (hidden, so never read again, and kept). A file that cannot be converted stays where it is;
 the loader then lists it as skipped, and the reason is logged.
+
+First, the temporary files of writes a kill interrupted (an upload, an added article) are
+removed, so nothing half-written is left behind or reported as skipped.
 """
 
 from __future__ import annotations
@@ -78,12 +78,9 @@ def convert_dropped(folder: Path, *, max_bytes: int, max_file_bytes: int) -> tup
 
 def remove_unfinished_writes(folder: Path) -> None:
     """The temporary files of uploads and added articles whose writer was killed."""
-    prefixes = (TEMPORARY_PREFIX,)
-    durable.remove_abandoned(folder, prefixes)
     for current, folders, _ in os.walk(folder):
-        folders[:] = [name for name in folders if not name.startswith(".")]
-        if current != str(folder):
-            durable.remove_abandoned(Path(current), prefixes)
+        folders[:] = [name for name in folders if not name.startswith(".")]  # .cache, .trash
+        durable.remove_abandoned(Path(current), (TEMPORARY_PREFIX,))
 
 
 def convert_dropped_in(settings: Settings) -> tuple[Conversion, ...]:
