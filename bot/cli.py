@@ -40,6 +40,7 @@ EXAMPLES = """ví dụ:
   python -m bot ask --json < cau-hoi.txt       mỗi dòng một câu hỏi, mỗi câu trả lời một dòng JSON
   python -m bot --knowledge /srv/tin chat      trò chuyện với một thư mục bài viết khác
   python -m bot index                          lập chỉ mục trước, để bot khởi động nhanh
+  python -m bot add https://bao.vn/bai.html    thêm bài từ trang báo (hoặc tệp .html/.docx/.pdf)
   python -m bot report stats --chart tk.png    thống kê câu hỏi, kèm biểu đồ PNG
 """
 
@@ -147,6 +148,20 @@ def build_parser() -> argparse.ArgumentParser:
         description="Lập (hoặc cập nhật) chỉ mục, rồi báo cáo các tệp đã đọc và bỏ qua.",
     )
     index.add_argument("--quiet", action="store_true", help="không hiện thanh tiến độ")
+    add = commands.add_parser(
+        "add",
+        parents=[knowledge],
+        help="thêm bài từ đường dẫn hoặc tệp",
+        description=(
+            "Thêm một bài vào thư mục bài viết từ đường dẫn trang báo, trang đã lưu (.html), "
+            "tệp Word (.docx) hoặc PDF, lập chỉ mục, rồi gợi ý một câu hỏi bài trả lời được."
+        ),
+    )
+    add.add_argument(
+        "source",
+        metavar="URL|TỆP",
+        help="đường dẫn http(s) tới bài báo, hoặc tệp .html/.htm/.docx/.pdf",
+    )
     commands.add_parser(
         "run",
         parents=[knowledge],
@@ -243,7 +258,21 @@ def _file_warnings(engine: Engine) -> list[str]:
     ]
 
 
+def _converted_dropped(settings: Settings) -> list[str]:
+    """Converts the .html/.docx/.pdf files dropped in the folder; one line for each."""
+    from bot.ingest import convert_dropped_in
+
+    return [
+        f"đã chuyển {c.file} thành {c.added.article.file}"
+        if c.added is not None
+        else f"cảnh báo: không chuyển được {c.file}: {c.reason}"
+        for c in convert_dropped_in(settings)
+    ]
+
+
 def _load(settings: Settings) -> Engine:
+    for line in _converted_dropped(settings):
+        print(line, file=sys.stderr)
     engine = load_engine(
         settings.knowledge_dir,
         cache_dir=settings.index_cache_dir,
@@ -345,6 +374,8 @@ def cmd_index(settings: Settings, quiet: bool) -> int:
     started = time.perf_counter()
     try:
         with logging_redirect_tqdm():
+            for line in _converted_dropped(settings):
+                tqdm.write(line, file=sys.stderr)
             engine = load_engine(
                 settings.knowledge_dir,
                 cache_dir=settings.index_cache_dir,
@@ -363,6 +394,50 @@ def cmd_index(settings: Settings, quiet: bool) -> int:
         f"trong {seconds:.1f} giây ({analysed}); bỏ qua {len(engine.skipped)} tệp. "
         f"Bộ nhớ đệm: {settings.index_cache_dir}"
     )
+    return EXIT_OK
+
+
+# --- add -------------------------------------------------------------------------------------
+
+
+def cmd_add(settings: Settings, source: str) -> int:
+    """Add an article from a link or a file, index it, and show a question it now answers."""
+    from bot import ingest
+    from bot.core.articles import read_file_bytes
+    from bot.core.errors import ArticleError
+
+    try:
+        if ingest.is_http_url(source):
+            policy = ingest.FetchPolicy.from_settings(settings)
+            added = ingest.add_link(
+                settings.knowledge_dir, source, policy, max_file_bytes=settings.max_file_bytes
+            )
+        elif not Path(source).is_file():
+            raise ingest.IngestError("không có tệp này (hoặc đường dẫn thiếu http:// hay https://)")
+        else:
+            data = read_file_bytes(Path(source), settings.fetch_max_bytes)
+            added = ingest.add_file(
+                settings.knowledge_dir,
+                Path(source).name,
+                data,
+                max_bytes=settings.fetch_max_bytes,
+                max_file_bytes=settings.max_file_bytes,
+            )
+    except (ingest.IngestError, ArticleError) as exc:
+        print(f"lỗi: không thêm được bài từ {source}: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    article = added.article
+    verb = "Đã cập nhật" if added.replaced else "Đã thêm"
+    print(
+        f"{verb} bài «{article.title}» ({article.date or 'không rõ ngày'}, "
+        f"{len(article.paragraphs)} đoạn) vào {settings.knowledge_dir / article.file}"
+    )
+    for note in added.notes:
+        print(f"ghi chú: {note}")
+    engine = _load(settings)
+    question = ingest.example_question(engine, article.file)
+    if question:
+        print(f"Thử hỏi: {question}")
     return EXIT_OK
 
 
@@ -447,6 +522,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_chat(settings)
         if command == "index":
             return cmd_index(settings, args.quiet)
+        if command == "add":
+            return cmd_add(settings, args.source)
         if command == "run":
             return cmd_run(settings)
         return cmd_report(settings, args.kind, args.days, args.out, args.chart)

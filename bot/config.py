@@ -35,6 +35,17 @@ class Settings:
     log_db: Path | None = PROJECT_ROOT / "data" / "questions.sqlite3"  # None: no question log
     log_user_ids: bool = False
     log_retention_days: int = 90
+    # Adding articles by link (bot/ingest): what the fetcher may reach and how much it reads.
+    fetch_allow_private: bool = False  # private, loopback, link-local addresses (intranet, tests)
+    fetch_timeout: float = 20.0  # seconds for a whole download, redirects included
+    fetch_max_bytes: int = 10_000_000  # largest page or file downloaded or converted
+    fetch_max_redirects: int = 5
+    # Fair limits (bot/telegram_bot/limits.py); admins are exempt from them.
+    user_questions_per_minute: int = 20  # then one "slow down" notice, then silence
+    inline_debounce: float = 0.7  # seconds: keystrokes closer than this are one query
+    group_answers_per_minute: int = 10  # full answers a group gets; then short ones, gathered
+    group_batch_seconds: float = 4.0  # how long a group's questions beyond it are gathered
+    disk_retry_seconds: float = 60.0  # a failed cache or log write is tried again this often
     token: str | None = field(default=None, repr=False)
     webhook_secret: str | None = field(default=None, repr=False)
 
@@ -65,6 +76,37 @@ def _positive_int(value: object) -> int:
     number = _int(value)
     if number <= 0:
         raise ValueError("phải lớn hơn 0")
+    return number
+
+
+def _number(value: object) -> float:
+    if isinstance(value, bool):
+        raise ValueError("cần một số")
+    number = float(str(value).strip())
+    if number != number or number in (float("inf"), float("-inf")):
+        raise ValueError("cần một số hữu hạn")
+    return number
+
+
+def _positive_number(value: object) -> float:
+    number = _number(value)
+    if not number > 0:
+        raise ValueError("phải lớn hơn 0")
+    return number
+
+
+def _seconds(value: object) -> float:
+    """A duration, 0 included (it turns a delay off)."""
+    number = _number(value)
+    if number < 0:
+        raise ValueError("không được âm")
+    return number
+
+
+def _redirects(value: object) -> int:
+    number = _int(value)
+    if not 0 <= number <= 20:
+        raise ValueError("phải từ 0 đến 20")
     return number
 
 
@@ -111,6 +153,27 @@ _FIELDS: tuple[tuple[str, str, str, str, object], ...] = (
     ("log", "database", "BOT_LOG_DB", "log_db", _optional_path),
     ("log", "store_user_ids", "BOT_LOG_USER_IDS", "log_user_ids", _bool),
     ("log", "retention_days", "BOT_LOG_RETENTION_DAYS", "log_retention_days", _positive_int),
+    ("fetch", "allow_private", "BOT_FETCH_ALLOW_PRIVATE", "fetch_allow_private", _bool),
+    ("fetch", "timeout", "BOT_FETCH_TIMEOUT", "fetch_timeout", _positive_number),
+    ("fetch", "max_bytes", "BOT_FETCH_MAX_BYTES", "fetch_max_bytes", _positive_int),
+    ("fetch", "max_redirects", "BOT_FETCH_MAX_REDIRECTS", "fetch_max_redirects", _redirects),
+    (
+        "limits",
+        "user_questions_per_minute",
+        "BOT_USER_QUESTIONS_PER_MINUTE",
+        "user_questions_per_minute",
+        _positive_int,
+    ),
+    ("limits", "inline_debounce", "BOT_INLINE_DEBOUNCE", "inline_debounce", _seconds),
+    (
+        "limits",
+        "group_answers_per_minute",
+        "BOT_GROUP_ANSWERS_PER_MINUTE",
+        "group_answers_per_minute",
+        _positive_int,
+    ),
+    ("limits", "group_batch_seconds", "BOT_GROUP_BATCH_SECONDS", "group_batch_seconds", _seconds),
+    ("disk", "retry_seconds", "BOT_DISK_RETRY_SECONDS", "disk_retry_seconds", _positive_number),
 )
 
 

@@ -10,7 +10,14 @@ logged question, with a random salt kept in the database (pseudonymous, and one 
 on different answers cannot be linked to each other).
 
 Robustness: the log never raises into the bot. A database that cannot be opened leaves the log
-disabled; a write that fails (read-only file, lock held too long) returns None with a warning.
+disabled; a write that fails (read-only file, lock held too long, a full disk) returns None
+with a warning, `problem` says why until a write succeeds again, and the questions it could
+not write wait in a bounded backlog that `retry_backlog` writes later.
+
+Durability: WAL with synchronous=FULL. A write is acknowledged (a row id returned, a vote
+thanked) only once its commit is fsynced to the WAL, so the row survives kill -9 and power
+loss alike; NORMAL would survive a kill but could lose the last commits to a power cut. One
+fsync per question costs little next to answering it, and it runs in a worker thread.
 """
 
 from __future__ import annotations
@@ -25,6 +32,7 @@ import sqlite3
 import stat
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -41,6 +49,8 @@ DAY = 86_400.0
 BUSY_TIMEOUT = 2.0  # seconds a write waits for another writer before it gives up
 WARN_EVERY = 60.0  # seconds between two warnings about failing writes (no log flood)
 MAX_QUESTION_CHARS = 1000
+MAX_BACKLOG = 1000  # questions kept in memory while the disk is full, written when it is not
+SYNCHRONOUS = "FULL"  # see Durability above
 CHAT_TYPES = ("private", "group", "inline", "console")
 
 # Each step upgrades the schema by one version (PRAGMA user_version); never edit a released
@@ -197,6 +207,8 @@ class QuestionLog:
         self._salt = b""
         self._last_purge = 0.0
         self._last_warning = -WARN_EVERY
+        self.problem: str | None = None  # why the last write failed, until one succeeds
+        self._backlog: deque[tuple[object, ...]] = deque(maxlen=MAX_BACKLOG)
         try:
             self._open(busy_timeout)
         except (sqlite3.Error, OSError) as exc:
@@ -218,7 +230,7 @@ class QuestionLog:
             mode = connection.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if str(mode).lower() != "wal":
                 log.warning("question log %s: WAL not available (journal mode %s)", self.path, mode)
-            connection.execute("PRAGMA synchronous = NORMAL")
+            connection.execute(f"PRAGMA synchronous = {SYNCHRONOUS}")
             migrate(connection)
             self._salt = self._load_salt(connection)
         else:
@@ -278,8 +290,10 @@ class QuestionLog:
                         connection.execute("ROLLBACK")
                     raise
             except sqlite3.Error as exc:
+                self.problem = str(exc)
                 self._failed(action, exc)
                 return None
+            self.problem = None
             return result
 
     def record(
@@ -324,15 +338,41 @@ class QuestionLog:
                 )
                 if cursor.rowcount:
                     return replace_id
-            cursor = connection.execute(
-                """INSERT INTO questions (asked_at, chat_type, question, found, kind,
-                article_title, article_file, paragraph, score, latency_ms, user_id, chat_id)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                values,
-            )
-            return int(cursor.lastrowid or 0)
+            return _insert_question(connection, values)
 
-        return self._write("record a question", insert)
+        row = self._write("record a question", insert)
+        if row is None and replace_id is None:
+            with self._lock:
+                self._backlog.append(values)
+        elif row is not None and self._backlog:
+            self.retry_backlog()  # writes work again: the questions kept go in too
+        return row
+
+    @property
+    def backlog(self) -> int:
+        """Questions not yet written (the disk was full)."""
+        return len(self._backlog)
+
+    def retry_backlog(self) -> int:
+        """Write the questions a failed write left waiting; how many were written."""
+        with self._lock:
+            waiting = list(self._backlog)
+        if not waiting:
+            return 0
+
+        def insert_all(connection: sqlite3.Connection) -> int:
+            for values in waiting:
+                _insert_question(connection, values)
+            return len(waiting)
+
+        written = self._write("write the questions kept while writes failed", insert_all)
+        if not written:
+            return 0
+        with self._lock:
+            for _ in range(min(written, len(self._backlog))):
+                self._backlog.popleft()
+        log.info("question log: wrote %d questions kept while writes failed", written)
+        return written
 
     def voter_key(self, question_id: int, user_id: int) -> str:
         message = f"{question_id}:{user_id}".encode()
@@ -412,6 +452,16 @@ class QuestionLog:
 
     def now(self) -> float:
         return self._clock()
+
+
+def _insert_question(connection: sqlite3.Connection, values: tuple[object, ...]) -> int:
+    cursor = connection.execute(
+        """INSERT INTO questions (asked_at, chat_type, question, found, kind,
+        article_title, article_file, paragraph, score, latency_ms, user_id, chat_id)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        values,
+    )
+    return int(cursor.lastrowid or 0)
 
 
 def open_question_log(settings: Settings) -> QuestionLog | None:

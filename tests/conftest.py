@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from bot.core.engine import Engine, load_engine
+from tests.fake_bot_api import FakeBotApi
 
 # Tests talk to servers on loopback only; never through a proxy.
 os.environ["NO_PROXY"] = os.environ["no_proxy"] = "127.0.0.1,localhost"
@@ -45,6 +46,13 @@ def settings_from_the_environment(tmp_path_factory: pytest.TempPathFactory) -> I
             os.environ.pop(name, None)
         else:
             os.environ[name] = value
+
+
+@pytest.fixture
+def server() -> Iterator[FakeBotApi]:
+    """A fake Bot API on loopback (tests/fake_bot_api.py) for the test."""
+    with FakeBotApi() as fake:
+        yield fake
 
 
 @pytest.fixture(scope="session")

@@ -1,5 +1,6 @@
-"""How the project holds together: the core never imports Telegram, the Telegram layer is a small
-module per feature with typed state, and every imported package is declared."""
+"""How the project holds together: the core and the ingestion package never import
+Telegram, the Telegram layer is a small module per feature with typed state, and every
+imported package is declared."""
 
 from __future__ import annotations
 
@@ -11,14 +12,18 @@ import sys
 import tomllib
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import ROOT
 
 CORE = ROOT / "bot" / "core"
+INGEST = ROOT / "bot" / "ingest"  # adding articles: the bot and the command line share it
 
 
-def test_core_sources_do_not_import_telegram() -> None:
+@pytest.mark.parametrize("package", [CORE, INGEST], ids=["core", "ingest"])
+def test_core_and_ingest_sources_do_not_import_telegram(package: Path) -> None:
     offenders = []
-    for path in sorted(CORE.rglob("*.py")):
+    for path in sorted(package.rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             names = []
             if isinstance(node, ast.Import):
@@ -45,7 +50,17 @@ def test_answering_a_question_loads_no_telegram_module(knowledge_copy: Path) -> 
 
 
 TELEGRAM = ROOT / "bot" / "telegram_bot"
-FEATURES = ("intro", "questions", "buttons", "inline", "admin", "report_commands", "errors")
+FEATURES = (
+    "intro",
+    "questions",
+    "buttons",
+    "inline",
+    "admin",
+    "articles",
+    "removal",
+    "report_commands",
+    "errors",
+)
 
 
 def test_telegram_layer_is_a_small_module_per_feature() -> None:
@@ -67,7 +82,13 @@ def test_handlers_read_typed_state_without_type_ignore() -> None:
     assert offenders == []
 
 
-DISTRIBUTIONS = {"telegram": "python-telegram-bot", "PIL": "pillow", "rank_bm25": "rank-bm25"}
+DISTRIBUTIONS = {
+    "telegram": "python-telegram-bot",
+    "PIL": "pillow",
+    "rank_bm25": "rank-bm25",
+    "docx": "python-docx",
+    "fpdf": "fpdf2",
+}
 
 
 def _imported_packages(folder: Path) -> set[str]:

@@ -83,7 +83,9 @@ ENGLISH = re.compile(
 )
 
 
-@pytest.mark.parametrize("command", [[], ["ask"], ["chat"], ["index"], ["run"], ["report"]])
+@pytest.mark.parametrize(
+    "command", [[], ["ask"], ["chat"], ["index"], ["add"], ["run"], ["report"]]
+)
 def test_help_is_all_vietnamese(command: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_info:
         main([*command, "--help"])
@@ -101,6 +103,7 @@ def test_help_is_all_vietnamese(command: list[str], capsys: pytest.CaptureFixtur
         ["report", "stats", "--days", "x"],
         ["report"],
         ["report", "unanswered", "--chart", "x.png"],
+        ["add"],
     ],
 )
 def test_usage_errors_are_one_vietnamese_line(

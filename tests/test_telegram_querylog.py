@@ -406,7 +406,9 @@ def test_locked_or_unopenable_database_still_answers(
         run_bot(settings, live, server, scenario, question_log=question_log)
     finally:
         blocker.close()
-    assert [r["question"] for r in logged(settings.log_db)] == ["ai chu tri hoi nghi"]
+    # The question the lock kept out was held in memory and written after the next one.
+    questions = [r["question"] for r in logged(settings.log_db)]
+    assert sorted(questions) == ["ai chu tri hoi nghi", "ai chủ trì hội nghị"]
 
     # A path that cannot be a database (its folder is a file): the log is off, answers go on.
     (tmp_path / "not-a-folder").write_text("x")

@@ -33,6 +33,8 @@ from bot.core.model import Article
 from bot.core.text import clean_text
 
 SUPPORTED_SUFFIXES = (".txt", ".md", ".markdown")
+# Saved pages, Word and PDF files: bot.ingest turns them into .md when added or dropped in.
+CONVERTED_SUFFIXES = (".html", ".htm", ".docx", ".pdf")
 DEFAULT_MAX_FILE_BYTES = 5_000_000
 MAX_TITLE_CHARS = 300
 
@@ -107,6 +109,11 @@ def _paragraph_blocks(lines: list[str]) -> list[str]:
             blocks.append(" ".join(current))
             current = []
     return blocks
+
+
+def is_date_line(line: str) -> bool:
+    """A line that is only a date, as news sites print them ("Thứ Sáu, 15/03/2024 - 08:00")."""
+    return _DATE_RE.match(line.strip()) is not None
 
 
 def _display_date(raw: str) -> str:
@@ -256,7 +263,7 @@ def parse_article_text(file_name: str, text: str) -> Article:
 # --- The folder -------------------------------------------------------------------------
 
 
-def _is_temporary(name: str) -> bool:
+def is_temporary(name: str) -> bool:
     return name.startswith((".", "~$", "#")) or name.endswith(
         ("~", ".swp", ".swo", ".tmp", ".part", ".bak", ".crdownload")
     )
@@ -277,7 +284,7 @@ def iter_knowledge_files(folder: Path) -> Iterator[tuple[str, Path | None, str |
         for name in sorted(files) + linked_dirs:
             full = os.path.join(current, name)
             rel = full[prefix:].replace(os.sep, "/")
-            if _is_temporary(name):
+            if is_temporary(name):
                 yield rel, None, "tệp ẩn hoặc tệp tạm của trình soạn thảo"
                 continue
             try:
@@ -293,6 +300,13 @@ def iter_knowledge_files(folder: Path) -> Iterator[tuple[str, Path | None, str |
                 yield rel, None, "liên kết tới thư mục: không đọc"
             elif not stat.S_ISREG(mode):  # a named pipe or a device would block or never end
                 yield rel, None, "không phải tệp thường (ống, thiết bị …): không đọc"
+            elif os.path.splitext(name)[1].lower() in CONVERTED_SUFFIXES:
+                # Still here: converting it failed (bot.ingest.convert_dropped).
+                reason = (
+                    "định dạng không hỗ trợ trực tiếp, và tệp chưa chuyển được thành bài "
+                    "viết; chạy python -m bot add với tệp này để xem lý do"
+                )
+                yield rel, None, reason
             elif os.path.splitext(name)[1].lower() not in SUPPORTED_SUFFIXES:
                 yield rel, None, "định dạng không hỗ trợ (chỉ nhận .txt và .md)"
             else:

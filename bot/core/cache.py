@@ -27,7 +27,6 @@ import mmap
 import os
 import pickle
 import struct
-import tempfile
 import threading
 import zlib
 from collections.abc import Callable
@@ -38,12 +37,14 @@ from typing import BinaryIO
 
 import numpy as np
 
+from bot.core import durable
 from bot.core.index import ARRAYS, SearchIndex
 from bot.core.knowledge import PIPELINE_VERSION, Knowledge
 
 log = logging.getLogger(__name__)
 
 CACHE_FILE = "index.bin"
+TEMPORARY_PREFIX = "index"  # .index-<random>.tmp beside it while it is written
 MAGIC = b"VNQAIDX1"
 FORMAT_VERSION = 5
 _SECTIONS = 3  # knowledge, index layout, index arrays
@@ -70,7 +71,8 @@ def cache_path(cache_dir: Path) -> Path:
 
 
 def save_index(cache_dir: Path, cached: CachedIndex) -> bool:
-    """Write atomically (temporary file, then rename); False if the folder is not writable."""
+    """Write crash-safely (see _save); False if it could not be written (then kept for
+    retry_failed_saves)."""
     with _save_lock:
         with _writer_lock:  # this index is newer than any still waiting to be written
             _pending.pop(cache_dir.resolve(), None)
@@ -80,7 +82,13 @@ def save_index(cache_dir: Path, cached: CachedIndex) -> bool:
 def _save_and_map(cache_dir: Path, cached: CachedIndex) -> bool:
     """Save, then serve the index from the file just written: its arrays in memory become
     pages of the file, which the next reload reads without holding a second copy."""
-    if not _save(cache_dir, cached):
+    reason = _save(cache_dir, cached)
+    with _writer_lock:
+        if reason is None:
+            _failed.pop(cache_dir.resolve(), None)
+        else:
+            _failed[cache_dir.resolve()] = (cached, reason)
+    if reason is not None:
         return False
     path = cache_path(cache_dir)
     try:
@@ -134,47 +142,69 @@ class _Section:
         return self._out.write(data)
 
 
-def _save(cache_dir: Path, cached: CachedIndex) -> bool:
+def _save(cache_dir: Path, cached: CachedIndex) -> str | None:
+    """Write the cache crash-safely (bot/core/durable.py): a start reads the old complete
+    file or the new one, and the header's lengths and checksums refuse anything else.
+    None when written, else why not (a full disk, a read-only folder)."""
     index = cached.index
     entries = _layout(index)
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=cache_dir, prefix=".index-", suffix=".tmp")
-        try:
-            with os.fdopen(handle, "wb") as out:
-                out.write(bytes(_HEADER.size))  # filled in once the sections are written
-                sections = []
-                # The knowledge is pickled straight into the file, never whole in memory.
-                for part in (
-                    without_postings(cached.knowledge),
-                    {"files": index.files, "arrays": entries},
-                ):
-                    section = _Section(out)
-                    pickle.dump(part, section, protocol=pickle.HIGHEST_PROTOCOL)
-                    sections.append(section)
-                arrays = _Section(out)
-                for chunk in _array_chunks(index, _padding(out.tell())):
-                    arrays.write(chunk)
-                sections.append(arrays)
-                fields: list[object] = [MAGIC, FORMAT_VERSION, PIPELINE_VERSION]
-                for section in sections:
-                    fields += [section.length, section.crc]
-                out.seek(0)
-                out.write(_HEADER.pack(*fields))
-            os.replace(temporary, cache_path(cache_dir))
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        with durable.replacing(cache_path(cache_dir), TEMPORARY_PREFIX) as out:
+            out.write(bytes(_HEADER.size))  # filled in once the sections are written
+            sections = []
+            # The knowledge is pickled straight into the file, never whole in memory.
+            for part in (
+                without_postings(cached.knowledge),
+                {"files": index.files, "arrays": entries},
+            ):
+                section = _Section(out)
+                pickle.dump(part, section, protocol=pickle.HIGHEST_PROTOCOL)
+                sections.append(section)
+            arrays = _Section(out)
+            for chunk in _array_chunks(index, _padding(out.tell())):
+                arrays.write(chunk)
+            sections.append(arrays)
+            fields: list[object] = [MAGIC, FORMAT_VERSION, PIPELINE_VERSION]
+            for section in sections:
+                fields += [section.length, section.crc]
+            out.seek(0)
+            out.write(_HEADER.pack(*fields))
     except OSError as exc:
-        log.warning("index cache not saved in %s: %s", cache_dir, exc.strerror or exc)
-        return False
-    return True
+        reason = exc.strerror or str(exc)
+        log.warning("index cache not saved in %s: %s", cache_dir, reason)
+        return reason
+    return None
 
 
 _save_lock = threading.RLock()  # one write at a time, whichever thread makes it
 _writer_lock = threading.Lock()
 _pending: dict[Path, CachedIndex] = {}  # per cache folder, the newest index not yet written
 _writers: list[threading.Thread] = []
+# Per cache folder, the newest index whose write failed and why: retried by retry_failed_saves.
+_failed: dict[Path, tuple[CachedIndex, str]] = {}
+
+
+def failed_saves() -> dict[Path, str]:
+    """The cache folders whose newest index is not on disk, and why (e.g. a full disk)."""
+    with _writer_lock:
+        return {folder: reason for folder, (_, reason) in _failed.items()}
+
+
+def retry_failed_saves() -> list[Path]:
+    """Write again the indexes whose write failed; the folders now saved."""
+    with _writer_lock:
+        failed = {folder: cached for folder, (cached, _) in _failed.items()}
+    saved = []
+    for folder, cached in failed.items():
+        with _save_lock:
+            with _writer_lock:
+                entry = _failed.get(folder)
+            if entry is None or entry[0] is not cached:
+                continue  # saved or superseded meanwhile
+            if _save_and_map(folder, cached):
+                saved.append(folder)
+    return saved
 
 
 def save_index_later(cache_dir: Path, cached: CachedIndex) -> None:
@@ -183,7 +213,7 @@ def save_index_later(cache_dir: Path, cached: CachedIndex) -> None:
     Writes for one folder are made one at a time, and an index superseded before its turn
     is skipped: the file ends up holding the newest one. The thread is not a daemon, so a
     process that exits waits for the write to finish (an interrupted write leaves only a
-    temporary file behind: the cache is replaced atomically).
+    temporary file behind, which the next start removes: the cache is replaced atomically).
     """
     key = cache_dir.resolve()
     with _writer_lock:
@@ -347,7 +377,9 @@ class PendingIndex:
 
 
 def start_loading_index(cache_dir: Path) -> PendingIndex | None:
-    """Start reading the cache; None when there is none or its knowledge cannot be trusted."""
+    """Start reading the cache; None when there is none or its knowledge cannot be trusted.
+    The temporary files of writes a kill interrupted are removed first."""
+    durable.remove_abandoned(cache_dir, (TEMPORARY_PREFIX,))
     path = cache_path(cache_dir)
     try:
         handle = path.open("rb")

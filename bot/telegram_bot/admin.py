@@ -7,15 +7,13 @@ import asyncio
 import logging
 
 from telegram import Message, Update
-from telegram.constants import ParseMode
-from telegram.error import TelegramError
 from telegram.ext import CommandHandler, MessageHandler, filters
 
 from bot.core.articles import parse_article_text
 from bot.core.errors import ArticleError
 from bot.telegram_bot import render, texts
-from bot.telegram_bot.answers import NO_PREVIEW
-from bot.telegram_bot.messages import reply
+from bot.telegram_bot.access import admin_message, downloaded_document
+from bot.telegram_bot.messages import edit_html, reply
 from bot.telegram_bot.state import BotApplication, BotContext
 from bot.telegram_bot.upload import safe_file_name, save_new_file, upload_suffix
 
@@ -23,39 +21,23 @@ log = logging.getLogger(__name__)
 
 
 async def on_reload(update: Update, context: BotContext) -> None:
-    message = update.effective_message
+    message = await admin_message(update, context)
     if message is None:
         return
-    data = context.bot_data
-    if not data.is_admin(update.effective_user):
-        await reply(message, texts.ADMIN_ONLY)
-        return
     status = await reply(message, texts.RELOAD_STARTED)
-    report = await data.live.reload()
-    await status.edit_text(
-        render.reload_html(report), parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW
-    )
+    report = await context.bot_data.live.reload()
+    await edit_html(status, render.reload_html(report))
 
 
 async def _downloaded_text(message: Message, limit: int) -> tuple[bytes, str] | None:
     """The bytes and text of an uploaded article, or None after telling the admin why not."""
     document = message.document
     assert document is not None
-    too_big = texts.UPLOAD_TOO_BIG.format(limit=f"{limit:,}".replace(",", "."))
     if upload_suffix(document.file_name or "") is None:
         await reply(message, quote=True, text=texts.UPLOAD_BAD_SUFFIX)
         return None
-    if document.file_size is not None and document.file_size > limit:
-        await reply(message, quote=True, text=too_big)
-        return None
-    try:
-        data = bytes(await (await document.get_file()).download_as_bytearray())
-    except TelegramError:
-        log.warning("could not download an uploaded document", exc_info=True)
-        await reply(message, quote=True, text=texts.UPLOAD_DOWNLOAD_FAILED)
-        return None
-    if len(data) > limit:  # the declared size may lie
-        await reply(message, quote=True, text=too_big)
+    data = await downloaded_document(message, limit)
+    if data is None:
         return None
     try:
         text = data.decode("utf-8-sig")
@@ -70,13 +52,10 @@ async def _downloaded_text(message: Message, limit: int) -> tuple[bytes, str] | 
 
 async def on_document(update: Update, context: BotContext) -> None:
     """An admin's .txt or .md article: check, save under a safe name, reload."""
-    message = update.effective_message
+    message = await admin_message(update, context, refusal=texts.UPLOAD_REFUSED, quote=True)
     if message is None or message.document is None:
         return
     data = context.bot_data
-    if not data.is_admin(update.effective_user):
-        await reply(message, quote=True, text=texts.UPLOAD_REFUSED)
-        return
     downloaded = await _downloaded_text(message, data.settings.max_file_bytes)
     if downloaded is None:
         return
@@ -93,10 +72,16 @@ async def on_document(update: Update, context: BotContext) -> None:
             text=texts.UPLOAD_BAD_ARTICLE.format(name=render.escape(name), reason=reason),
         )
         return
-    async with data.upload_lock:
-        saved = await asyncio.to_thread(
-            save_new_file, data.settings.knowledge_dir, safe_name, content
-        )
+    try:
+        async with data.upload_lock:
+            saved = await asyncio.to_thread(
+                save_new_file, data.settings.knowledge_dir, safe_name, content
+            )
+    except OSError as exc:  # a full disk, a read-only folder: nothing of it is left behind
+        log.warning("could not save an uploaded article: %s", exc)
+        reason = render.escape(exc.strerror or str(exc))
+        await reply(message, quote=True, text=texts.UPLOAD_SAVE_FAILED.format(reason=reason))
+        return
     user = update.effective_user
     log.info("admin %s saved an article as %s", user.id if user else "?", saved.name)
     preface = [
@@ -108,14 +93,10 @@ async def on_document(update: Update, context: BotContext) -> None:
         preface.append(texts.UPLOAD_RENAMED)
     status = await reply(message, "\n".join([*preface, texts.RELOAD_STARTED]), quote=True)
     report = await data.live.reload()
-    skipped = next((s for s in report.skipped if s.file == saved.name), None)
+    skipped = render.skipped_after_saving(report, saved.name)
     if skipped is not None:
-        preface.append(texts.UPLOAD_SKIPPED_AFTER.format(reason=render.escape(skipped.reason)))
-    await status.edit_text(
-        render.reload_html(report, preface=preface),
-        parse_mode=ParseMode.HTML,
-        link_preview_options=NO_PREVIEW,
-    )
+        preface.append(skipped)
+    await edit_html(status, render.reload_html(report, preface=preface))
 
 
 def register(application: BotApplication) -> None:

@@ -9,7 +9,9 @@ Telegram's limit (see render.py).
 
 from __future__ import annotations
 
+import asyncio
 import re
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -200,6 +202,13 @@ def _full_key(engine: Engine, hit: Hit) -> str | None:
     """The "Cả đoạn" key of a quote that is part of a longer paragraph."""
     passage = hit.passage
     return engine.passage_key(passage) if engine.paragraph_text(passage) != hit.quote else None
+
+
+async def timed_ask(engine: Engine, question: str) -> tuple[Answer, float]:
+    """The answer, and how long the user waited for it (milliseconds)."""
+    started = time.perf_counter()
+    answer = await asyncio.to_thread(engine.ask, question)
+    return answer, (time.perf_counter() - started) * 1000
 
 
 def alternatives_of(answer: Answer, engine: Engine, question_id: str) -> Alternatives | None:

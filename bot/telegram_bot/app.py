@@ -18,11 +18,14 @@ from bot.core.live import LiveEngine
 from bot.querylog import QuestionLog, open_question_log
 from bot.telegram_bot import (
     admin,
+    articles,
     buttons,
+    disk,
     errors,
     inline,
     intro,
     questions,
+    removal,
     report_commands,
     texts,
 )
@@ -90,7 +93,18 @@ def build_application(
 def add_handlers(application: BotApplication) -> None:
     """Every feature's handlers. Commands and the features' own messages come first; what
     none of them took in a private chat gets a hint last."""
-    for feature in (intro, questions, admin, report_commands, buttons, inline, errors):
+    features = (
+        intro,
+        questions,
+        articles,
+        removal,
+        admin,
+        report_commands,
+        buttons,
+        inline,
+        errors,
+    )
+    for feature in features:
         feature.register(application)
     intro.register_fallbacks(application)
 
@@ -120,6 +134,7 @@ async def register_commands(application: BotApplication) -> None:
 async def on_startup(application: BotApplication) -> None:
     """After getMe: register the command menu and log one line with counts."""
     st = application.bot_data
+    disk.start(application)
     try:
         await register_commands(application)
     except TelegramError as exc:
@@ -148,5 +163,6 @@ async def on_startup(application: BotApplication) -> None:
 
 async def on_shutdown(application: BotApplication) -> None:
     st = application.bot_data
+    await disk.stop(application)
     if st.question_log is not None:
         st.question_log.close()

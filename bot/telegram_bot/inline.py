@@ -15,7 +15,7 @@ from telegram.ext import InlineQueryHandler
 from bot.core.engine import Engine
 from bot.telegram_bot import answers, render, texts
 from bot.telegram_bot.answers import NO_PREVIEW
-from bot.telegram_bot.questions import timed_ask
+from bot.telegram_bot.limits import Verdict
 from bot.telegram_bot.state import BotApplication, BotContext
 
 MAX_INLINE_RESULTS = 50  # Telegram's limit per answer
@@ -56,8 +56,17 @@ async def on_inline_query(update: Update, context: BotContext) -> None:
         offset = int(query.offset) if query.offset.isdigit() else 0
         results, next_offset = article_results(engine, offset)
     else:
+        if not data.is_admin(query.from_user):  # admins are exempt from the limits
+            if not await data.limits.inline.settled(query.from_user.id):
+                return  # a newer keystroke of the same person is answered instead
+            verdict = data.limits.users.check(query.from_user.id)
+            if verdict is Verdict.NOTICE:
+                slow = InlineQueryResultsButton(text=texts.SLOW_DOWN_INLINE, start_parameter="slow")
+                await query.answer([], cache_time=0, is_personal=True, button=slow)
+            if verdict is not Verdict.ANSWER:
+                return
         limit = min(data.settings.inline_results, MAX_INLINE_RESULTS)
-        answer, latency_ms = await timed_ask(engine, text)
+        answer, latency_ms = await answers.timed_ask(engine, text)
         results = answers.inline_results(answer, engine, limit)
         await data.inline_logger.log(
             data.question_log, answer, bool(results), latency_ms, query.from_user.id

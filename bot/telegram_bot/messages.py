@@ -98,3 +98,8 @@ async def reply(
         link_preview_options=NO_PREVIEW,
         do_quote=None if quote else False,
     )
+
+
+async def edit_html(status: Message, text: str) -> None:
+    """Replace the text of a status message the bot sent ("⏳ …") with the outcome."""
+    await status.edit_text(text, parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW)

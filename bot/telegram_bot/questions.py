@@ -6,17 +6,15 @@ The answer's passages are remembered by its message for the "Đoạn khác" butt
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import time
 
 from telegram import Message, Update
 from telegram.ext import CommandHandler, MessageHandler, filters
 
-from bot.core.engine import Engine
-from bot.core.model import Answer
 from bot.telegram_bot import answers, feedback, texts
+from bot.telegram_bot.answers import timed_ask
 from bot.telegram_bot.keyboards import question_id, vote_buttons
+from bot.telegram_bot.limits import Verdict
 from bot.telegram_bot.messages import (
     ADDRESSED_TO_BOT,
     from_this_bot,
@@ -30,18 +28,21 @@ from bot.telegram_bot.state import BotApplication, BotContext
 log = logging.getLogger(__name__)
 
 
-async def timed_ask(engine: Engine, question: str) -> tuple[Answer, float]:
-    """The answer, and how long the user waited for it (milliseconds)."""
-    started = time.perf_counter()
-    answer = await asyncio.to_thread(engine.ask, question)
-    return answer, (time.perf_counter() - started) * 1000
-
-
 async def answer_question(message: Message, context: BotContext, question: str) -> None:
     data = context.bot_data
+    user = message.from_user
+    if user is not None and not data.is_admin(user):  # admins are exempt from the limits
+        verdict = data.limits.users.check(user.id)
+        if verdict is Verdict.NOTICE:
+            log.info("user %s is over the question rate: one notice, then silence", user.id)
+            await reply(message, texts.SLOW_DOWN, quote=True)
+        if verdict is not Verdict.ANSWER:
+            return
+        if is_group(message) and not data.limits.groups.spend(message.chat.id):
+            await data.busy_groups.gather(message, question, context)
+            return
     engine = data.engine  # one engine for the answer and its buttons
     answer, latency_ms = await timed_ask(engine, question)
-    user = message.from_user
     row_id = await feedback.log_answer(
         data.question_log,
         answer,

@@ -163,6 +163,14 @@ def reload_html(report: ReloadReport, *, preface: Sequence[str] = (), max_skippe
     return fit("\n".join(lines))
 
 
+def skipped_after_saving(report: ReloadReport, file: str) -> str | None:
+    """The line saying that a file just saved was skipped by the reload, None if it loaded."""
+    skipped = next((s for s in report.skipped if s.file == file), None)
+    if skipped is None:
+        return None
+    return texts.UPLOAD_SKIPPED_AFTER.format(reason=escape(skipped.reason))
+
+
 def snippet(text: str, limit: int = MAX_INLINE_DESCRIPTION) -> str:
     """Plain text cut for an inline result description (not HTML)."""
     return _cut(" ".join(text.split()), limit)

@@ -22,7 +22,8 @@ from telegram.ext import CommandHandler, filters
 from bot import charts, reports
 from bot.querylog import QuestionLog
 from bot.telegram_bot import texts
-from bot.telegram_bot.messages import is_group, reply
+from bot.telegram_bot.access import admin_message
+from bot.telegram_bot.messages import reply
 from bot.telegram_bot.state import BotApplication, BotContext
 
 log = logging.getLogger(__name__)
@@ -34,16 +35,11 @@ async def _report_request(
 ) -> tuple[Message, QuestionLog, int] | None:
     """The message, the log and the number of days of an admin's report command, or None
     after telling the sender why not."""
-    message = update.effective_message
+    # The numbers are not for the group.
+    message = await admin_message(update, context, private_only=texts.REPORT_PRIVATE_ONLY)
     if message is None:
         return None
     data = context.bot_data
-    if not data.is_admin(update.effective_user):
-        await reply(message, texts.ADMIN_ONLY)
-        return None
-    if is_group(message):
-        await reply(message, texts.REPORT_PRIVATE_ONLY)  # the numbers are not for the group
-        return None
     if data.question_log is None or not data.question_log.enabled:
         await reply(message, texts.REPORT_LOG_OFF)
         return None

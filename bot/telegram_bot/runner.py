@@ -18,6 +18,7 @@ from bot.config import ConfigError, Settings
 from bot.core.engine import Engine, load_engine
 from bot.core.live import LiveEngine
 from bot.core.text import warm_up
+from bot.ingest.dropped import convert_dropped_in
 from bot.telegram_bot.app import build_application
 
 log = logging.getLogger(__name__)
@@ -174,6 +175,7 @@ def make_loader(settings: Settings, current: Callable[[], Engine | None]) -> Cal
     """The reload function: re-reads the folder, reusing the serving engine's analysis."""
 
     def load() -> Engine:
+        convert_dropped_in(settings)  # saved pages, Word and PDF files dropped in the folder
         return load_engine(
             settings.knowledge_dir,
             cache_dir=settings.index_cache_dir,

@@ -21,7 +21,9 @@ from bot.core.engine import Engine
 from bot.core.live import LiveEngine
 from bot.querylog import QuestionLog
 from bot.telegram_bot.answers import Alternatives
+from bot.telegram_bot.busy_groups import BusyGroups
 from bot.telegram_bot.feedback import InlineLogger
+from bot.telegram_bot.limits import Limits
 
 REMEMBERED_ANSWERS = 5000  # answers whose passages "Đoạn khác" can page through
 
@@ -61,6 +63,9 @@ class BotData:
     # The /start examples of one engine (made again after a reload; no reference keeps an
     # old engine alive).
     examples: tuple[weakref.ref[Engine], tuple[str, ...]] | None = None
+    limits: Limits = field(default_factory=lambda: Limits(Settings()))
+    busy_groups: BusyGroups = field(default_factory=BusyGroups)
+    watcher: asyncio.Task[None] | None = None  # disk.watch: failed writes retried, admins told
     _live: LiveEngine | None = None
 
     def attach(
@@ -72,6 +77,7 @@ class BotData:
         question_log: QuestionLog | None,
     ) -> None:
         self.settings, self._live = settings, live
+        self.limits = Limits(settings)
         self.mode, self.question_log = mode, question_log
 
     @property

@@ -22,6 +22,8 @@ ADMIN_COMMANDS: tuple[tuple[str, str, str], ...] = (
         "Tải nhật ký câu hỏi (CSV): /export [số ngày]",
         "Download the question log (CSV): /export [days]",
     ),
+    ("them", "Thêm bài bằng đường dẫn: /them URL", "Add an article by link: /them URL"),
+    ("xoa", "Xóa bài: /xoa số (theo /sources)", "Remove an article: /xoa number (see /sources)"),
     ("reload", "Nạp lại kho bài viết (quản trị)", "Reload the articles (admins)"),
 )
 
@@ -59,6 +61,12 @@ VOTE_FAILED = "Chưa ghi nhận được góp ý lúc này. Bạn thử lại sa
 
 # --- Inline mode -----------------------------------------------------------------------------
 
+SLOW_DOWN = (
+    "⏳ Bạn hỏi nhanh quá, bot xin phép nghỉ một chút: khoảng một phút nữa bạn hỏi tiếp "
+    "nhé. Các câu gửi trong lúc này sẽ không được trả lời."
+)
+SLOW_DOWN_INLINE = "⏳ Bạn tìm nhanh quá, thử lại sau một phút nhé"
+GROUP_BUSY = "⏱ Nhóm đang hỏi nhiều, bot trả lời gọn các câu vừa rồi:"
 INLINE_NOTHING = "Không tìm thấy — mở chat với bot"
 INLINE_PASSAGE_TITLE = "{title} · đoạn {paragraph}"
 
@@ -87,8 +95,10 @@ HELP = (
     "/help — hướng dẫn này"
 )
 HELP_ADMIN = (
-    "\n\n🔧 <b>Quản trị:</b> /reload nạp lại kho bài viết; gửi tệp <code>.txt</code> hoặc "
-    "<code>.md</code> trong chat riêng để thêm bài.\n"
+    "\n\n🔧 <b>Quản trị:</b> <code>/them đường-dẫn</code> thêm bài từ trang báo; gửi tệp "
+    "<code>.html</code>, <code>.docx</code>, <code>.pdf</code>, <code>.txt</code> hoặc "
+    "<code>.md</code> trong chat riêng để thêm bài; <code>/xoa số</code> xóa bài theo số "
+    "trong /sources; /reload nạp lại kho bài viết.\n"
     "📊 <b>Báo cáo</b> (chat riêng, mặc định 30 ngày): /unanswered câu hỏi chưa trả lời "
     "được, /stats thống kê, /export tải nhật ký CSV; thêm số ngày, ví dụ "
     "<code>/stats 7</code>."
@@ -114,15 +124,69 @@ RELOAD_FAILED = (
 RELOAD_SKIPPED = "Bỏ qua {count} tệp:"
 AND_MORE = "… và {count} tệp khác."
 UPLOAD_CHECKING = "⏳ Đang kiểm tra tệp…"
-UPLOAD_BAD_SUFFIX = "Không nhận tệp này: chỉ nhận tệp <code>.txt</code> hoặc <code>.md</code>."
+UPLOAD_BAD_SUFFIX = (
+    "Không nhận tệp này: chỉ nhận tệp <code>.txt</code>, <code>.md</code>, <code>.html</code>, "
+    "<code>.docx</code> hoặc <code>.pdf</code>."
+)
 UPLOAD_TOO_BIG = "Không nhận tệp này: tệp lớn quá giới hạn {limit} byte."
 UPLOAD_NOT_UTF8 = "Không nhận tệp này: tệp phải là văn bản UTF-8."
 UPLOAD_BINARY = "Không nhận tệp này: đây là tệp nhị phân, không phải văn bản."
 UPLOAD_BAD_ARTICLE = "Không nhận tệp <code>{name}</code>: {reason}."
 UPLOAD_DOWNLOAD_FAILED = "Không tải được tệp từ Telegram. Bạn thử gửi lại nhé."
+UPLOAD_SAVE_FAILED = (
+    "❌ Không lưu được tệp vào kho bài viết: {reason}. Kho không thay đổi; bạn thử lại sau nhé."
+)
 UPLOAD_SAVED = "💾 Đã lưu bài «{title}» thành <code>{name}</code>."
 UPLOAD_RENAMED = "(Đã có tệp trùng tên nên tệp mới được đặt tên khác.)"
 UPLOAD_SKIPPED_AFTER = "⚠️ Tệp vừa lưu bị bỏ qua khi nạp: {reason}"
+
+# Adding articles by link or file, removing them (articles.py, removal.py)
+ADMIN_PRIVATE_ONLY = "Lệnh này chỉ dùng trong chat riêng với bot."
+ADD_USAGE = (
+    "Gửi kèm đường dẫn của bài báo, ví dụ:\n<code>/them https://baodongkhoi.vn/bai-viet.html"
+    "</code>\nHoặc gửi tệp <code>.html</code> (trang đã lưu), <code>.docx</code> hay "
+    "<code>.pdf</code> vào đây."
+)
+ADD_NOT_A_LINK = "Đây không phải đường dẫn http:// hoặc https://. " + ADD_USAGE
+ADD_FETCHING = "⏳ Đang tải và đọc bài từ {url}…"
+ADD_CONVERTING = "⏳ Đang đọc tệp <code>{name}</code>…"
+ADD_REFUSED = "❌ Không thêm được bài: {reason}.\nKho bài viết không thay đổi."
+ADDED = "✅ Đã thêm bài <b>«{title}»</b>"
+ADDED_AGAIN = "🔄 Đã cập nhật bài <b>«{title}»</b> (cùng đường dẫn, không thêm bản sao)"
+ADDED_DETAILS = "📅 {date} · {paragraphs} đoạn{author}"
+ADDED_NO_DATE = "không rõ ngày đăng"
+ADDED_NOTE = "ℹ️ {note}."
+ADDED_SAVED_AS = "💾 Lưu thành <code>{name}</code>"
+ADDED_TRY_ASKING = "💡 Thử hỏi: <i>{question}</i>"
+ADDED_NO_EXAMPLE = "💡 Hãy thử hỏi về nội dung bài."
+REMOVE_USAGE = "Gửi kèm số thứ tự của bài trong /sources, ví dụ: <code>/xoa 3</code>"
+REMOVE_NO_SUCH = "Không có bài số {number}: kho có {count} bài (xem /sources)."
+REMOVE_CONFIRM = (
+    "Xóa bài số {number}: <b>«{title}»</b> (tệp <code>{file}</code>)?\n"
+    "Bot sẽ không dùng bài này để trả lời nữa; tệp được chuyển vào thư mục "
+    "<code>.trash</code> của kho, có thể khôi phục."
+)
+BUTTON_REMOVE = "🗑 Xóa bài"
+BUTTON_CANCEL = "Hủy"
+REMOVE_CANCELLED = "Đã hủy, không xóa bài nào."
+REMOVE_GONE = "Bài này đã thay đổi hoặc không còn trong kho. Gõ /sources để xem lại."
+REMOVE_LAST = "Không xóa được bài cuối cùng: kho phải còn ít nhất một bài viết."
+REMOVING = "⏳ Đang xóa bài «{title}»…"
+REMOVED = "🗑 Đã xóa bài <b>«{title}»</b> (tệp cất ở <code>{kept}</code>)."
+REMOVE_FAILED = "❌ Không xóa được bài: {reason}."
+
+DISK_CACHE_FAILED = (
+    "⚠️ Không ghi được chỉ mục vào đĩa ({reason}): bot vẫn trả lời bằng chỉ mục đang có "
+    "và sẽ tự thử lại."
+)
+DISK_LOG_FAILED = (
+    "⚠️ Không ghi được nhật ký câu hỏi ({reason}): bot vẫn trả lời; {waiting} câu hỏi đang chờ "
+    "ghi, bot sẽ tự thử lại."
+)
+DISK_WRITTEN_AGAIN = {
+    "cache": "✅ Đã ghi được chỉ mục vào đĩa.",
+    "log": "✅ Đã ghi lại được nhật ký câu hỏi.",
+}
 
 REPORT_PRIVATE_ONLY = "Báo cáo chỉ xem được trong chat riêng với bot."
 REPORT_LOG_OFF = (

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import itertools
-import os
 import re
 import unicodedata
-import uuid
 from pathlib import Path
+
+from bot.core import durable
+from bot.ingest.store import TEMPORARY_PREFIX as ARTICLE_PREFIX
 
 ALLOWED_SUFFIXES = (".txt", ".md")
 MAX_STEM_CHARS = 80
@@ -43,32 +43,17 @@ def safe_file_name(file_name: str) -> str:
 def save_new_file(folder: Path, name: str, data: bytes) -> Path:
     """Write `data` as folder/name, or name-1, name-2 ... when taken; never overwrite.
 
-    The bytes go to a hidden temporary file first (the loader skips hidden files), then are
-    linked under the final name, which fails atomically when the name exists.
+    Crash-safe (bot/core/durable.py): the bytes go to a hidden temporary file (the loader
+    skips hidden files), fsynced, then linked under the final name, which fails atomically
+    when the name exists; a kill leaves the article whole in the folder or not there at all.
     """
     if name != safe_file_name(name):
         raise ValueError(f"unsafe file name: {name!r}")
-    root = folder.resolve()
     suffix = Path(name).suffix
     stem = name[: -len(suffix)]
-    temporary = root / f".upload-{uuid.uuid4().hex}.tmp"
-    temporary.write_bytes(data)
-    try:
-        for number in itertools.count():
-            candidate = root / (name if number == 0 else f"{stem}-{number}{suffix}")
-            if candidate.parent != root:  # cannot happen with a safe name; belt and braces
-                raise ValueError(f"unsafe file name: {name!r}")
-            try:
-                os.link(temporary, candidate)
-            except FileExistsError:
-                continue
-            except OSError:  # a file system without hard links
-                try:
-                    with candidate.open("xb") as handle:
-                        handle.write(data)
-                except FileExistsError:
-                    continue
-            return candidate
-    finally:
-        temporary.unlink(missing_ok=True)
-    raise AssertionError("unreachable")
+    return durable.write_new(
+        folder.resolve(),
+        data,
+        ARTICLE_PREFIX,
+        lambda number: name if number == 0 else f"{stem}-{number}{suffix}",
+    )
