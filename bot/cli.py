@@ -484,16 +484,24 @@ def cmd_train(args: argparse.Namespace) -> int:
         except ValueError:
             print(f"lỗi: --weight {item!r}: cần THƯ_MỤC=HỆ_SỐ", file=sys.stderr)
             return EXIT_USAGE
-    model = train(
-        args.data,
-        weights=weights,
-        seed=args.seed,
-        validation_share=args.validation,
-        target_precision=args.precision,
-        unaccented=args.unaccented,
-        cache=args.cache,
-        progress=lambda name: print(f"  {name}", file=sys.stderr),
-    )
+    missing = [str(folder) for folder in args.data if not folder.is_dir()]
+    if missing:
+        print(f"lỗi: không có thư mục {', '.join(missing)}", file=sys.stderr)
+        return EXIT_ERROR
+    try:
+        model = train(
+            args.data,
+            weights=weights,
+            seed=args.seed,
+            validation_share=args.validation,
+            target_precision=args.precision,
+            unaccented=args.unaccented,
+            cache=args.cache,
+            progress=lambda name: print(f"  {name}", file=sys.stderr),
+        )
+    except ValueError as exc:
+        print(f"lỗi: {exc}", file=sys.stderr)
+        return EXIT_ERROR
     model.save(out)
     print(f"Đã ghi {out}")
     return EXIT_OK

@@ -17,6 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.config import Settings
+from bot.core.cache import wait_for_saves
 from bot.core.live import LiveEngine, ReloadReport
 from bot.telegram_bot import texts
 from bot.telegram_bot.runner import build_live_engine, configure_logging
@@ -256,6 +257,7 @@ def test_only_configured_admins_may_reload_or_upload(
         await server.wait_for("editMessageText")
 
     run_bot(bot_settings, live, server, scenario)
+    wait_for_saves()  # the reload's index cache is written behind it, with a temporary name
     assert len(reloads) == 1  # the admin's only
     assert server.calls_to("getChatMember") == [] == server.calls_to("getChatAdministrators")
     assert server.calls_to("getFile") == []

@@ -172,8 +172,8 @@ def test_private_question_is_answered_with_quote_and_source(
         text = call["text"]
         assert call["parse_mode"] == "HTML"
         plain = check_telegram_html(text)
-        assert text.startswith("<blockquote>")
-        assert "<b>Người chủ trì:</b> Nguyễn Quốc Bảo" in text
+        # The short answer first, then the quote.
+        assert text.startswith("<b>Người chủ trì:</b> Nguyễn Quốc Bảo, Huỳnh Văn Bưu\n<blockquote>")
         assert "Đồng chí Nguyễn Quốc Bảo" in plain
         assert f"«{SEED_TITLE}»" in plain
         assert "27/02/2014 - 17:20" in plain and "đoạn 1" in plain and "Quốc Hùng" in plain
@@ -458,7 +458,7 @@ def test_full_paragraph_and_next_passage_buttons(
         # "Cả đoạn": the whole paragraph in place of the passage, "Đoạn khác" kept.
         first = engine.search("an toàn thông tin mạng", 10)[0]
         paragraph = engine.paragraph_text(first.passage)
-        assert paragraph != first.passage.text
+        assert paragraph != first.quote
         pressed = server.press_button(
             USER, keyboard[texts.BUTTON_FULL_PARAGRAPH], message=bot_message
         )
@@ -477,7 +477,7 @@ def test_full_paragraph_and_next_passage_buttons(
         await server.wait_for("answerCallbackQuery", lambda c: c["callback_query_id"] == pressed)
         edits = await server.wait_for("editMessageText", count=2)
         plain = check_telegram_html(edits[1]["text"])
-        assert second.passage.text in plain
+        assert second.quote in plain
         assert f"đoạn {second.passage.paragraph}" in plain
         assert texts.BUTTON_NEXT_PASSAGE in [b["text"] for b in buttons(edits[1])]
 
@@ -524,7 +524,7 @@ def test_next_passage_shows_the_passages_found_for_that_message(
             ]
             shown.append(check_telegram_html(edit["text"]))
         for rank, plain in enumerate(shown, start=1):
-            assert hits[rank % len(hits)].passage.text in plain
+            assert hits[rank % len(hits)].quote in plain
         assert asked == ["an toàn thông tin mạng", "diễn biến hòa bình"]  # no second ask
         assert later.result["message_id"] != first.result["message_id"]
 

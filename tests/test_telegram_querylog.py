@@ -164,7 +164,7 @@ def test_private_group_and_inline_questions_are_logged(
         SEED_FILE,
         1,
     )
-    assert found["score"] == pytest.approx(1.0) and found["latency_ms"] > 0
+    assert 0.5 < found["score"] <= 1.0 and found["latency_ms"] > 0  # the answer's probability
     assert refused["article_file"] is None and refused["paragraph"] is None
     assert refused["score"] < 0.5 and refused["latency_ms"] > 0
     assert metadata["article_file"] == SEED_FILE and metadata["paragraph"] is None

@@ -104,7 +104,7 @@ def test_answers_by_kind(seed_engine: Engine) -> None:
     check_telegram_html(out)
     # The answer first, in one line; in the quote the answer is bold, not the question.
     assert out.startswith("<b>Người chủ trì:</b> Nguyễn Quốc Bảo, Huỳnh Văn Bưu\n<blockquote>")
-    assert "<b>Nguyễn Quốc Bảo - Phó Bí thư Thường trực Tỉnh ủy</b>" in out
+    assert "<b>Đồng chí Nguyễn Quốc Bảo - Phó Bí thư Thường trực Tỉnh ủy</b>" in out
     assert "<b>chủ trì hội nghị</b>" not in out
     refused = seed_engine.ask("Giá vàng hôm nay bao nhiêu?")
     assert answers.answer_html(refused, group=True) == texts.NOT_FOUND_GROUP

@@ -265,11 +265,22 @@ BODY_BRIDGE = 2  # lower-case words a body's name may hold between capitalized o
 
 
 def _body_end(s: Sentence, i: int) -> int:
-    """The end of a body's name, which mixes cases: "Ban Thường vụ Tỉnh ủy Bến Tre", "Sở
-    Thông tin và Truyền thông tỉnh Vĩnh Long"; a lower-case word belongs to it when a
-    capitalized one follows within BODY_BRIDGE words."""
-    end = _capitalized_run(s, i)
+    """The end of a body's or a position's name, which mixes cases: "Ban Thường vụ Tỉnh ủy
+    Bến Tre", "Sở Thông tin và Truyền thông tỉnh Vĩnh Long", "Phó Bí thư Thường trực Tỉnh
+    ủy": a lower-case word belongs to it when a capitalized one follows within BODY_BRIDGE
+    words, and a body's own name ("Tỉnh ủy") is taken whole."""
+
+    def whole(at: int) -> int:
+        size = _ORGANISATIONS.longest_at(s.words, at)
+        if size and s.runs[at + size - 1] == s.runs[i]:
+            return at + size
+        return _capitalized_run(s, at)
+
+    end = whole(i)
     while end < s.end and s.runs[end] == s.runs[i]:
+        if is_capitalized(s.words[end]):
+            end = whole(end)
+            continue
         gap = 0
         while (
             end + gap < s.end
@@ -280,7 +291,7 @@ def _body_end(s: Sentence, i: int) -> int:
             gap += 1
         after = end + gap
         if gap and after < s.end and s.runs[after] == s.runs[i] and is_capitalized(s.words[after]):
-            end = _capitalized_run(s, after)
+            end = whole(after)
             continue
         break
     return end
@@ -317,12 +328,7 @@ def find_role(s: Sentence) -> list[Span]:
         for gap in range(ROLE_GAP + 1):
             at = end + gap
             if at < s.end and _POSITIONS.longest_at(words, at):
-                spans.append(
-                    (
-                        start,
-                        s.run_end(at, 12) if s.runs[at] != s.runs[start] else min(s.end, at + 8),
-                    )
-                )
+                spans.append((start, _body_end(s, at)))
                 break
         else:
             before = start - 1

@@ -54,9 +54,13 @@ from bot.core.model import (
 from bot.core.questions import MetaIntent, Question, meta_words, understand
 from bot.core.quotes import Quote, build_quote, in_quote
 from bot.core.ranking import Candidate, Ranker, Ranking
+from bot.core.terms import pair_term
 from bot.core.text import Abbreviations, Tokenizer
 
 MAX_HITS = 20  # answering quotes kept per question: more is never shown
+# Other quotes offered after the answer ("Đoạn khác", inline results) may be less likely than
+# the answer itself, down to this share of the threshold: the reader asked for more.
+ALTERNATIVE_SHARE = 0.25
 MAX_QUESTION_CHARS = 1000  # longer input is read up to here
 
 _MARKUP_RES = (
@@ -140,8 +144,8 @@ class Engine:
         if runs is not None and len(runs) != len(passages):
             runs = None  # analysed without runs: the ranker reads the passages' text
         kept_titles = [f.title_runs for f in knowledge.files]
-        title_runs = [r for r in kept_titles if r is not None]
-        if len(title_runs) != len(kept_titles):
+        title_runs: list[str] | None = [r for r in kept_titles if r is not None]
+        if title_runs is not None and len(title_runs) != len(kept_titles):
             title_runs = None  # analysed without them: the ranker analyses the titles
         if building is not None:
             index = building.result()
@@ -161,8 +165,7 @@ class Engine:
     # --- Public API -------------------------------------------------------------------
 
     def ask(self, question: str) -> Answer:
-        text = strip_markup(question[:MAX_QUESTION_CHARS])
-        q = understand(text, self.tokenizer)
+        q = self.understand(question)
         if q.is_empty or q.is_greeting:
             return Answer(question, AnswerKind.HELP, None, None, 0.0, replies.HELP)
         if q.meta is not None:
@@ -192,6 +195,14 @@ class Engine:
             best_hit.answer_label,
         )
 
+    def understand(self, question: str) -> Question:
+        """What a question asks, read against these articles' words."""
+        text = strip_markup(question[:MAX_QUESTION_CHARS])
+        return understand(text, self.tokenizer, self._known_pair)
+
+    def _known_pair(self, first: str, second: str) -> bool:
+        return self.index.document_frequency(pair_term(first, second)) > 0
+
     def _hits(self, ranking: Ranking, limit: int = MAX_HITS) -> tuple[Hit, ...]:
         """The quotes that answer, best first; none when the best candidate is not likely
         enough to answer. After it, each other candidate the fitted model finds likely
@@ -208,7 +219,7 @@ class Engine:
             if (candidate.position, candidate.sentence) in quoted:
                 continue
             probability = self.ranker.probability(ranking, i)
-            if probability < threshold:
+            if probability < threshold * (ALTERNATIVE_SHARE if hits else 1.0):
                 continue
             quote = build_quote(
                 self.passages,
@@ -239,7 +250,9 @@ class Engine:
                 if q.answer_type in (AnswerType.WHO, AnswerType.ROLE):
                     # "X giữ chức vụ gì?" names the person and asks the position; "Ai ...?"
                     # and "X là ai?" ask who.
-                    part = position_of if q.answer_type is AnswerType.ROLE and q.names else name_of
+                    part: Callable[[Sentence, Span], Span] = (
+                        position_of if q.answer_type is AnswerType.ROLE and q.names else name_of
+                    )
                     person = self.ranker.is_person(sentence, spans[0])
                     if not person:
                         part = _whole
@@ -304,7 +317,7 @@ class Engine:
         ("bài về giá lúa ..."); no article with a topic named means none covers it."""
         skip = meta_words(q)
         topic = [w for i, w in enumerate(q.analyzed.syllables) if i not in skip]
-        probe = understand(" ".join(w.surface for w in topic), self.tokenizer) if topic else None
+        probe = self.understand(" ".join(w.surface for w in topic)) if topic else None
         if probe is None or not probe.content:
             return (self.articles[0] if len(self.articles) == 1 else None), False
         ranking = self.ranker.rank(probe)

@@ -423,9 +423,9 @@ class PassageFacts:
 
 def passage_rows(
     ctx: QuestionContext, view: PassageView, facts: PassageFacts, best_bm25: float
-) -> tuple[list[list[float]], list[str]]:
-    """One row of `FEATURES` for each sentence of the passage, and the answer each sentence
-    gives (`answer_key`, "" when none), for candidates to be compared by."""
+) -> tuple[list[list[float]], list[tuple[str, ...]]]:
+    """One row of `FEATURES` for each sentence of the passage, and the answers each sentence
+    gives (`answer_key`, the nearest the question's words first), to compare candidates."""
     q = ctx.q
     weights = ctx.weights
     sentences = view.sentence_count
@@ -541,11 +541,11 @@ def passage_rows(
         row["kind_window"] = max(kind_found[j] for j in around)
         # "... với một số nhiệm vụ cụ thể." announces the list the next sentence gives.
         row["list_announced"] = float(k > 0 and kind_at_end[k - 1])
-    keys = []
+    keys: list[tuple[str, ...]] = []
     for k in range(sentences):
         start, end = view.sentence_starts[k], view.sentence_starts[k + 1]
         found = answer_spans(ctx, view, matches, start, end) if answers[k] else []
-        keys.append(answer_key(view, found[0] if found else None))
+        keys.append(tuple(answer_key(view, span) for span in found))
     return [[row[name] for name in FEATURES] for row in rows], keys
 
 
@@ -610,9 +610,9 @@ def answer_spans(
     return sorted(spans, key=lambda span: (distance(span), span))
 
 
-def answer_key(view: PassageView, span: Span | None) -> str:
+def answer_key(view: PassageView, span: Span) -> str:
     """An answer as candidates are compared by: its words' letters ("26 2 2014")."""
-    return "" if span is None else " ".join(w.folded for w in view.words[span[0] : span[1]])
+    return " ".join(w.folded for w in view.words[span[0] : span[1]])
 
 
 def _nearness(spans: Sequence[Span], matched: set[int]) -> float:

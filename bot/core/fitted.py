@@ -52,6 +52,7 @@ ANSWERABILITY_SIGNS = {
     "answer_near": 1,
     "type_missing": -1,
     "count_missing": -1,
+    "money_missing": -1,
     "role_missing": -1,
     "kind_missing": -1,
     "longest_run": 1,
@@ -89,7 +90,7 @@ class FittedModel:
             raise ModelError("ranker parameters have the wrong number of weights")
 
     def scores(self, rows: np.ndarray) -> np.ndarray:
-        return rows @ self.ranker_weights
+        return np.asarray(rows @ self.ranker_weights, dtype=np.float64)
 
     def probability(self, row: Sequence[float]) -> float:
         z = float(np.dot(self.answer_weights, row)) + self.answer_bias

@@ -319,11 +319,17 @@ class _Builder:
                 raise ValueError(f"{f.name}: postings for another number of passages")
             self.fresh.append(number)
 
+    def _postings(self, number: int) -> FilePostings:
+        """A fresh file's postings (checked present when the builder was made)."""
+        postings = self.files[number].postings
+        assert postings is not None
+        return postings
+
     # Vocabulary: ids of the previous index stay; new terms are appended.
     def _vocabulary(self) -> tuple[np.ndarray, list[np.ndarray]]:
         """All term keys by id, and for each fresh file the ids of its local terms."""
         old_keys = self.old["keys"] if self.old is not None else np.zeros(0, np.uint64)
-        local = [self.files[n].postings.keys for n in self.fresh]  # type: ignore[union-attr]
+        local = [self._postings(n).keys for n in self.fresh]
         wanted = np.concatenate(local) if local else np.zeros(0, np.uint64)
         ids = np.empty(len(wanted), dtype=np.int64)
         known = np.zeros(len(wanted), dtype=bool)
@@ -359,10 +365,7 @@ class _Builder:
                     postings.counts,
                 )
 
-        fresh_total = sum(
-            len(self.files[n].postings.terms)
-            for n in self.fresh  # type: ignore[union-attr]
-        )
+        fresh_total = sum(len(self._postings(n).terms) for n in self.fresh)
         f_terms, f_docs, f_counts = _group_by_term(fresh_parts(), fresh_total, terms, self.size)
         per_term_fresh = np.bincount(f_terms, minlength=terms).astype(np.int64)
 
@@ -395,6 +398,8 @@ class _Builder:
         if old is None or not self.carried:  # nothing carried: the fresh groups are the index
             docs, counts = f_docs, f_counts
         else:
+            previous = self.previous
+            assert previous is not None  # carried files come from it
             docs = np.empty(postings, dtype=np.int32)
             counts = np.empty(postings, dtype=np.uint16)
             # The k-th kept posting overall lands k places after its group's new start, less

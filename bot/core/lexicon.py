@@ -14,6 +14,10 @@ from collections.abc import Mapping
 
 # Phrases that ask: removed from a question's content wherever they stand.
 QUESTION_WORDS = (
+    "có bao nhiêu",
+    "có mấy",
+    "có những gì",
+    "có gì",
     "như thế nào",
     "thế nào",
     "ra sao",
@@ -757,8 +761,6 @@ TIME_NOUNS = (
     "triều đại",
     "niên hiệu",
     "mùa",
-    "kỳ",
-    "khóa",
     "nhiệm kỳ",
     "giai đoạn",
     "dịp",

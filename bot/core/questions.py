@@ -8,7 +8,7 @@ content a passage should hold.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
@@ -150,7 +150,7 @@ def _alternative_units(
     """
     found = []
     for start, end in _OR_WORDS.find(words):
-        right = []
+        right: list[int] = []
         i = end
         while i in content and len(right) < 4:
             right.append(i)
@@ -178,7 +178,7 @@ def _focus_positions(
     if answer_type is not AnswerType.QUANTITY:
         return set()
     for _, end in RULES[AnswerType.QUANTITY].asks.find(words):
-        after = set()
+        after: set[int] = set()
         i = end
         while i in content and len(after) < 3:
             after.add(i)
@@ -244,14 +244,40 @@ def _trailing_particles(words: Sequence[Syllable]) -> int:
     return end
 
 
-def understand(text: str, tokenizer: Tokenizer) -> Question:
+KnownPair = Callable[[str, str], bool]
+
+
+def _question_words(words: Sequence[Syllable], known_pair: KnownPair | None) -> list[Span]:
+    """Where the question's asking words are. Typed without marks, "cu the nao" is "cụ thể
+    nào", not "cụ thế nào": a phrase whose first syllable makes a word the articles hold
+    with the syllable before it ("cụ thể") gives that syllable up."""
+    spans = []
+    for start, stop in QUESTION_WORDS.find(words):
+        first = words[start]
+        if (
+            known_pair is not None
+            and start > 0
+            and first.accented is None
+            and stop - start > 1
+            and known_pair(words[start - 1].folded, first.folded)
+        ):
+            if QUESTION_WORDS.longest_at(words, start + 1) == stop - start - 1:
+                spans.append((start + 1, stop))
+            continue
+        spans.append((start, stop))
+    return spans
+
+
+def understand(text: str, tokenizer: Tokenizer, known_pair: KnownPair | None = None) -> Question:
+    """What the question asks. `known_pair(a, b)`: whether the articles hold the folded
+    syllables a b together, which settles some readings of questions typed without marks."""
     analyzed = tokenizer.analyze(text)
     words = analyzed.syllables
     end = _trailing_particles(words)
     asking = words[:end]
     removed = set(range(end, len(words)))
     asked: Span | None = None
-    for start, stop in QUESTION_WORDS.find(asking):
+    for start, stop in _question_words(asking, known_pair):
         removed.update(range(start, stop))
         asked = asked or (start, stop)
     quantity_typed_plain = False
@@ -357,7 +383,7 @@ def understand(text: str, tokenizer: Tokenizer) -> Question:
         tuple(focus),
         role,
         answer_type is AnswerType.ROLE,
-        _proper_names(words),
+        _proper_names([w for run in analyzed.runs for w in run]),
         _NUMBER_NAME.contains(words),
         asked,
     )

@@ -49,7 +49,7 @@ class Candidate:
     sentence: int  # in the passage
     score: float  # the fitted ranker's score
     paragraph: tuple[int, int] = (0, 0)  # (article, paragraph) the sentence is in
-    answer: str = ""  # the answer of the kind asked for that it gives (`answer_key`), if any
+    answers: tuple[str, ...] = ()  # the answers of the kind asked for it gives, best first
 
 
 @dataclass(frozen=True)
@@ -81,10 +81,10 @@ class Ranking:
         entropy = -sum(p * math.log(p) for p in shares if p > 0)
         # Sentences that give the same answer back each other up ("Chỉ thị số 28 của Ban Bí
         # thư" in two paragraphs): their shares add up.
-        said = self.candidates[i].answer
+        given = self.candidates[i].answers
         agreement = (
-            sum(p for c, p in zip(self.candidates, shares, strict=True) if c.answer == said)
-            if said
+            sum(p for c, p in zip(self.candidates, shares, strict=True) if given[0] in c.answers)
+            if given
             else shares[i]
         )
         answer_found = max((row[INDEX[name]] for name in ANSWER_FEATURES), default=0.0)
@@ -114,6 +114,7 @@ class Ranking:
             "count_missing": float(
                 q.answer_type is AnswerType.QUANTITY and not row[INDEX["count_near_focus"]]
             ),
+            "money_missing": float(self.context.asks_money and not row[INDEX["answer_money"]]),
             "role_missing": float(bool(q.role) and not row[INDEX["role_holder"]]),
             "kind_missing": float(kind_asked and not row[INDEX["kind_window"]]),
             "longest_run": row[INDEX["longest_run"]],
@@ -264,7 +265,7 @@ class Ranker:
         refs: list[tuple[int, int]] = []
         places: list[tuple[int, int]] = []
         rows: list[list[float]] = []
-        keys: list[str] = []
+        keys: list[tuple[str, ...]] = []
         for rank, (position, score) in enumerate(top):
             passage = self.passages[position]
             previous = self.passages[position - 1] if position else None

@@ -251,7 +251,7 @@ def _word_tokenize(text: str) -> list[str]:
                 from underthesea import word_tokenize  # heavy import: load once, lazily
 
                 _segmenter = word_tokenize
-    return _segmenter(text)
+    return [str(token) for token in _segmenter(text)]
 
 
 def warm_up() -> None:

@@ -19,7 +19,6 @@ import numpy as np
 from bot.core.engine import Engine, load_engine
 from bot.core.errors import KnowledgeError
 from bot.core.fitted import neutral_model
-from bot.core.questions import understand
 from bot.core.quotes import build_quote
 from bot.core.ranking import Candidate, Ranking
 from bot.core.text import fold
@@ -127,7 +126,7 @@ def _sample(
     validation = not question.case.always_training and in_validation(
         question.article, seed, validation_share
     )
-    q = understand(question.question, engine.tokenizer)
+    q = engine.understand(question.question)
     ranking = None if q.meta is not None else engine.ranker.rank(q)
     labels = np.zeros(0, dtype=bool)
     if ranking is not None:

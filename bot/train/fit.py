@@ -54,7 +54,7 @@ def fit_ranker(
         if s.ranking is not None and s.labels.any() and not s.labels.all()
     ]  # `weights` are per sample, in the order given
     if not groups:
-        raise ValueError("no answerable question has a right and a wrong candidate")
+        raise ValueError("không câu hỏi nào có cả ứng viên đúng lẫn sai để khớp bộ xếp hạng")
     scaler = Standardized.of(np.concatenate([rows for rows, _, _ in groups]))
     scaled = [(scaler.apply(rows), labels, w) for rows, labels, w in groups]
     total = sum(w for _, _, w in scaled)

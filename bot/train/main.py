@@ -81,6 +81,10 @@ def _ranked(samples: Sequence[Sample]) -> list[Sample]:
     return [s for s in samples if s.question.answerable and s.ranking is not None]
 
 
+def _fittable(samples: Sequence[Sample]) -> bool:
+    return any(s.labels.any() and not s.labels.all() for s in _ranked(samples))
+
+
 def _fit_ranker(samples: Sequence[Sample]) -> np.ndarray:
     ranked = _ranked(samples)
     return fit_ranker(ranked, weights=[s.question.case.weight for s in ranked])
@@ -110,7 +114,9 @@ def train(
     weights = weights or {}
     cases = [case for folder in data for case in find_cases(folder, weights.get(folder, 1.0))]
     if not cases:
-        raise ValueError("no question sets found (folders with questions.jsonl and knowledge/)")
+        raise ValueError(
+            "không thấy bộ câu hỏi nào (thư mục có questions.jsonl và knowledge/, hoặc case.json)"
+        )
     collected = collect(
         cases,
         seed=seed,
@@ -122,6 +128,11 @@ def train(
     samples = [s for s in collected if not s.question.metadata]
     training = [s for s in samples if not s.validation]
     validation = [s for s in samples if s.validation]
+    if not training or not validation:
+        raise ValueError(
+            "cách chia không để lại câu hỏi nào cho phần huấn luyện hoặc phần kiểm định: "
+            "cần thêm bài viết, hoặc đổi --validation hay --seed"
+        )
     ranker_weights = _fit_ranker(training)
 
     # The refusal learns from rankings made without the question's own article.
@@ -130,7 +141,9 @@ def train(
     importance: list[float] = []
     for fold in range(FOLDS):
         inside = [s for s in training if _fold(s, seed) == fold]
-        fold_weights = _fit_ranker([s for s in training if _fold(s, seed) != fold])
+        others = [s for s in training if _fold(s, seed) != fold]
+        # With very few articles a fold may leave nothing to fit on: the full ranker then.
+        fold_weights = _fit_ranker(others) if _fittable(others) else ranker_weights
         for sample in inside:
             _, row, right = _outcome(sample, fold_weights, None)
             if row is not None:

@@ -1,0 +1,98 @@
+"""`python -m bot train`: fits on question sets, the same parameters for the same seed."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.core.engine import load_engine
+from bot.core.fitted import FittedModel
+from bot.train.cases import find_cases, in_validation
+from bot.train.main import train
+from tests.conftest import DATA, ROOT
+
+DISTRACTOR = DATA / "eval" / "distractors" / "101_fb1372b1ab839d35.txt"
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Two one-article cases in the layout of the real sets: the seed with its dev questions,
+    a distractor with the held-out questions about it."""
+    root = tmp_path_factory.mktemp("sets") / "fixture"
+    seed_case = root / "per_article" / "seed"
+    (seed_case / "knowledge").mkdir(parents=True)
+    shutil.copy(DATA / "seed" / "000_796d2ca824a9a6ee.txt", seed_case / "knowledge")
+    shutil.copy(DATA / "dev.jsonl", seed_case / "questions.jsonl")
+    other = root / "per_article" / "other"
+    (other / "knowledge").mkdir(parents=True)
+    shutil.copy(DISTRACTOR, other / "knowledge")
+    title = load_engine(other / "knowledge").articles[0].title
+    lines = [
+        line
+        for line in (DATA / "eval" / "distractor_heldout.jsonl").read_text("utf-8").splitlines()
+        if json.loads(line).get("title") == title
+    ]
+    (other / "questions.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return root
+
+
+def _seed_splitting(data: Path) -> int:
+    """A seed that puts one case in training and the other in validation."""
+    titles = [load_engine(c.folder / "knowledge").articles[0].title for c in find_cases(data)]
+    for seed in range(100):
+        if len({in_validation(t, seed, 0.5) for t in titles}) == 2:
+            return seed
+    raise AssertionError("no seed splits the two cases")
+
+
+def test_the_same_seed_fits_the_same_parameters(data: Path) -> None:
+    seed = _seed_splitting(data)
+    first = train([data], seed=seed, validation_share=0.5, unaccented=0.5)
+    second = train([data], seed=seed, validation_share=0.5, unaccented=0.5)
+    assert first.to_json() == second.to_json()
+    assert 0.0 < first.threshold <= 1.0
+    assert set(first.info["validation"]) >= {"all"} and first.info["seed"] == seed
+    assert first.info["questions"]["training"] > 0 and first.info["questions"]["validation"] > 0
+
+
+def test_the_command_writes_a_file_the_engine_serves_from(data: Path, tmp_path: Path) -> None:
+    out = tmp_path / "ranker.json"
+    seed = _seed_splitting(data)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bot",
+            "train",
+            "--data",
+            str(data),
+            "--out",
+            str(out),
+            "--seed",
+            str(seed),
+            "--validation",
+            "0.5",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stderr
+    model = FittedModel.load(out)
+    engine = load_engine(DATA / "seed", model=model, cache_dir=tmp_path / "cache")
+    answer = engine.ask("Ai chủ trì hội nghị?")
+    assert 0.0 <= answer.score <= 1.0
+    bad = subprocess.run(
+        [sys.executable, "-m", "bot", "train", "--data", str(tmp_path / "nothing")],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
+    assert bad.returncode != 0 and "Traceback" not in bad.stderr
