@@ -64,6 +64,36 @@ def _found(kind: AnswerType, text: str) -> list[str]:
             id="when-khoa-names-a-term-not-a-time",
         ),
         pytest.param(
+            AnswerType.WHEN,
+            "Bị cáo bị phạt 15 năm 6 tháng tù.",
+            [],
+            id="when-a-duration-is-not-a-date",
+        ),
+        pytest.param(
+            AnswerType.WHEN,
+            "Ngày Bộ Y tế công bố, có tháng 13 người mắc.",
+            [],
+            id="when-time-noun-limits-and-no-name-after-a-date-word",
+        ),
+        pytest.param(
+            AnswerType.WHEN,
+            "Dưới triều Nguyễn, ngày 26 tháng 2 năm 2014, thời Lý.",
+            ["triều Nguyễn", "ngày 26 tháng 2 năm 2014", "thời Lý"],
+            id="when-eras-take-names-and-a-date-stops-at-a-comma",
+        ),
+        pytest.param(
+            AnswerType.QUANTITY,
+            "Một số người dân và một người khác, một nửa số hộ, một trăm người.",
+            ["một nửa số", "một trăm người"],
+            id="quantity-mot-and-mot-so-are-not-counts",
+        ),
+        pytest.param(
+            AnswerType.WHO,
+            "Tại Hà Nội, ông Nguyễn Văn A phát biểu.",
+            ["ông Nguyễn Văn A", "Hà Nội"],
+            id="who-people-before-places-and-ha-noi-is-a-place",
+        ),
+        pytest.param(
             AnswerType.QUANTITY,
             "Huy bị tuyên phạt 12 năm tù.",
             ["12 năm"],

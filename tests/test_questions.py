@@ -33,6 +33,11 @@ def _content(question: str) -> list[str]:
         pytest.param("Có bao nhiêu đại biểu?", AnswerType.QUANTITY, id="quantity-bao-nhieu"),
         pytest.param("lop hoc may ngay", AnswerType.QUANTITY, id="quantity-may-unaccented"),
         pytest.param("BCĐ họp bao lâu một lần?", AnswerType.FREQUENCY, id="frequency"),
+        pytest.param(
+            "Hội nghị diễn ra trong thời gian bao lâu?",
+            AnswerType.QUANTITY,
+            id="duration-bao-lau-is-a-length-not-a-date",
+        ),
         pytest.param("Chỉ thị 28 về vấn đề gì?", AnswerType.ABOUT, id="about"),
         pytest.param("Vì sao người dân còn ít dùng?", AnswerType.REASON, id="reason-vi-sao"),
         pytest.param("Hội nghị gồm những nhiệm vụ nào?", AnswerType.LIST, id="list-gom"),

@@ -64,6 +64,11 @@ def _phrases(*items: str) -> PhraseSet:
 
 _TIME_NOUNS = _phrases(*lexicon.TIME_NOUNS)
 _TIME_EXPRESSIONS = _phrases(*lexicon.TIME_EXPRESSIONS)
+_ERAS = _phrases(*lexicon.ERAS)
+_TIME_NOUN_LIMITS = tuple(
+    (_phrases(noun), limit) for noun, limit in lexicon.TIME_NOUN_LIMITS.items()
+)
+_NOT_COUNTS = _phrases(*lexicon.NOT_COUNTS)
 _NUMBER_WORDS = _phrases(*lexicon.NUMBER_WORDS)
 _COUNT_UNITS = _phrases(*lexicon.COUNT_UNITS)
 _SHARE_WORDS = _phrases(*lexicon.SHARE_WORDS)
@@ -145,6 +150,26 @@ def _is_date_pair(s: Sentence, i: int) -> bool:
     return not _COUNT_UNITS.longest_at(s.words, i + 2)
 
 
+def _starts_time(s: Sentence, i: int, size: int) -> bool:
+    """Whether the time noun of `size` words at i begins a time: a number it can take
+    ("tháng 12", not "tháng 13") or, after an era word, a name ("triều Nguyễn"); not a
+    duration's unit ("15 năm 6 tháng") nor a subject after a date word ("ngày Bộ Y tế ...")."""
+    after = i + size
+    if after >= s.end or (
+        i > s.start and s.words[i - 1].folded.isdigit() and s.runs[i - 1] == s.runs[i]
+    ):
+        return False
+    word = s.words[after]
+    if word.folded.isdigit():
+        for noun, limit in _TIME_NOUN_LIMITS:
+            if noun.longest_at(s.words, i) == size and int(word.folded) > limit:
+                return False
+        return True
+    if is_roman(word):
+        return True
+    return is_capitalized(word) and _ERAS.longest_at(s.words, i) == size
+
+
 def find_when(s: Sentence) -> list[Span]:
     spans: list[Span] = []
     i = s.start
@@ -161,12 +186,12 @@ def find_when(s: Sentence) -> list[Span]:
             continue
         size = _TIME_NOUNS.longest_at(words, i)
         after = i + size
-        if size and after < s.end and (is_number(words[after]) or is_capitalized(words[after])):
+        if size and _starts_time(s, i, size):
             end = _digit_chain(s, after) if words[after].folded.isdigit() else after + 1
             if not words[after].folded.isdigit() and not is_roman(words[after]):
                 end = _capitalized_run(s, after)
-            # "ngày 26 tháng 2 năm 2014": the parts of one date
-            while end < s.end:
+            # "ngày 26 tháng 2 năm 2014": the parts of one date, not across a comma
+            while end < s.end and s.runs[end] == s.runs[end - 1]:
                 more = _TIME_NOUNS.longest_at(words, end)
                 if not more or end + more >= s.end or not is_number(words[end + more]):
                     break
@@ -210,6 +235,14 @@ def _counted(s: Sentence, end: int) -> int:
     return end
 
 
+def _not_a_count(s: Sentence, i: int, size: int) -> bool:
+    """ "một" alone is mostly "a" ("một người dân"), "một số" is "some": not answers to "bao
+    nhiêu"; "một trăm", "một nửa" are."""
+    return _NOT_COUNTS.longest_at(s.words, i) >= size and not (
+        i + size < s.end and _NUMBER_WORDS.longest_at(s.words, i + size)
+    )
+
+
 def find_quantity(s: Sentence) -> list[Span]:
     spans: list[Span] = []
     words = s.words
@@ -221,7 +254,10 @@ def find_quantity(s: Sentence) -> list[Span]:
             spans.append((i, end))
             i = end
             continue
-        size = _NUMBER_WORDS.longest_at(words, i) or _SHARE_WORDS.longest_at(words, i)
+        size = max(_NUMBER_WORDS.longest_at(words, i), _SHARE_WORDS.longest_at(words, i))
+        if size and i not in dates and _not_a_count(s, i, size):
+            i += _NOT_COUNTS.longest_at(words, i)
+            continue
         if size and i not in dates:
             end = i + size
             while end < s.end and _NUMBER_WORDS.longest_at(words, end):
@@ -309,12 +345,21 @@ def find_money(s: Sentence) -> list[Span]:
     return spans
 
 
+def _after_place_word(s: Sentence, i: int) -> bool:
+    """ "tại Hà Nội", "tỉnh Hà Giang": a family name's look-alike after a word of place."""
+    return i > s.start and (
+        _PLACE_PREPOSITIONS.ending_at(s.words, i) > 0 or _PLACE_NOUNS.ending_at(s.words, i) > 0
+    )
+
+
 def find_people(s: Sentence) -> list[Span]:
     """Names that are a person's: a family name first, or a word such as "ông" before."""
     people = []
     for start, end in find_names(s):
         first = s.words[start]
-        surnamed = first.surface in _SURNAMES and end - start >= 2
+        surnamed = (
+            first.surface in _SURNAMES and end - start >= 2 and not _after_place_word(s, start)
+        )
         if surnamed or _PERSON_MARKERS.longest_at(s.words, start):
             people.append((start, end))
     return people
@@ -378,7 +423,13 @@ def listed_with(spans: Sequence[Span], chosen: Span, gap: int = 2) -> list[Span]
 
 
 def find_who(s: Sentence) -> list[Span]:
-    return find_role(s) or find_names(s)
+    """ "Ai ...?" asks for a person first: people before the bodies and places named."""
+    role = find_role(s)
+    if role:
+        return role
+    names = find_names(s)
+    people = find_people(s)
+    return people + [span for span in names if span not in people]
 
 
 def find_where(s: Sentence) -> list[Span]:
@@ -704,8 +755,13 @@ def _asks_for_list(words: Sequence[Syllable]) -> bool:
     return False
 
 
+_DURATION_ASKS = _phrases("bao lâu")
+
+
 def answer_type_of(words: Sequence[Syllable], content_size: int) -> AnswerType:
     """The first kind of answer the question's words ask for, in order of precedence."""
+    if _DURATION_ASKS.contains(words) and not RULES[AnswerType.FREQUENCY].asks.contains(words):
+        return AnswerType.QUANTITY  # "trong thời gian bao lâu" asks for a length, not a date
     for answer_type in (
         AnswerType.WHEN,
         AnswerType.ROLE,

@@ -328,6 +328,22 @@ TITLES = (
     "đại sứ",
     "tư lệnh",
     "chính ủy",
+    "cục trưởng",
+    "phó cục trưởng",
+    "tổng cục trưởng",
+    "vụ trưởng",
+    "phó vụ trưởng",
+    "chi cục trưởng",
+    "phó chi cục trưởng",
+    "phó chánh án",
+    "phó viện trưởng",
+    "phó hiệu trưởng",
+    "trưởng khoa",
+    "trưởng công an",
+    "phó trưởng công an",
+    "trưởng thôn",
+    "trưởng ấp",
+    "người phát ngôn",
     "tổng thư ký",
 )
 # Words that start a position after a name: "Nguyễn Quốc Bảo - Phó Bí thư ...".
@@ -765,6 +781,14 @@ TIME_NOUNS = (
     "giai đoạn",
     "dịp",
 )
+# Time nouns a name may follow ("thời Lý", "triều Nguyễn", "niên hiệu Minh Mạng"); after the
+# others a capital starts a sentence's subject ("ngày Bộ Y tế công bố"), not a time.
+ERAS = ("thời", "thời kỳ", "thời đại", "đời", "triều", "triều đại", "niên hiệu", "nhiệm kỳ")
+# The largest number each time noun takes: "tháng 13" is no month, "năm 6" of "15 năm 6
+# tháng" no year.
+TIME_NOUN_LIMITS = {"ngày": 31, "tháng": 12, "giờ": 24, "lúc": 24}
+# Number words that mostly mean "a" or "some", not a count: "một số", "một phần".
+NOT_COUNTS = ("một", "một số", "một phần", "một cách", "một khi")
 # Whole expressions of time: "hôm qua", "thứ Hai", "năm ngoái".
 TIME_EXPRESSIONS = (
     "hôm nay",

@@ -55,6 +55,11 @@ class Sample:
             ranking.question, ranking.context, candidates, ranking.rows[order], ranking.best_bm25
         )
 
+    def sentence_is_right(self, ranking: Ranking, i: int = 0) -> bool:
+        """Whether candidate i's sentence alone holds the evidence: what the quote's widening
+        to its paragraph's neighbours gains is measured against this."""
+        return _holds(self.engine, self.question, ranking.candidates[i])
+
     def quote_is_right(self, ranking: Ranking, i: int = 0) -> bool:
         """Whether the quote built around candidate i holds the evidence."""
         q = self.question

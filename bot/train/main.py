@@ -34,6 +34,7 @@ class Outcome:
     sample: Sample
     probability: float
     right: bool
+    sentence_right: bool = False  # the answering sentence alone, before the quote widens it
 
 
 @dataclass
@@ -43,6 +44,7 @@ class Figures:
     offtopic: list[int] = field(default_factory=lambda: [0, 0])
     answered: int = 0
     answered_right: int = 0
+    sentence_right: int = 0
 
     def add(self, outcome: Outcome, threshold: float) -> None:
         q = outcome.sample.question
@@ -53,6 +55,7 @@ class Figures:
         elif q.answerable:
             self.answerable[0] += answered and outcome.right
             self.answerable[1] += 1
+            self.sentence_right += answered and outcome.sentence_right
         else:
             self.unanswerable[0] += not answered
             self.unanswerable[1] += 1
@@ -65,6 +68,7 @@ class Figures:
 
         return {
             "answerable_right": share(self.answerable),
+            "answerable_right_sentence_only": share([self.sentence_right, self.answerable[1]]),
             "unanswerable_refused": share(self.unanswerable),
             "offtopic_refused": share(self.offtopic),
             "precision": share([self.answered_right, self.answered]),
@@ -91,7 +95,7 @@ def _fit_ranker(samples: Sequence[Sample]) -> np.ndarray:
 
 
 def _outcome(
-    sample: Sample, weights: np.ndarray, model: FittedModel | None
+    sample: Sample, weights: np.ndarray
 ) -> tuple[Ranking | None, list[float] | None, bool]:
     ranking = sample.rescored(weights)
     if ranking is None:
@@ -145,7 +149,7 @@ def train(
         # With very few articles a fold may leave nothing to fit on: the full ranker then.
         fold_weights = _fit_ranker(others) if _fittable(others) else ranker_weights
         for sample in inside:
-            _, row, right = _outcome(sample, fold_weights, None)
+            _, row, right = _outcome(sample, fold_weights)
             if row is not None:
                 inputs.append(row)
                 rights.append(right)
@@ -161,9 +165,10 @@ def train(
     def outcomes(part: Sequence[Sample]) -> list[Outcome]:
         found = []
         for sample in part:
-            _, row, right = _outcome(sample, ranker_weights, model)
+            ranking, row, right = _outcome(sample, ranker_weights)
             probability = model.probability(row) if row is not None else 0.0
-            found.append(Outcome(sample, probability, right))
+            alone = ranking is not None and sample.sentence_is_right(ranking, 0)
+            found.append(Outcome(sample, probability, right, alone))
         return found
 
     seen, unseen = outcomes(training), outcomes(validation)
@@ -185,6 +190,7 @@ def train(
         "made": dt.date.today().isoformat(),
         "command": "python -m bot train "
         + " ".join(f"--data {p}" for p in data)
+        + "".join(f" --weight {p}={w:g}" for p, w in weights.items())
         + f" --seed {seed} --validation {validation_share} --precision {target_precision}"
         + f" --unaccented {unaccented}",
         "seed": seed,
