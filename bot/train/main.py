@@ -200,6 +200,8 @@ def train(
         "training": _figures(seen, threshold),
         "validation": _figures(unseen, threshold),
         "precision_recall": table,
+        # the ranker alone: the first quote of every question, as if nothing were refused
+        "always_answering": _figures(unseen, 0.0)["all"],
     }
     fitted = FittedModel(
         ranker_weights, answer_weights, answer_bias, threshold, target_precision, info=info
