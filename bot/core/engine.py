@@ -29,6 +29,7 @@ from bot.core.answer_types import (
     position_of,
 )
 from bot.core.articles import DEFAULT_MAX_FILE_BYTES
+from bot.core.chat_typing import ChatReader
 from bot.core.cache import (
     CachedIndex,
     PendingIndex,
@@ -152,6 +153,7 @@ class Engine:
         assert index is not None
         self.index = index
         self.model = model or default_model()
+        self.reader = ChatReader(self.index.document_frequency, abbreviations)
         self.ranker = Ranker(
             self.index,
             self.passages,
@@ -198,7 +200,7 @@ class Engine:
     def understand(self, question: str) -> Question:
         """What a question asks, read against these articles' words."""
         text = strip_markup(question[:MAX_QUESTION_CHARS])
-        return understand(text, self.tokenizer, self._known_pair)
+        return understand(self.reader.read(text).text, self.tokenizer, self._known_pair)
 
     def _known_pair(self, first: str, second: str) -> bool:
         return self.index.document_frequency(pair_term(first, second)) > 0

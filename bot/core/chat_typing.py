@@ -1,0 +1,493 @@
+"""Questions as people type them in a chat, read the way a careful typist would write them.
+
+Before a question is understood (``questions.understand``), each of its words that the
+articles do not hold as typed is read, in this order:
+
+1. a chat abbreviation (``ko``, ``dc``, ``bn``, ``j``; ``lexicon.CHAT_ABBREVIATIONS``), the
+   reading the articles' words make most likely when it has several (``hn``); an
+   abbreviation an article defines (``BCĐ``) is left to the tokenizer, which expands it;
+2. stretched letters (``nghiii``) shortened;
+3. raw Telex (``hooij`` -> ``hội``) or VNI (``ho6i5`` -> ``hội``), with the tone the
+   articles write that syllable with when the typed one is not among them (``tris`` ->
+   ``trì`` beside ``chủ``);
+4. a typo: one edit (or a doubled letter) away from a syllable the articles hold, when it is
+   not a Vietnamese syllable as typed. Names (typed with a capital) and numbers are never
+   corrected.
+
+Then words typed without marks get them back where the articles leave no doubt: a compound
+word the articles hold with the neighbouring word, or a syllable the articles only ever write
+one way. The rest of the question is left as typed; the articles are never re-indexed.
+
+Whole-message rules live here too: capitals (a question shouted in capitals is read in lower
+case), emoji and repeated punctuation, a question typed in English (``is_english``), and a
+short follow-up read with the question before it (``combine_follow_up``).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import product
+
+from bot.core import lexicon
+from bot.core.phrases import PhraseSet
+from bot.core.terms import accented_term, folded_term, pair_term, word_term
+from bot.core.text import (
+    Abbreviations,
+    accent_key,
+    fold,
+    has_diacritics,
+    is_vietnamese_syllable,
+    normalize_syllable,
+    normalize_text,
+    syllables,
+)
+
+DocumentFrequency = Callable[[str], int]  # how many passages hold an index term
+
+_WORD_RE = re.compile(r"[^\W_]+", re.UNICODE)
+# Emoji, pictographs, dingbats and other symbols: nothing a question asks with.
+_SYMBOL_CATEGORIES = frozenset({"So", "Sk", "Cs", "Co"})
+_REPEATED_PUNCTUATION_RE = re.compile(r"([?!.,;:])[?!.,;:\s]*\1+")
+_TELEX_TONES = {"s": "\u0301", "f": "\u0300", "r": "\u0309", "x": "\u0303", "j": "\u0323"}
+_VNI_TONES = {"1": "\u0301", "2": "\u0300", "3": "\u0309", "4": "\u0303", "5": "\u0323"}
+_TELEX_LETTERS = (
+    ("dd", "đ"),
+    ("uwow", "ươ"),
+    ("uow", "ươ"),
+    ("aa", "â"),
+    ("aw", "ă"),
+    ("ee", "ê"),
+    ("oo", "ô"),
+    ("ow", "ơ"),
+    ("uw", "ư"),
+    ("w", "ư"),
+)
+_VNI_RE = re.compile(r"[a-zđ]+(?:[1-9][a-zđ]*)+")
+# The letters a syllable without marks may stand for, its marks restored.
+_MARKED_LETTERS = {"a": "aăâ", "e": "eê", "o": "oôơ", "u": "uư", "d": "dđ"}
+_TONE_MARKS = ("", "\u0300", "\u0301", "\u0303", "\u0309", "\u0323")
+_VIETNAMESE_LETTERS = "abcdeghiklmnopqrstuvxy"
+MAX_VARIANTS = 4  # marked spellings of one syllable tried together with a neighbour's
+MIN_TYPO_LETTERS = 3  # shorter words have too many neighbours one edit away
+
+_LEXICON_WORDS = frozenset(
+    s.folded
+    for group in (
+        lexicon.QUESTION_WORDS,
+        lexicon.QUESTION_END_PARTICLES,
+        lexicon.STOPWORDS,
+        *lexicon.SYNONYM_GROUPS,
+    )
+    for phrase in group
+    for s in syllables(phrase)
+)
+_ENGLISH = lexicon.ENGLISH_QUESTION_WORDS
+_FOLLOW_UP_STARTS = PhraseSet(lexicon.FOLLOW_UP_STARTS)
+_FOLLOW_UP_ENDS = PhraseSet(lexicon.FOLLOW_UP_ENDS)
+_QUESTION_WORDS = PhraseSet(lexicon.QUESTION_WORDS)
+
+
+def _chat_table(table: Mapping[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+    return {fold(normalize_text(k).lower()): v for k, v in table.items()} | {
+        normalize_text(k).lower(): v for k, v in table.items()
+    }
+
+
+CHAT_ABBREVIATIONS = _chat_table(lexicon.CHAT_ABBREVIATIONS)
+
+
+# --- Whole messages ------------------------------------------------------------------------
+
+
+def tidy(text: str) -> str:
+    """Without emoji and symbols, repeated punctuation made single, and a question typed in
+    capitals ("AI CHỦ TRÌ HỘI NGHỊ???") in lower case."""
+    text = "".join(" " if unicodedata.category(c) in _SYMBOL_CATEGORIES else c for c in text)
+    text = _REPEATED_PUNCTUATION_RE.sub(r"\1", text)
+    words = _WORD_RE.findall(text)
+    letters = [w for w in words if not w.isdigit()]
+    if len(letters) >= 3 and all(w.isupper() for w in letters):
+        text = text.lower()
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def is_english(text: str) -> bool:
+    """A question written in English: English question words, no Vietnamese marks, and
+    mostly words that cannot be Vietnamese syllables."""
+    words = [w.lower() for w in _WORD_RE.findall(text) if not w.isdigit()]
+    if len(words) < 2 or any(has_diacritics(w) for w in words):
+        return False
+    english = sum(w in _ENGLISH for w in words)
+    foreign = sum(not is_vietnamese_syllable(w) for w in words)
+    return english >= 1 and foreign * 2 >= len(words) and words[0] in _ENGLISH
+
+
+def has_question_word(text: str) -> bool:
+    """Whether a message asks by itself ("ai", "khi nào", "bao nhiêu" ...)."""
+    return bool(_QUESTION_WORDS.find(syllables(normalize_text(text))))
+
+
+def combine_follow_up(previous: str, follow_up: str) -> str:
+    """The question a short follow-up means with the question before it: "còn ông Bảo?"
+    after "ông Bưu giữ chức gì?" is "ông Bảo giữ chức gì?" (the new name takes the place
+    of the old one after the same title); "hội nghị" after "ai chủ trì" completes it."""
+    words = syllables(normalize_text(follow_up))
+    start = _FOLLOW_UP_STARTS.longest_at(words, 0)
+    end = len(words)
+    while end > start:
+        size = _FOLLOW_UP_ENDS.ending_at(words, end)
+        if not size or end - size < start:
+            break
+        end -= size
+    kept = words[start:end]
+    if not kept:
+        return previous
+    before = syllables(normalize_text(previous))
+    titles = PhraseSet(lexicon.PERSON_MARKERS)
+    span = titles.find(kept)
+    if span and span[0][0] == 0:  # "ông Bảo": replace the previous question's "ông ..."
+        title = kept[: span[0][1]]
+        for i in range(len(before) - len(title)):
+            if all(before[i + k].folded == t.folded for k, t in enumerate(title)):
+                j = i + len(title)
+                while j < len(before) and before[j].surface[:1].isupper():
+                    j += 1
+                if j > i + len(title):
+                    return " ".join(
+                        [w.surface for w in before[:i]]
+                        + [w.surface for w in kept]
+                        + [w.surface for w in before[j:]]
+                    )
+    if start == 0:  # no "còn": the follow-up completes the previous message
+        return " ".join([previous.rstrip(" ?"), *(w.surface for w in kept)])
+    return " ".join([previous.rstrip(" ?"), *(w.surface for w in kept)])
+
+
+# --- Words -----------------------------------------------------------------------------------
+
+
+def _with_tone(base: str, mark: str) -> str:
+    return normalize_syllable(unicodedata.normalize("NFC", base + mark)) if mark else base
+
+
+def decode_telex(word: str) -> str | None:
+    """The syllable raw Telex typing stands for ("hooij" -> "hội", "dduwowcj" -> "được"),
+    None when the word is not Telex for a Vietnamese syllable."""
+    if not word.isascii() or not word.isalpha():
+        return None
+    lower = word.lower()
+    mark = ""
+    if len(lower) > 1 and lower[-1] in _TELEX_TONES:
+        mark = _TELEX_TONES[lower[-1]]
+        lower = lower[:-1]
+    elif len(lower) > 1 and lower[-1] == "z":
+        lower = lower[:-1]
+    base = lower
+    for typed, letter in _TELEX_LETTERS:
+        base = base.replace(typed, letter)
+    if (base == word.lower() and not mark) or not is_vietnamese_syllable(base):
+        return None
+    if any(c in "fjwz" for c in fold(base)):
+        return None
+    return _with_tone(base, mark)
+
+
+def decode_vni(word: str) -> str | None:
+    """The syllable VNI typing stands for ("ho6i5" -> "hội", "d9u7o7c5" -> "được")."""
+    lower = word.lower()
+    if not _VNI_RE.fullmatch(lower) or re.search(r"\d\d", lower):
+        return None
+    letters: list[str] = []
+    mark = ""
+    for c in lower:
+        if c in _VNI_TONES:
+            mark = _VNI_TONES[c]
+        elif c in "6789":
+            marked = {"6": "aâeêoô", "7": "oơuư", "8": "aă", "9": "dđ"}[c]
+            for k in range(len(letters) - 1, -1, -1):
+                i = marked.find(letters[k])
+                if i >= 0 and i % 2 == 0:
+                    letters[k] = marked[i + 1]
+                    if c == "7" and k > 0 and letters[k - 1] == "u" and letters[k] == "ơ":
+                        letters[k - 1] = "ư"  # "uo7": ươ
+                    break
+            else:
+                return None
+        else:
+            letters.append(c)
+    base = "".join(letters)
+    if not is_vietnamese_syllable(base):
+        return None
+    return _with_tone(base, mark)
+
+
+def shorten_stretched(word: str) -> str:
+    """Letters held down ("nghiii", "vậyyy") typed once."""
+    return re.sub(r"(\w)\1{2,}", r"\1", word)
+
+
+@lru_cache(maxsize=20_000)
+def marked_variants(folded: str) -> tuple[str, ...]:
+    """Every spelling with marks of a syllable typed without them ("hoi" -> "hồi", "hội", ...),
+    as accent keys ("hôi5")."""
+    options = [_MARKED_LETTERS.get(c, c) for c in folded]
+    found: list[str] = []
+    for letters in product(*options):
+        base = "".join(letters)
+        for mark in _TONE_MARKS:
+            if mark and not any(c in "aăâeêioôơuưy" for c in base):
+                continue
+            spelled = _with_tone(base, mark)
+            if spelled != folded:
+                found.append(accent_key(spelled))
+    return tuple(found)
+
+
+def one_edit(word: str) -> set[str]:
+    """Every string one deletion, insertion, substitution or swap of letters away."""
+    letters = _VIETNAMESE_LETTERS
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    edits = {a + b[1:] for a, b in splits if b}
+    edits |= {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+    edits |= {a + c + b[1:] for a, b in splits if b for c in letters}
+    edits |= {a + c + b for a, b in splits for c in letters}
+    edits.discard(word)
+    return edits
+
+
+def _from_key(key: str) -> str:
+    """ "hôi5" -> "hội"."""
+    tone = key[-1] if key[-1:].isdigit() else ""
+    base = key[:-1] if tone else key
+    marks = {"1": "\u0301", "2": "\u0300", "3": "\u0309", "4": "\u0303", "5": "\u0323"}
+    return _with_tone(base, marks.get(tone, ""))
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """How a question was read: the text to understand and what was changed."""
+
+    text: str
+    changes: tuple[tuple[str, str], ...] = ()  # (as typed, as read)
+    corrected: tuple[str, ...] = ()  # words read as typos of the articles' words
+
+
+class ChatReader:
+    """Reads chat-typed questions against one index's words. Everything it learns about a
+    word (whether the articles hold it, which marks they write it with) is remembered, so a
+    question costs a few dictionary lookups once its words have been seen."""
+
+    def __init__(self, frequency: DocumentFrequency, abbreviations: Abbreviations) -> None:
+        self._frequency = frequency
+        self._abbreviations = abbreviations
+        self._held: dict[str, int] = {}
+        self._cache: dict[str, Reading] = {}
+
+    def df(self, term: str) -> int:
+        found = self._held.get(term)
+        if found is None:
+            if len(self._held) > 200_000:
+                self._held.clear()
+            found = self._held[term] = self._frequency(term)
+        return found
+
+    def holds(self, word: str) -> bool:
+        """Whether the articles hold the word as typed (its letters, and its marks if any)."""
+        lower = word.lower()
+        if not self.df(folded_term(fold(lower))):
+            return False
+        return not has_diacritics(lower) or self.df(accented_term(accent_key(lower))) > 0
+
+    def read(self, text: str) -> Reading:
+        found = self._cache.get(text)
+        if found is None:
+            if len(self._cache) > 4096:
+                self._cache.clear()
+            found = self._cache[text] = self._read(text)
+        return found
+
+    # --- one word -------------------------------------------------------------------------
+
+    def _abbreviation(self, word: str, before: str, after: str) -> str | None:
+        lower = normalize_text(word).lower()
+        readings = CHAT_ABBREVIATIONS.get(lower)
+        if readings is None or (word[:1].isupper() and len(word) < 3 and not word.isupper()):
+            return None
+        if self._abbreviations.expand(word) or self.holds(lower) and len(readings) == 1:
+            return None  # defined by an article ("BCĐ"), or a word the articles use
+        if len(readings) == 1:
+            return readings[0]
+        return max(readings, key=lambda r: self._reading_weight(r, before, after))
+
+    def _reading_weight(self, reading: str, before: str, after: str) -> float:
+        parts = [s.folded for s in syllables(reading)]
+        score = 0.0
+        for a, b in zip(parts, parts[1:], strict=False):
+            score += self.df(pair_term(a, b))
+        if before:
+            score += 0.5 * self.df(pair_term(before, parts[0]))
+        if after:
+            score += 0.5 * self.df(pair_term(parts[-1], after))
+        return score
+
+    def _decoded(self, word: str) -> str | None:
+        """Telex or VNI that reads as a syllable the articles hold (any tone)."""
+        for decode in (decode_telex, decode_vni):
+            decoded = decode(word)
+            if decoded and self.df(folded_term(fold(decoded))):
+                return decoded
+        return None
+
+    def _typo(self, word: str) -> str | None:
+        """The articles' syllable one edit away from a word that is not Vietnamese as typed
+        (or only is with a letter doubled), the most frequent one."""
+        lower = fold(word.lower())
+        if len(lower) < MIN_TYPO_LETTERS or not lower.isalpha() or not lower.isascii():
+            return None
+        if is_vietnamese_syllable(lower) and not re.search(r"(\w)\1", lower):
+            return None
+        best, best_df = None, 0
+        for candidate in sorted(one_edit(lower)):
+            if not is_vietnamese_syllable(candidate):
+                continue
+            found = self.df(folded_term(candidate))
+            if found > best_df:
+                best, best_df = candidate, found
+        return best
+
+    def _best_marks(self, folded: str, wanted: str | None = None) -> list[str]:
+        """Accent keys the articles write `folded` with, most frequent first; `wanted` (a
+        key) first when they hold it."""
+        held = [(self.df(accented_term(k)), k) for k in marked_variants(folded)]
+        keys = [k for n, k in sorted(held, key=lambda x: -x[0]) if n > 0][:MAX_VARIANTS]
+        if wanted in keys:
+            keys.remove(wanted)
+            keys.insert(0, wanted)
+        return keys
+
+    # --- a question -----------------------------------------------------------------------
+
+    def _read(self, text: str) -> Reading:
+        text = tidy(text)
+        tokens = re.split(r"([^\W_]+)", text)  # words at odd positions
+        words = tokens[1::2]
+        changes: list[tuple[str, str]] = []
+        corrected: list[str] = []
+        # Index of words whose marks may be chosen by the articles: (as read, must keep letters)
+        read: list[str] = []
+        decoded_at: set[int] = set()
+        for i, word in enumerate(words):
+            before = fold(words[i - 1].lower()) if i else ""
+            after = fold(words[i + 1].lower()) if i + 1 < len(words) else ""
+            new = self._word(word, before, after, corrected)
+            if new != word:
+                changes.append((word, new))
+                if new.lower() in {decode_telex(word), decode_vni(word)}:
+                    decoded_at.add(i)
+            read.append(new)
+        read = self._restore_marks(read, decoded_at)
+        for i, new in enumerate(read):
+            tokens[2 * i + 1] = new
+        out = "".join(tokens)
+        return Reading(out, tuple(changes), tuple(corrected))
+
+    def _word(self, word: str, before: str, after: str, corrected: list[str]) -> str:
+        if any(c.isdigit() for c in word) and not decode_vni(word):
+            return word
+        if self._abbreviations.expand(word):
+            return word
+        abbreviation = self._abbreviation(word, before, after)
+        if abbreviation:
+            return abbreviation
+        if self.holds(word) or fold(word.lower()) in _LEXICON_WORDS and not _telex_like(word):
+            return word
+        name = word[:1].isupper()
+        short = shorten_stretched(word)
+        if short != word:
+            if self.holds(short) or fold(short.lower()) in _LEXICON_WORDS:
+                return short
+            abbreviation = self._abbreviation(short, before, after)
+            if abbreviation:
+                return abbreviation
+        decoded = self._decoded(short)
+        if decoded:
+            return decoded.capitalize() if name else decoded
+        if name:
+            return short
+        typo = self._typo(short)
+        if typo:
+            corrected.append(word)
+            return typo
+        return short
+
+    def _restore_marks(self, words: list[str], decoded: set[int]) -> list[str]:
+        """Marks for words typed without them, where the articles leave no doubt; decoded
+        words get the tone the articles write when theirs is not held."""
+        plain = [
+            i
+            for i, w in enumerate(words)
+            if (not has_diacritics(w) or i in decoded)
+            and w.isalpha()
+            and fold(w.lower()) not in _LEXICON_WORDS
+            and is_vietnamese_syllable(w)
+        ]
+        options: dict[int, list[str]] = {}
+        for i in plain:
+            lower = words[i].lower()
+            wanted = accent_key(lower) if i in decoded else None
+            options[i] = self._best_marks(fold(lower), wanted)
+        chosen: dict[int, str] = {}
+        for i in plain:
+            j = i + 1
+            if j not in options or not options[i] or not options[j]:
+                continue
+            for a, b in product(options[i], options[j]):
+                if self.df(word_term([a, b])):
+                    chosen.setdefault(i, a)
+                    chosen.setdefault(j, b)
+                    break
+        for i in plain:
+            if i in chosen or not options[i]:
+                continue
+            lower = fold(words[i].lower())
+            keys = options[i]
+            if i in decoded:
+                if accent_key(words[i].lower()) not in keys:
+                    chosen[i] = keys[0]
+            elif len(keys) == 1 and self.df(accented_term(keys[0])) >= self.df(
+                folded_term(lower)
+            ):
+                chosen[i] = keys[0]
+        out = list(words)
+        for i, key in chosen.items():
+            spelled = _from_key(key)
+            out[i] = spelled.capitalize() if words[i][:1].isupper() else spelled
+        return out
+
+
+def _telex_like(word: str) -> bool:
+    lower = word.lower()
+    return lower[-1:] in _TELEX_TONES or any(d in lower for d in ("aa", "ee", "oo", "dd", "w"))
+
+
+def changed_words(reading: Reading) -> Iterable[tuple[str, str]]:
+    return reading.changes
+
+
+__all__: Sequence[str] = (
+    "ChatReader",
+    "Reading",
+    "combine_follow_up",
+    "decode_telex",
+    "decode_vni",
+    "has_question_word",
+    "is_english",
+    "marked_variants",
+    "one_edit",
+    "shorten_stretched",
+    "tidy",
+)
