@@ -25,6 +25,7 @@ short follow-up read with the question before it (``combine_follow_up``).
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -73,18 +74,16 @@ _TONE_MARKS = ("", "\u0300", "\u0301", "\u0303", "\u0309", "\u0323")
 _VIETNAMESE_LETTERS = "abcdeghiklmnopqrstuvxy"
 MAX_VARIANTS = 4  # marked spellings of one syllable tried together with a neighbour's
 MIN_TYPO_LETTERS = 3  # shorter words have too many neighbours one edit away
+RESTORE = os.environ.get("RESTORE", "1") == "1"
 
+# One-syllable asking and function words ("ai", "gì", "nào", "của"): never read otherwise.
 _LEXICON_WORDS = frozenset(
-    s.folded
-    for group in (
-        lexicon.QUESTION_WORDS,
-        lexicon.QUESTION_END_PARTICLES,
-        lexicon.STOPWORDS,
-        *lexicon.SYNONYM_GROUPS,
-    )
+    parts[0].folded
+    for group in (lexicon.QUESTION_WORDS, lexicon.QUESTION_END_PARTICLES, lexicon.STOPWORDS)
     for phrase in group
-    for s in syllables(phrase)
+    if len(parts := syllables(phrase)) == 1
 )
+_END_PARTICLES = PhraseSet(lexicon.QUESTION_END_PARTICLES)
 _ENGLISH = lexicon.ENGLISH_QUESTION_WORDS
 _FOLLOW_UP_STARTS = PhraseSet(lexicon.FOLLOW_UP_STARTS)
 _FOLLOW_UP_ENDS = PhraseSet(lexicon.FOLLOW_UP_ENDS)
@@ -379,7 +378,7 @@ class ChatReader:
         corrected: list[str] = []
         # Index of words whose marks may be chosen by the articles: (as read, must keep letters)
         read: list[str] = []
-        decoded_at: set[int] = set()
+        decoded: set[str] = set()
         for i, word in enumerate(words):
             before = fold(words[i - 1].lower()) if i else ""
             after = fold(words[i + 1].lower()) if i + 1 < len(words) else ""
@@ -387,13 +386,23 @@ class ChatReader:
             if new != word:
                 changes.append((word, new))
                 if new.lower() in {decode_telex(word), decode_vni(word)}:
-                    decoded_at.add(i)
+                    decoded.add(new)
             read.append(new)
-        read = self._restore_marks(read, decoded_at)
         for i, new in enumerate(read):
             tokens[2 * i + 1] = new
-        out = "".join(tokens)
-        return Reading(out, tuple(changes), tuple(corrected))
+        # Again in words, now that an abbreviation may have become several.
+        tokens = re.split(r"([^\W_]+)", "".join(tokens))
+        words = tokens[1::2]
+        restored = (
+            self._restore_marks(words, {i for i, w in enumerate(words) if w in decoded})
+            if RESTORE
+            else words
+        )
+        for i, new in enumerate(restored):
+            if new != words[i]:
+                changes.append((words[i], new))
+            tokens[2 * i + 1] = new
+        return Reading("".join(tokens), tuple(changes), tuple(corrected))
 
     def _word(self, word: str, before: str, after: str, corrected: list[str]) -> str:
         if any(c.isdigit() for c in word) and not decode_vni(word):
@@ -427,12 +436,18 @@ class ChatReader:
     def _restore_marks(self, words: list[str], decoded: set[int]) -> list[str]:
         """Marks for words typed without them, where the articles leave no doubt; decoded
         words get the tone the articles write when theirs is not held."""
+        typed = syllables(" ".join(words))
+        asking = {i for start, stop in _QUESTION_WORDS.find(typed) for i in range(start, stop)}
+        end = len(typed)
+        while end > 1 and (size := _END_PARTICLES.ending_at(typed, end)):
+            asking.update(range(end - size, end))
+            end -= size
         plain = [
             i
             for i, w in enumerate(words)
-            if (not has_diacritics(w) or i in decoded)
+            if i not in asking
+            and i in decoded
             and w.isalpha()
-            and fold(w.lower()) not in _LEXICON_WORDS
             and is_vietnamese_syllable(w)
         ]
         options: dict[int, list[str]] = {}
@@ -440,15 +455,24 @@ class ChatReader:
             lower = words[i].lower()
             wanted = accent_key(lower) if i in decoded else None
             options[i] = self._best_marks(fold(lower), wanted)
+        fixed = {
+            i: [accent_key(w.lower())]
+            for i, w in enumerate(words)
+            if i not in options and has_diacritics(w) and w.isalpha()
+        }
         chosen: dict[int, str] = {}
-        for i in plain:
+        for i in range(len(words) - 1):
             j = i + 1
-            if j not in options or not options[i] or not options[j]:
+            if i not in options and j not in options:
                 continue
-            for a, b in product(options[i], options[j]):
+            first = options.get(i) or fixed.get(i) or []
+            second = options.get(j) or fixed.get(j) or []
+            for a, b in product(first, second):
                 if self.df(word_term([a, b])):
-                    chosen.setdefault(i, a)
-                    chosen.setdefault(j, b)
+                    if i in options:
+                        chosen.setdefault(i, a)
+                    if j in options:
+                        chosen.setdefault(j, b)
                     break
         for i in plain:
             if i in chosen or not options[i]:
