@@ -229,6 +229,11 @@ def shorten_stretched(word: str) -> str:
     return re.sub(r"(\w)\1{2,}", r"\1", word)
 
 
+def undouble(word: str) -> str:
+    """A last letter typed twice ("vayy", "jj", "khachh") typed once."""
+    return word[:-1] if len(word) > 1 and word[-1] == word[-2] else word
+
+
 @lru_cache(maxsize=20_000)
 def marked_variants(folded: str) -> tuple[str, ...]:
     """Every spelling with marks of a syllable typed without them ("hoi" -> "hồi", "hội", ...),
@@ -316,8 +321,8 @@ class ChatReader:
         readings = CHAT_ABBREVIATIONS.get(lower)
         if readings is None or (word[:1].isupper() and len(word) < 3 and not word.isupper()):
             return None
-        if self._abbreviations.expand(word) or self.holds(lower) and len(readings) == 1:
-            return None  # defined by an article ("BCĐ"), or a word the articles use
+        if self._abbreviations.expand(word):
+            return None  # defined by an article ("BCĐ"): the tokenizer expands it
         if len(readings) == 1:
             return readings[0]
         return max(readings, key=lambda r: self._reading_weight(r, before, after))
@@ -334,10 +339,12 @@ class ChatReader:
         return score
 
     def _decoded(self, word: str) -> str | None:
-        """Telex or VNI that reads as a syllable the articles hold (any tone)."""
+        """Telex or VNI for a syllable: one the articles hold (any tone), or any when the
+        word cannot be Vietnamese as typed ("naof", "laau")."""
+        foreign = not is_vietnamese_syllable(word)
         for decode in (decode_telex, decode_vni):
             decoded = decode(word)
-            if decoded and self.df(folded_term(fold(decoded))):
+            if decoded and (foreign or self.df(folded_term(fold(decoded)))):
                 return decoded
         return None
 
@@ -416,12 +423,15 @@ class ChatReader:
             return word
         name = word[:1].isupper()
         short = shorten_stretched(word)
-        if short != word:
+        for short in dict.fromkeys((short, undouble(short))):
+            if short == word:
+                continue
             if self.holds(short) or fold(short.lower()) in _LEXICON_WORDS:
                 return short
             abbreviation = self._abbreviation(short, before, after)
             if abbreviation:
                 return abbreviation
+        short = shorten_stretched(word)
         decoded = self._decoded(short)
         if decoded:
             return decoded.capitalize() if name else decoded
