@@ -67,6 +67,8 @@ _TELEX_LETTERS = (
     ("uw", "ư"),
     ("w", "ư"),
 )
+# Letters no Vietnamese word is spelled with: Telex for â, ê, đ, ư/ơ/ă.
+_TELEX_EVIDENT_RE = re.compile(r"aa|ee|dd|w")
 _VNI_RE = re.compile(r"[a-zđ]+(?:[1-9][a-zđ]*)+")
 # The letters a syllable without marks may stand for, its marks restored.
 _MARKED_LETTERS = {"a": "aăâ", "e": "eê", "o": "oôơ", "u": "uư", "d": "dđ"}
@@ -169,6 +171,13 @@ def combine_follow_up(previous: str, follow_up: str) -> str:
 # --- Words -----------------------------------------------------------------------------------
 
 
+def _is_syllable(base: str) -> bool:
+    """A Vietnamese syllable, or a place name's "Đắk"/"Lắk" (a final k)."""
+    return is_vietnamese_syllable(base) or (
+        base.endswith("k") and is_vietnamese_syllable(base[:-1] + "c")
+    )
+
+
 def _with_tone(base: str, mark: str) -> str:
     return normalize_syllable(unicodedata.normalize("NFC", base + mark)) if mark else base
 
@@ -188,7 +197,7 @@ def decode_telex(word: str) -> str | None:
     base = lower
     for typed, letter in _TELEX_LETTERS:
         base = base.replace(typed, letter)
-    if (base == word.lower() and not mark) or not is_vietnamese_syllable(base):
+    if (base == word.lower() and not mark) or not _is_syllable(base):
         return None
     if any(c in "fjwz" for c in fold(base)):
         return None
@@ -219,7 +228,7 @@ def decode_vni(word: str) -> str | None:
         else:
             letters.append(c)
     base = "".join(letters)
-    if not is_vietnamese_syllable(base):
+    if not _is_syllable(base):
         return None
     return _with_tone(base, mark)
 
@@ -341,7 +350,7 @@ class ChatReader:
     def _decoded(self, word: str) -> str | None:
         """Telex or VNI for a syllable: one the articles hold (any tone), or any when the
         word cannot be Vietnamese as typed ("naof", "laau")."""
-        foreign = not is_vietnamese_syllable(word)
+        foreign = not is_vietnamese_syllable(word) or _TELEX_EVIDENT_RE.search(word.lower())
         for decode in (decode_telex, decode_vni):
             decoded = decode(word)
             if decoded and (foreign or self.df(folded_term(fold(decoded)))):
@@ -368,7 +377,11 @@ class ChatReader:
     def _best_marks(self, folded: str, wanted: str | None = None) -> list[str]:
         """Accent keys the articles write `folded` with, most frequent first; `wanted` (a
         key) first when they hold it."""
-        held = [(self.df(accented_term(k)), k) for k in marked_variants(folded)]
+        variants = marked_variants(folded)
+        if wanted is not None:  # typed in Telex/VNI: its letters' marks stand, the tone may not
+            letters = wanted.rstrip("12345")
+            variants = tuple(k for k in variants if k.rstrip("12345") == letters)
+        held = [(self.df(accented_term(k)), k) for k in variants]
         keys = [k for n, k in sorted(held, key=lambda x: -x[0]) if n > 0][:MAX_VARIANTS]
         if wanted in keys:
             keys.remove(wanted)
