@@ -207,7 +207,10 @@ def decode_telex(word: str) -> str | None:
 def decode_vni(word: str) -> str | None:
     """The syllable VNI typing stands for ("ho6i5" -> "hội", "d9u7o7c5" -> "được")."""
     lower = word.lower()
-    if not _VNI_RE.fullmatch(lower) or re.search(r"\d\d", lower):
+    digits = [c for c in lower if c.isdigit()]
+    tones = [c for c in digits if c in _VNI_TONES]
+    # A name with a number ("U23", "F35") is not VNI: at most one tone, each mark once.
+    if not _VNI_RE.fullmatch(lower) or len(tones) > 1 or len(set(digits)) < len(digits):
         return None
     letters: list[str] = []
     mark = ""

@@ -29,7 +29,7 @@ from bot.core.answer_types import (
     position_of,
 )
 from bot.core.articles import DEFAULT_MAX_FILE_BYTES
-from bot.core.chat_typing import ChatReader
+from bot.core.chat_typing import ChatReader, is_english
 from bot.core.cache import (
     CachedIndex,
     PendingIndex,
@@ -167,6 +167,9 @@ class Engine:
     # --- Public API -------------------------------------------------------------------
 
     def ask(self, question: str) -> Answer:
+        if is_english(question[:MAX_QUESTION_CHARS]):
+            reply = replies.english_question(self.example_questions(1)[0])
+            return Answer(question, AnswerKind.HELP, None, None, 0.0, reply)
         q = self.understand(question)
         if q.is_empty or q.is_greeting:
             return Answer(question, AnswerKind.HELP, None, None, 0.0, replies.HELP)
