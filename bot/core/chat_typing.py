@@ -44,6 +44,7 @@ from bot.core.text import (
     is_vietnamese_syllable,
     normalize_syllable,
     normalize_text,
+    Syllable,
     syllables,
 )
 
@@ -90,6 +91,7 @@ _ENGLISH = lexicon.ENGLISH_QUESTION_WORDS
 _FOLLOW_UP_STARTS = PhraseSet(lexicon.FOLLOW_UP_STARTS)
 _FOLLOW_UP_ENDS = PhraseSet(lexicon.FOLLOW_UP_ENDS)
 _QUESTION_WORDS = PhraseSet(lexicon.QUESTION_WORDS)
+_PERSON_MARKERS = PhraseSet(lexicon.PERSON_MARKERS)
 
 
 def _chat_table(table: Mapping[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
@@ -132,24 +134,46 @@ def has_question_word(text: str) -> bool:
     return bool(_QUESTION_WORDS.find(syllables(normalize_text(text))))
 
 
-def combine_follow_up(previous: str, follow_up: str) -> str:
-    """The question a short follow-up means with the question before it: "còn ông Bảo?"
-    after "ông Bưu giữ chức gì?" is "ông Bảo giữ chức gì?" (the new name takes the place
-    of the old one after the same title); "hội nghị" after "ai chủ trì" completes it."""
-    words = syllables(normalize_text(follow_up))
-    start = _FOLLOW_UP_STARTS.longest_at(words, 0)
+FOLLOW_UP_SECONDS = 60.0  # a follow-up comes within a minute of the question it continues
+FOLLOW_UP_MAX_SYLLABLES = 6  # and is short
+
+
+def is_follow_up(text: str, seconds_after: float) -> bool:
+    """Whether a message continues the previous question ("còn ông Bảo?", "hội nghị"): it
+    comes within a minute, is short, and asks nothing of its own once its opening "còn" and
+    closing "thì sao" are set aside. Greetings and thanks never continue a question."""
+    if not 0 <= seconds_after <= FOLLOW_UP_SECONDS:
+        return False
+    words = syllables(normalize_text(tidy(text)))
+    if not words or len(words) > FOLLOW_UP_MAX_SYLLABLES:
+        return False
+    if all(w.folded in lexicon.GREETING_WORDS for w in words):
+        return False
+    kept = _follow_up_core(words)
+    return bool(kept) and not _QUESTION_WORDS.find(kept)
+
+
+def _follow_up_core(words: Sequence[Syllable]) -> Sequence[Syllable]:
+    start = _FOLLOW_UP_STARTS.longest_at(words, 0, lenient=True)
     end = len(words)
     while end > start:
         size = _FOLLOW_UP_ENDS.ending_at(words, end)
         if not size or end - size < start:
             break
         end -= size
-    kept = words[start:end]
+    return words[start:end]
+
+
+def combine_follow_up(previous: str, follow_up: str) -> str:
+    """The question a short follow-up means with the question before it: "còn ông Bảo?"
+    after "ông Bưu giữ chức gì?" is "ông Bảo giữ chức gì?" (the new name takes the place
+    of the old one after the same title); "hội nghị" after "ai chủ trì" completes it."""
+    words = syllables(normalize_text(tidy(follow_up)))
+    kept = _follow_up_core(words)
     if not kept:
         return previous
     before = syllables(normalize_text(previous))
-    titles = PhraseSet(lexicon.PERSON_MARKERS)
-    span = titles.find(kept)
+    span = _PERSON_MARKERS.find(kept, lenient=True)
     if span and span[0][0] == 0:  # "ông Bảo": replace the previous question's "ông ..."
         title = kept[: span[0][1]]
         for i in range(len(before) - len(title)):
@@ -157,14 +181,15 @@ def combine_follow_up(previous: str, follow_up: str) -> str:
                 j = i + len(title)
                 while j < len(before) and before[j].surface[:1].isupper():
                     j += 1
+                if j == i + len(title):  # typed in lower case: as many words as the new name
+                    j = min(len(before), j + len(kept) - len(title))
                 if j > i + len(title):
                     return " ".join(
                         [w.surface for w in before[:i]]
                         + [w.surface for w in kept]
                         + [w.surface for w in before[j:]]
                     )
-    if start == 0:  # no "còn": the follow-up completes the previous message
-        return " ".join([previous.rstrip(" ?"), *(w.surface for w in kept)])
+    # Otherwise the follow-up completes the previous message ("ai chủ trì" + "hội nghị").
     return " ".join([previous.rstrip(" ?"), *(w.surface for w in kept)])
 
 
@@ -210,7 +235,8 @@ def decode_vni(word: str) -> str | None:
     digits = [c for c in lower if c.isdigit()]
     tones = [c for c in digits if c in _VNI_TONES]
     # A name with a number ("U23", "F35") is not VNI: at most one tone, each mark once.
-    if not _VNI_RE.fullmatch(lower) or len(tones) > 1 or len(set(digits)) < len(digits):
+    marks = [c for c in digits if c not in _VNI_TONES and c != "7"]  # "u7o7": ươ
+    if not _VNI_RE.fullmatch(lower) or len(tones) > 1 or len(set(marks)) < len(marks):
         return None
     letters: list[str] = []
     mark = ""
@@ -456,6 +482,11 @@ class ChatReader:
         typo = self._typo(short)
         if typo:
             corrected.append(word)
+            tone = accent_key(short.lower())[-1:]
+            if has_diacritics(short) and tone.isdigit():  # the typed tone, on the right letters
+                keys = [k for k in self._best_marks(typo) if k.endswith(tone)]
+                if keys:
+                    return _from_key(keys[0])
             return typo
         return short
 
@@ -536,6 +567,7 @@ __all__: Sequence[str] = (
     "decode_vni",
     "has_question_word",
     "is_english",
+    "is_follow_up",
     "marked_variants",
     "one_edit",
     "shorten_stretched",
