@@ -220,6 +220,7 @@ def test_follow_up_is_read_with_the_previous_question(
         ("ai chủ trì hội nghị", 5),  # asks by itself
         ("còn ông Bảo giữ chức gì", 5),  # asks by itself
         ("cảm ơn", 5),  # thanks
+        ("Who chaired the meeting?", 5),  # English: answered with the note on Vietnamese
         ("ban chỉ đạo họp giao ban mấy lần một tháng vậy", 5),  # too long to be a follow-up
     ],
 )

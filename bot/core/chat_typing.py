@@ -142,7 +142,7 @@ def is_follow_up(text: str, seconds_after: float) -> bool:
     """Whether a message continues the previous question ("còn ông Bảo?", "hội nghị"): it
     comes within a minute, is short, and asks nothing of its own once its opening "còn" and
     closing "thì sao" are set aside. Greetings and thanks never continue a question."""
-    if not 0 <= seconds_after <= FOLLOW_UP_SECONDS:
+    if not 0 <= seconds_after <= FOLLOW_UP_SECONDS or is_english(text):
         return False
     words = syllables(normalize_text(tidy(text)))
     if not words or len(words) > FOLLOW_UP_MAX_SYLLABLES:
