@@ -14,9 +14,11 @@ articles do not hold as typed is read, in this order:
    not a Vietnamese syllable as typed. Names (typed with a capital) and numbers are never
    corrected.
 
-Then words typed without marks get them back where the articles leave no doubt: a compound
-word the articles hold with the neighbouring word, or a syllable the articles only ever write
-one way. The rest of the question is left as typed; the articles are never re-indexed.
+A decoded word whose tone the articles do not write takes the tone they write it with beside
+its neighbour (a compound word they hold), else their most frequent one. Words typed plainly
+without marks are left so: the engine already matches them on their letters, and restoring
+their marks from the articles cost more answers than it won (docs/how-it-answers.md). The
+articles are never re-indexed: all of this happens to the question only.
 
 Whole-message rules live here too: capitals (a question shouted in capitals is read in lower
 case), emoji and repeated punctuation, a question typed in English (``is_english``), and a
@@ -25,26 +27,25 @@ short follow-up read with the question before it (``combine_follow_up``).
 
 from __future__ import annotations
 
-import os
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import product
+from itertools import pairwise, product
 
 from bot.core import lexicon
 from bot.core.phrases import PhraseSet
 from bot.core.terms import accented_term, folded_term, pair_term, word_term
 from bot.core.text import (
     Abbreviations,
+    Syllable,
     accent_key,
     fold,
     has_diacritics,
     is_vietnamese_syllable,
     normalize_syllable,
     normalize_text,
-    Syllable,
     syllables,
 )
 
@@ -77,7 +78,6 @@ _TONE_MARKS = ("", "\u0300", "\u0301", "\u0303", "\u0309", "\u0323")
 _VIETNAMESE_LETTERS = "abcdeghiklmnopqrstuvxy"
 MAX_VARIANTS = 4  # marked spellings of one syllable tried together with a neighbour's
 MIN_TYPO_LETTERS = 3  # shorter words have too many neighbours one edit away
-RESTORE = os.environ.get("RESTORE", "1") == "1"
 
 # One-syllable asking and function words ("ai", "gì", "nào", "của"): never read otherwise.
 _LEXICON_WORDS = frozenset(
@@ -328,6 +328,8 @@ class ChatReader:
         self._abbreviations = abbreviations
         self._held: dict[str, int] = {}
         self._cache: dict[str, Reading] = {}
+        # How each word was read, by the word and its neighbours' letters.
+        self._words: dict[tuple[str, str, str], tuple[str, bool]] = {}
 
     def df(self, term: str) -> int:
         found = self._held.get(term)
@@ -368,7 +370,7 @@ class ChatReader:
     def _reading_weight(self, reading: str, before: str, after: str) -> float:
         parts = [s.folded for s in syllables(reading)]
         score = 0.0
-        for a, b in zip(parts, parts[1:], strict=False):
+        for a, b in pairwise(parts):
             score += self.df(pair_term(a, b))
         if before:
             score += 0.5 * self.df(pair_term(before, parts[0]))
@@ -425,13 +427,24 @@ class ChatReader:
         words = tokens[1::2]
         changes: list[tuple[str, str]] = []
         corrected: list[str] = []
-        # Index of words whose marks may be chosen by the articles: (as read, must keep letters)
         read: list[str] = []
         decoded: set[str] = set()
         for i, word in enumerate(words):
             before = fold(words[i - 1].lower()) if i else ""
             after = fold(words[i + 1].lower()) if i + 1 < len(words) else ""
-            new = self._word(word, before, after, corrected)
+            key = (word, before, after)
+            remembered = self._words.get(key)
+            if remembered is None:
+                if len(self._words) > 100_000:
+                    self._words.clear()
+                typos: list[str] = []
+                remembered = self._words[key] = (
+                    self._word(word, before, after, typos),
+                    bool(typos),
+                )
+            new, typo = remembered
+            if typo:
+                corrected.append(word)
             if new != word:
                 changes.append((word, new))
                 if new.lower() in {decode_telex(word), decode_vni(word)}:
@@ -439,14 +452,12 @@ class ChatReader:
             read.append(new)
         for i, new in enumerate(read):
             tokens[2 * i + 1] = new
+        if not decoded:
+            return Reading("".join(tokens), tuple(changes), tuple(corrected))
         # Again in words, now that an abbreviation may have become several.
         tokens = re.split(r"([^\W_]+)", "".join(tokens))
         words = tokens[1::2]
-        restored = (
-            self._restore_marks(words, {i for i, w in enumerate(words) if w in decoded})
-            if RESTORE
-            else words
-        )
+        restored = self._restore_marks(words, {i for i, w in enumerate(words) if w in decoded})
         for i, new in enumerate(restored):
             if new != words[i]:
                 changes.append((words[i], new))
@@ -461,19 +472,18 @@ class ChatReader:
         abbreviation = self._abbreviation(word, before, after)
         if abbreviation:
             return abbreviation
-        if self.holds(word) or fold(word.lower()) in _LEXICON_WORDS and not _telex_like(word):
+        if self.holds(word) or (fold(word.lower()) in _LEXICON_WORDS and not _telex_like(word)):
             return word
         name = word[:1].isupper()
         short = shorten_stretched(word)
-        for short in dict.fromkeys((short, undouble(short))):
-            if short == word:
+        for shorter in dict.fromkeys((short, undouble(short))):
+            if shorter == word:
                 continue
-            if self.holds(short) or fold(short.lower()) in _LEXICON_WORDS:
-                return short
-            abbreviation = self._abbreviation(short, before, after)
+            if self.holds(shorter) or fold(shorter.lower()) in _LEXICON_WORDS:
+                return shorter
+            abbreviation = self._abbreviation(shorter, before, after)
             if abbreviation:
                 return abbreviation
-        short = shorten_stretched(word)
         decoded = self._decoded(short)
         if decoded:
             return decoded.capitalize() if name else decoded
@@ -491,8 +501,9 @@ class ChatReader:
         return short
 
     def _restore_marks(self, words: list[str], decoded: set[int]) -> list[str]:
-        """Marks for words typed without them, where the articles leave no doubt; decoded
-        words get the tone the articles write when theirs is not held."""
+        """Telex/VNI-decoded words (positions `decoded`) with the tone the articles write:
+        the one typed when they hold it, else the one of a compound word they hold with a
+        neighbour, else their most frequent one. Asking words are left alone."""
         typed = syllables(" ".join(words))
         asking = {i for start, stop in _QUESTION_WORDS.find(typed) for i in range(start, stop)}
         end = len(typed)
@@ -502,10 +513,7 @@ class ChatReader:
         plain = [
             i
             for i, w in enumerate(words)
-            if i not in asking
-            and i in decoded
-            and w.isalpha()
-            and is_vietnamese_syllable(w)
+            if i not in asking and i in decoded and w.isalpha() and is_vietnamese_syllable(w)
         ]
         options: dict[int, list[str]] = {}
         for i in plain:
@@ -539,9 +547,7 @@ class ChatReader:
             if i in decoded:
                 if accent_key(words[i].lower()) not in keys:
                     chosen[i] = keys[0]
-            elif len(keys) == 1 and self.df(accented_term(keys[0])) >= self.df(
-                folded_term(lower)
-            ):
+            elif len(keys) == 1 and self.df(accented_term(keys[0])) >= self.df(folded_term(lower)):
                 chosen[i] = keys[0]
         out = list(words)
         for i, key in chosen.items():
@@ -553,10 +559,6 @@ class ChatReader:
 def _telex_like(word: str) -> bool:
     lower = word.lower()
     return lower[-1:] in _TELEX_TONES or any(d in lower for d in ("aa", "ee", "oo", "dd", "w"))
-
-
-def changed_words(reading: Reading) -> Iterable[tuple[str, str]]:
-    return reading.changes
 
 
 __all__: Sequence[str] = (

@@ -29,7 +29,6 @@ from bot.core.answer_types import (
     position_of,
 )
 from bot.core.articles import DEFAULT_MAX_FILE_BYTES
-from bot.core.chat_typing import ChatReader, is_english
 from bot.core.cache import (
     CachedIndex,
     PendingIndex,
@@ -38,6 +37,7 @@ from bot.core.cache import (
     start_loading_index,
     without_postings,
 )
+from bot.core.chat_typing import ChatReader, is_english
 from bot.core.errors import KnowledgeError
 from bot.core.features import same
 from bot.core.fitted import FittedModel

@@ -17,7 +17,6 @@ HELP = (
 )
 
 
-
 def english_question(example: str) -> str:
     """The reply to a question typed in English: bilingual on purpose, with an example."""
     return (
