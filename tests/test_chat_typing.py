@@ -108,6 +108,7 @@ TELEX = [
     ("khachs", "khách"),
     ("ddawks", "đắk"),
     ("tris", "trí"),
+    ("hoajt", "hoạt"),  # the tone typed before the final consonant
 ]
 VNI = [
     ("ho6i5", "hội"),
@@ -158,6 +159,7 @@ def test_vni_question_is_read(engine: Engine) -> None:
         ("ai chu tri hoi nghiii", "ai chu tri hoi nghi"),  # held down
         ("hội nghị tổ chức khi nào vậyyy", "hội nghị tổ chức khi nào vậy"),
         ("ai chủ trì hội ngjhị", "ai chủ trì hội nghị"),  # one letter too many
+        ("ngyuen quoc bao la ai", "nguyen quoc bao la ai"),  # vowels no syllable writes so
     ],
 )
 def test_typos_are_matched_to_the_articles_words(engine: Engine, typed: str, read: str) -> None:

@@ -71,6 +71,13 @@ _TELEX_LETTERS = (
 )
 # Letters no Vietnamese word is spelled with: Telex for â, ê, đ, ư/ơ/ă.
 _TELEX_EVIDENT_RE = re.compile(r"aa|ee|dd|w")
+_TELEX_INNER_TONE_RE = re.compile(r"(.*[aeiouyw])([sfrxj])(ch|ng|nh|[cmnpt])")
+# A syllable whose vowels are ones Vietnamese writes together ("nguyên", not "ngyuen").
+_STRICT_SYLLABLE_RE = re.compile(
+    r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?"
+    r"(?:uye|uya|uyu|ieu|yeu|oai|oay|oao|oeo|uay|uoi|uou|uo|ai|ao|au|ay|eo|eu|ia|ie|iu|oa|oe|"
+    r"oi|oo|ua|ue|ui|uu|uy|ye|[aeiouy])(?:ch|ng|nh|[cmnpt])?"
+)
 _VNI_RE = re.compile(r"[a-zđ]+(?:[1-9][a-zđ]*)+")
 # The letters a syllable without marks may stand for, its marks restored.
 _MARKED_LETTERS = {"a": "aăâ", "e": "eê", "o": "oôơ", "u": "uư", "d": "dđ"}
@@ -214,7 +221,11 @@ def decode_telex(word: str) -> str | None:
         return None
     lower = word.lower()
     mark = ""
-    if len(lower) > 1 and lower[-1] in _TELEX_TONES:
+    inner = _TELEX_INNER_TONE_RE.fullmatch(lower)
+    if inner:  # the tone typed before the final consonant: "hoajt" -> "hoạt"
+        mark = _TELEX_TONES[inner.group(2)]
+        lower = inner.group(1) + inner.group(3)
+    elif len(lower) > 1 and lower[-1] in _TELEX_TONES:
         mark = _TELEX_TONES[lower[-1]]
         lower = lower[:-1]
     elif len(lower) > 1 and lower[-1] == "z":
@@ -394,7 +405,7 @@ class ChatReader:
         lower = fold(word.lower())
         if len(lower) < MIN_TYPO_LETTERS or not lower.isalpha() or not lower.isascii():
             return None
-        if is_vietnamese_syllable(lower) and not re.search(r"(\w)\1", lower):
+        if _STRICT_SYLLABLE_RE.fullmatch(lower) and not re.search(r"(\w)\1", lower):
             return None
         best, best_df = None, 0
         for candidate in sorted(one_edit(lower)):
