@@ -211,23 +211,24 @@ def test_chat_typed_questions_get_the_careful_answer(engine: Engine) -> None:
 def test_follow_up_is_read_with_the_previous_question(
     previous: str, follow_up: str, question: str
 ) -> None:
-    assert is_follow_up(follow_up, seconds_after=20)
+    assert is_follow_up(follow_up, 20, previous)
     assert combine_follow_up(previous, follow_up) == question
 
 
 @pytest.mark.parametrize(
-    ("text", "seconds_after"),
+    ("previous", "text", "seconds_after"),
     [
-        ("còn ông Bảo?", 61),  # more than a minute later: a question of its own
-        ("ai chủ trì hội nghị", 5),  # asks by itself
-        ("còn ông Bảo giữ chức gì", 5),  # asks by itself
-        ("cảm ơn", 5),  # thanks
-        ("Who chaired the meeting?", 5),  # English: answered with the note on Vietnamese
-        ("ban chỉ đạo họp giao ban mấy lần một tháng vậy", 5),  # too long to be a follow-up
+        ("ông Bưu giữ chức gì?", "còn ông Bảo?", 61),  # more than a minute later
+        ("ông Bưu giữ chức gì?", "ai chủ trì hội nghị", 5),  # asks by itself
+        ("ông Bưu giữ chức gì?", "còn ông Bảo giữ chức gì", 5),  # asks by itself
+        ("ông Bưu giữ chức gì?", "cảm ơn", 5),  # thanks
+        ("ông Bưu giữ chức gì?", "Who chaired the meeting?", 5),  # English: its own note
+        ("ai chủ trì", "ban chỉ đạo họp giao ban mấy lần một tháng vậy", 5),  # too long
+        ("an toàn thông tin mạng", "diễn biến hòa bình", 5),  # a search after a search
     ],
 )
-def test_what_is_not_a_follow_up(text: str, seconds_after: float) -> None:
-    assert not is_follow_up(text, seconds_after)
+def test_what_is_not_a_follow_up(previous: str, text: str, seconds_after: float) -> None:
+    assert not is_follow_up(text, seconds_after, previous)
 
 
 # --- 5. English ------------------------------------------------------------------------------

@@ -145,10 +145,13 @@ FOLLOW_UP_SECONDS = 60.0  # a follow-up comes within a minute of the question it
 FOLLOW_UP_MAX_SYLLABLES = 6  # and is short
 
 
-def is_follow_up(text: str, seconds_after: float) -> bool:
+def is_follow_up(text: str, seconds_after: float, previous: str) -> bool:
     """Whether a message continues the previous question ("còn ông Bảo?", "hội nghị"): it
     comes within a minute, is short, and asks nothing of its own once its opening "còn" and
-    closing "thì sao" are set aside. Greetings and thanks never continue a question."""
+    closing "thì sao" are set aside; and it opens with "còn" or the message before asked a
+    question ("ai chủ trì"). A search for a topic after another ("an toàn thông tin mạng",
+    then "diễn biến hòa bình") stays a search of its own; greetings and thanks, and English,
+    never continue a question."""
     if not 0 <= seconds_after <= FOLLOW_UP_SECONDS or is_english(text):
         return False
     words = syllables(normalize_text(tidy(text)))
@@ -157,7 +160,10 @@ def is_follow_up(text: str, seconds_after: float) -> bool:
     if all(w.folded in lexicon.GREETING_WORDS for w in words):
         return False
     kept = _follow_up_core(words)
-    return bool(kept) and not _QUESTION_WORDS.find(kept)
+    if not kept or _QUESTION_WORDS.find(kept):
+        return False
+    continues = _FOLLOW_UP_STARTS.longest_at(words, 0, lenient=True) > 0
+    return continues or has_question_word(previous)
 
 
 def _follow_up_core(words: Sequence[Syllable]) -> Sequence[Syllable]:

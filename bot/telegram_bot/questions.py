@@ -96,7 +96,7 @@ def with_previous(message: Message, context: BotContext, question: str) -> str:
     recent = context.bot_data.recent_questions
     at = message.date.timestamp()
     previous = recent.get(message.chat.id)
-    if previous is not None and is_follow_up(question, at - previous[0]):
+    if previous is not None and is_follow_up(question, at - previous[0], previous[1]):
         question = combine_follow_up(previous[1], question)
         log.debug("follow-up read with the previous question")
     recent.remember(message.chat.id, at, question)
