@@ -6,6 +6,7 @@ seed article's chat-typed question set is checked end to end."""
 from __future__ import annotations
 
 import json
+import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -184,6 +185,21 @@ def test_names_and_numbers_are_never_corrected(engine: Engine, typed: str) -> No
 
 
 # --- 4. capitals, punctuation, emoji, follow-ups -----------------------------------------
+
+
+def test_decomposed_text_is_read_as_composed(engine: Engine) -> None:
+    """Marks typed as combining characters ("vâ" + U+0323) are one word, left as typed."""
+    decomposed = unicodedata.normalize("NFD", "Hội nghị được tổ chức vào ngày nào?")
+    assert engine.reader.read(decomposed).text == "Hội nghị được tổ chức vào ngày nào?"
+    assert engine.ask(decomposed).quote == engine.ask("Hội nghị tổ chức khi nào?").quote
+
+
+def test_initials_and_capitals_are_not_chat_abbreviations() -> None:
+    reader = fixed_reader()
+    assert reader.read("Nhà giải phẫu học R.B. Bean đến từ đâu").text.startswith(
+        "Nhà giải phẫu học R.B."
+    )
+    assert reader.read("ông K. làm gì").text == "ông K. làm gì"
 
 
 def test_capitals_punctuation_and_emoji_are_tidied() -> None:

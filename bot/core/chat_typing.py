@@ -116,6 +116,7 @@ CHAT_ABBREVIATIONS = _chat_table(lexicon.CHAT_ABBREVIATIONS)
 def tidy(text: str) -> str:
     """Without emoji and symbols, repeated punctuation made single, and a question typed in
     capitals ("AI CHỦ TRÌ HỘI NGHỊ???") in lower case."""
+    text = unicodedata.normalize("NFC", text)
     text = "".join(" " if unicodedata.category(c) in _SYMBOL_CATEGORIES else c for c in text)
     text = _REPEATED_PUNCTUATION_RE.sub(r"\1", text)
     words = _WORD_RE.findall(text)
@@ -128,7 +129,7 @@ def tidy(text: str) -> str:
 def is_english(text: str) -> bool:
     """A question written in English: English question words, no Vietnamese marks, and
     mostly words that cannot be Vietnamese syllables."""
-    words = [w.lower() for w in _WORD_RE.findall(text) if not w.isdigit()]
+    words = [w.lower() for w in _WORD_RE.findall(normalize_text(text)) if not w.isdigit()]
     if len(words) < 2 or any(has_diacritics(w) for w in words):
         return False
     english = sum(w in _ENGLISH for w in words)
@@ -376,8 +377,8 @@ class ChatReader:
     def _abbreviation(self, word: str, before: str, after: str) -> str | None:
         lower = normalize_text(word).lower()
         readings = CHAT_ABBREVIATIONS.get(lower)
-        if readings is None or (word[:1].isupper() and len(word) < 3 and not word.isupper()):
-            return None
+        if readings is None or (len(word) <= 2 and not word.islower()):
+            return None  # "R.B. Bean", "ông K.", "HN": initials and capitals are not chat
         if self._abbreviations.expand(word):
             return None  # defined by an article ("BCĐ"): the tokenizer expands it
         if len(readings) == 1:
@@ -439,7 +440,7 @@ class ChatReader:
     # --- a question -----------------------------------------------------------------------
 
     def _read(self, text: str) -> Reading:
-        text = tidy(text)
+        text = tidy(normalize_text(text))  # composed first: "vậ" + a combining dot is one word
         tokens = re.split(r"([^\W_]+)", text)  # words at odd positions
         words = tokens[1::2]
         changes: list[tuple[str, str]] = []
