@@ -75,6 +75,12 @@ def test_each_chat_abbreviation_is_read_as_its_usual_word(typed: str) -> None:
     assert reading == f"xin hỏi {lexicon.CHAT_ABBREVIATIONS[typed][0]} nhé"
 
 
+def test_an_abbreviation_is_read_only_as_typed() -> None:
+    """ "hông" is không; "hong", its letters without the mark, may be hồng or hỏng."""
+    assert fixed_reader().read("hoa hong mau gi").text == "hoa hong mau gi"
+    assert fixed_reader().read("có đúng hông").text == "có đúng không"
+
+
 def test_an_abbreviation_with_several_readings_is_read_as_the_articles_have_it() -> None:
     assert fixed_reader(["Hà Nội"]).read("thời tiết hn").text == "thời tiết Hà Nội"
     assert fixed_reader(["hội nghị"]).read("hn do ai chủ trì").text == "hội nghị do ai chủ trì"

@@ -102,9 +102,8 @@ _PERSON_MARKERS = PhraseSet(lexicon.PERSON_MARKERS)
 
 
 def _chat_table(table: Mapping[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
-    return {fold(normalize_text(k).lower()): v for k, v in table.items()} | {
-        normalize_text(k).lower(): v for k, v in table.items()
-    }
+    """Keys as typed, lower case; never folded ("hông" is không, "hong" may be hồng)."""
+    return {normalize_text(k).lower(): v for k, v in table.items()}
 
 
 CHAT_ABBREVIATIONS = _chat_table(lexicon.CHAT_ABBREVIATIONS)
