@@ -184,6 +184,7 @@ def test_typo_corrections_are_reported_as_such(engine: Engine) -> None:
         "ông Bảu là ai",  # a name typed with a capital is never corrected
         "năm 2016 ai được khen",  # a number is never another number
         "ông bao là ai",  # a Vietnamese syllable as typed is not a typo
+        "ông là fan của phim nào",  # a foreign word is not a Vietnamese one mistyped
     ],
 )
 def test_names_and_numbers_are_never_corrected(engine: Engine, typed: str) -> None:
