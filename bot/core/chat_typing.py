@@ -411,8 +411,8 @@ class ChatReader:
         lower = fold(word.lower())
         if len(lower) < MIN_TYPO_LETTERS or not lower.isalpha() or not lower.isascii():
             return None
-        if any(c in "fjwz" for c in lower):
-            return None  # a foreign word ("fan", "jazz"), not a Vietnamese one mistyped
+        if any(c in "fjwz" for c in lower) and not has_diacritics(word):
+            return None  # a foreign word ("fan", "jazz"), not a Vietnamese one ("ngjhị")
         if _STRICT_SYLLABLE_RE.fullmatch(lower) and not re.search(r"(\w)\1", lower):
             return None
         best, best_df = None, 0
