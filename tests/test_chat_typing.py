@@ -75,6 +75,12 @@ def test_each_chat_abbreviation_is_read_as_its_usual_word(typed: str) -> None:
     assert reading == f"xin hỏi {lexicon.CHAT_ABBREVIATIONS[typed][0]} nhé"
 
 
+def test_a_closing_particle_is_read_only_where_the_question_ends() -> None:
+    reader = fixed_reader()
+    assert reader.read("hội nghị tổ chức khi nào v ạ").text == "hội nghị tổ chức khi nào vậy ạ"
+    assert reader.read("Costa v ENEL diễn ra khi nào").text == "Costa v ENEL diễn ra khi nào"
+
+
 def test_an_abbreviation_is_read_only_as_typed() -> None:
     """ "hông" is không; "hong", its letters without the mark, may be hồng or hỏng."""
     assert fixed_reader().read("hoa hong mau gi").text == "hoa hong mau gi"

@@ -94,6 +94,8 @@ _LEXICON_WORDS = frozenset(
     if len(parts := syllables(phrase)) == 1
 )
 _END_PARTICLES = PhraseSet(lexicon.QUESTION_END_PARTICLES)
+_PARTICLES = frozenset(lexicon.QUESTION_END_PARTICLES)
+_PARTICLE_LETTERS = frozenset(fold(p) for p in lexicon.QUESTION_END_PARTICLES if " " not in p)
 _ENGLISH = lexicon.ENGLISH_QUESTION_WORDS
 _FOLLOW_UP_STARTS = PhraseSet(lexicon.FOLLOW_UP_STARTS)
 _FOLLOW_UP_ENDS = PhraseSet(lexicon.FOLLOW_UP_ENDS)
@@ -380,6 +382,8 @@ class ChatReader:
             return None  # "R.B. Bean", "ông K.", "HN": initials and capitals are not chat
         if self._abbreviations.expand(word):
             return None  # defined by an article ("BCĐ"): the tokenizer expands it
+        if readings[0] in _PARTICLES and after and after not in _PARTICLE_LETTERS:
+            return None  # "v" is "vậy" only where a question ends ("... v ạ"), not "Costa v ENEL"
         if len(readings) == 1:
             return readings[0]
         return max(readings, key=lambda r: self._reading_weight(r, before, after))
