@@ -79,6 +79,7 @@ def test_a_closing_particle_is_read_only_where_the_question_ends() -> None:
     reader = fixed_reader()
     assert reader.read("hội nghị tổ chức khi nào v ạ").text == "hội nghị tổ chức khi nào vậy ạ"
     assert reader.read("Costa v ENEL diễn ra khi nào").text == "Costa v ENEL diễn ra khi nào"
+    assert reader.read("sao ko dc lấy phiếu").text == "sao không được lấy phiếu"  # a negation
 
 
 def test_an_abbreviation_is_read_only_as_typed() -> None:

@@ -94,7 +94,7 @@ _LEXICON_WORDS = frozenset(
     if len(parts := syllables(phrase)) == 1
 )
 _END_PARTICLES = PhraseSet(lexicon.QUESTION_END_PARTICLES)
-_PARTICLES = frozenset(lexicon.QUESTION_END_PARTICLES)
+_PARTICLES = frozenset(lexicon.CHAT_CLOSING_PARTICLES)
 _PARTICLE_LETTERS = frozenset(fold(p) for p in lexicon.QUESTION_END_PARTICLES if " " not in p)
 _ENGLISH = lexicon.ENGLISH_QUESTION_WORDS
 _FOLLOW_UP_STARTS = PhraseSet(lexicon.FOLLOW_UP_STARTS)

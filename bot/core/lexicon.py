@@ -1097,6 +1097,11 @@ CHAT_ABBREVIATIONS: Mapping[str, tuple[str, ...]] = {
     "vk": ("vợ",),
 }
 
+# Readings above that only close a question ("... v ạ"): read so only where it ends, since
+# inside a question the letters are something else ("Costa v ENEL"). "không" is not one:
+# inside a question it is a negation ("ko dc lấy phiếu").
+CHAT_CLOSING_PARTICLES = ("vậy",)
+
 # Words of an English question: with few Vietnamese syllables around them, the question is
 # in English and gets a bilingual note rather than a refusal.
 ENGLISH_QUESTION_WORDS = frozenset(
