@@ -207,6 +207,43 @@ def test_unanswerable_question_is_refused(
     run_bot(settings, live, server, scenario)
 
 
+def test_follow_up_within_a_minute_is_read_with_the_previous_question(
+    settings: Settings, live: LiveEngine, server: FakeBotApi
+) -> None:
+    """ "còn ông Bảo?" right after "ông Bưu giữ chức gì?" asks Mr Bảo's position; the same
+    message two minutes later, or in another chat, is a question of its own (refused)."""
+
+    async def scenario(server: FakeBotApi) -> None:
+        chat = private_chat(USER)
+        first, call = await ask(server, chat, USER, "ông Bưu giữ chức gì?")
+        assert "Ủy viên Ban Thường vụ Tỉnh ủy" in check_telegram_html(call["text"])
+        _, call = await ask(server, chat, USER, "còn ông Bảo?")
+        assert "Chức vụ:</b> Phó Bí thư Thường trực Tỉnh ủy" in call["text"]
+        later = {"date": first["date"] + 600}
+        _, call = await ask(server, chat, USER, "còn ông Bảo?", extra=later)
+        assert "không nói về điều này" in check_telegram_html(call["text"])
+        _, call = await ask(server, private_chat(OTHER), OTHER, "còn ông Bảo?")
+        assert "không nói về điều này" in check_telegram_html(call["text"])
+
+    run_bot(settings, live, server, scenario)
+
+
+def test_chat_typed_and_english_questions(
+    settings: Settings, live: LiveEngine, server: FakeBotApi
+) -> None:
+    async def scenario(server: FakeBotApi) -> None:
+        chat = private_chat(USER)
+        _, call = await ask(server, chat, USER, "ai chur tris hooij nghij 😊")
+        assert "Người chủ trì:</b> Nguyễn Quốc Bảo, Huỳnh Văn Bưu" in call["text"]
+        _, call = await ask(server, chat, USER, "Who chaired the meeting?")
+        plain = check_telegram_html(call["text"])
+        assert "tiếng Việt" in plain and "in Vietnamese" in plain and "for example" in plain
+        _, call = await ask(server, chat, USER, "giá vàng hnay bn")
+        assert "không nói về điều này" in check_telegram_html(call["text"])
+
+    run_bot(settings, live, server, scenario)
+
+
 def test_start_help_sources_and_ask(
     settings: Settings, live: LiveEngine, server: FakeBotApi
 ) -> None:

@@ -37,6 +37,7 @@ from bot.core.cache import (
     start_loading_index,
     without_postings,
 )
+from bot.core.chat_typing import ChatReader, is_english
 from bot.core.errors import KnowledgeError
 from bot.core.features import same
 from bot.core.fitted import FittedModel
@@ -152,6 +153,7 @@ class Engine:
         assert index is not None
         self.index = index
         self.model = model or default_model()
+        self.reader = ChatReader(self.index.document_frequency, abbreviations)
         self.ranker = Ranker(
             self.index,
             self.passages,
@@ -165,6 +167,9 @@ class Engine:
     # --- Public API -------------------------------------------------------------------
 
     def ask(self, question: str) -> Answer:
+        if is_english(question[:MAX_QUESTION_CHARS]):
+            reply = replies.english_question(self.example_questions(1)[0])
+            return Answer(question, AnswerKind.HELP, None, None, 0.0, reply)
         q = self.understand(question)
         if q.is_empty or q.is_greeting:
             return Answer(question, AnswerKind.HELP, None, None, 0.0, replies.HELP)
@@ -198,7 +203,7 @@ class Engine:
     def understand(self, question: str) -> Question:
         """What a question asks, read against these articles' words."""
         text = strip_markup(question[:MAX_QUESTION_CHARS])
-        return understand(text, self.tokenizer, self._known_pair)
+        return understand(self.reader.read(text).text, self.tokenizer, self._known_pair)
 
     def _known_pair(self, first: str, second: str) -> bool:
         return self.index.document_frequency(pair_term(first, second)) > 0

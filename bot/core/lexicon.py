@@ -1055,3 +1055,109 @@ ABBREVIATIONS: Mapping[str, str] = {
     "LĐ-TBXH": "Lao động - Thương binh và Xã hội",
     "SN": "sinh năm",
 }
+
+# --- Chat typing (issue 11): how people type questions in a chat ------------------------
+# Read in questions only; the articles are indexed as written. Keys are typed forms (any
+# case, folded by code); each value lists the readings, the usual one first. A key with
+# several readings is read the way the articles' words make most likely.
+
+CHAT_ABBREVIATIONS: Mapping[str, tuple[str, ...]] = {
+    "ko": ("không",),
+    "k": ("không",),
+    "kh": ("không",),
+    "hk": ("không",),
+    "kg": ("không",),
+    "khg": ("không",),
+    "hông": ("không",),
+    "dc": ("được",),
+    "đc": ("được",),
+    "dk": ("được",),
+    "đk": ("được",),
+    "bn": ("bao nhiêu",),
+    "bnhiu": ("bao nhiêu",),
+    "bnh": ("bao nhiêu",),
+    "bh": ("bao giờ",),
+    "bg": ("bao giờ",),
+    "bjo": ("bao giờ",),
+    "j": ("gì",),
+    "z": ("vậy",),
+    "v": ("vậy",),
+    "zậy": ("vậy",),
+    "zay": ("vậy",),
+    "ntn": ("như thế nào",),
+    "vs": ("với",),
+    "ng": ("người",),
+    "nhg": ("nhưng",),
+    "ns": ("nói",),
+    "lm": ("làm",),
+    "tw": ("Trung ương",),
+    "tp": ("thành phố",),
+    "hnay": ("hôm nay",),
+    "hn": ("hội nghị", "Hà Nội", "hôm nay"),
+    "r": ("rồi",),
+    "ms": ("mới",),
+    "mn": ("mọi người",),
+    "tg": ("thời gian",),
+    "trc": ("trước",),
+    "cty": ("công ty",),
+    "bv": ("bệnh viện",),
+    "hs": ("học sinh",),
+    "gv": ("giáo viên",),
+    "sv": ("sinh viên",),
+    "bs": ("bác sĩ",),
+    "gd": ("gia đình", "giáo dục"),
+    "đh": ("đại học",),
+    "dh": ("đại học",),
+    "hlv": ("huấn luyện viên",),
+    "xk": ("xuất khẩu",),
+    "nk": ("nhập khẩu",),
+    "tq": ("Trung Quốc",),
+    "vn": ("Việt Nam",),
+    "fb": ("Facebook",),
+    "h": ("giờ",),
+    "ttg": ("Thủ tướng",),
+    "đt": ("điện thoại",),
+    "ck": ("chồng",),
+    "vk": ("vợ",),
+}
+
+# Readings above that only close a question ("... v ạ"): read so only where it ends, since
+# inside a question the letters are something else ("Costa v ENEL"). "không" is not one:
+# inside a question it is a negation ("ko dc lấy phiếu").
+CHAT_CLOSING_PARTICLES = ("vậy",)
+
+# Words of an English question: with few Vietnamese syllables around them, the question is
+# in English and gets a bilingual note rather than a refusal.
+ENGLISH_QUESTION_WORDS = frozenset(
+    {
+        "what",
+        "who",
+        "whom",
+        "whose",
+        "when",
+        "where",
+        "why",
+        "how",
+        "which",
+        "is",
+        "are",
+        "was",
+        "were",
+        "does",
+        "did",
+        "do",
+        "the",
+        "of",
+        "many",
+        "much",
+        "please",
+        "tell",
+        "me",
+        "about",
+    }
+)
+
+# A short message that only continues the previous question ("còn ông Bảo?"): its opening
+# and closing words, which are dropped when the two are read together.
+FOLLOW_UP_STARTS = ("thế còn", "vậy còn", "còn", "thế", "vậy", "và", "với lại")
+FOLLOW_UP_ENDS = ("thì sao", "thì thế nào", "thế nào", "nữa", "thì", "sao", "ạ")

@@ -17,6 +17,16 @@ HELP = (
 )
 
 
+def english_question(example: str) -> str:
+    """The reply to a question typed in English: bilingual on purpose, with an example."""
+    return (
+        "Tôi trả lời câu hỏi bằng tiếng Việt về các bài báo trong kho, "
+        f"có dấu hay không dấu đều được, ví dụ: “{example}”\n"
+        "I answer questions in Vietnamese about the news articles I hold, "
+        f"for example: “{example}”"
+    )
+
+
 def source_line(source: Source) -> str:
     """One line naming where a quote comes from: title, date, paragraph, author, link."""
     parts = [f"«{source.title}»"]

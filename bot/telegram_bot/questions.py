@@ -11,6 +11,7 @@ import logging
 from telegram import Message, Update
 from telegram.ext import CommandHandler, MessageHandler, filters
 
+from bot.core.chat_typing import combine_follow_up, is_follow_up
 from bot.telegram_bot import answers, feedback, texts
 from bot.telegram_bot.answers import timed_ask
 from bot.telegram_bot.keyboards import question_id, vote_buttons
@@ -85,7 +86,21 @@ async def on_private_text(update: Update, context: BotContext) -> None:
     message = update.effective_message
     if message is None or from_this_bot(message, context.bot.id):
         return
-    await answer_question(message, context, question_text(message, context.bot.username))
+    question = question_text(message, context.bot.username)
+    await answer_question(message, context, with_previous(message, context, question))
+
+
+def with_previous(message: Message, context: BotContext, question: str) -> str:
+    """The question a private message asks: a short follow-up within a minute of the last
+    question ("còn ông Bảo?") is read with it (``chat_typing.is_follow_up``)."""
+    recent = context.bot_data.recent_questions
+    at = message.date.timestamp()
+    previous = recent.get(message.chat.id)
+    if previous is not None and is_follow_up(question, at - previous[0], previous[1]):
+        question = combine_follow_up(previous[1], question)
+        log.debug("follow-up read with the previous question")
+    recent.remember(message.chat.id, at, question)
+    return question
 
 
 async def on_group_text(update: Update, context: BotContext) -> None:

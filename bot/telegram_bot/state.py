@@ -50,6 +50,27 @@ class AnswerMemory:
         return len(self._items)
 
 
+REMEMBERED_QUESTIONS = 10_000  # private chats whose last question a follow-up may continue
+
+
+class RecentQuestions:
+    """Each private chat's last question and when it came (bounded, newest kept), so that a
+    short follow-up ("còn ông Bảo?") is read with it."""
+
+    def __init__(self, capacity: int = REMEMBERED_QUESTIONS) -> None:
+        self._items: OrderedDict[int, tuple[float, str]] = OrderedDict()
+        self._capacity = capacity
+
+    def remember(self, chat_id: int, at: float, question: str) -> None:
+        self._items[chat_id] = (at, question)
+        self._items.move_to_end(chat_id)
+        while len(self._items) > self._capacity:
+            self._items.popitem(last=False)
+
+    def get(self, chat_id: int) -> tuple[float, str] | None:
+        return self._items.get(chat_id)
+
+
 @dataclass
 class BotData:
     """The state every handler reads, as `context.bot_data`."""
@@ -60,6 +81,7 @@ class BotData:
     upload_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     inline_logger: InlineLogger = field(default_factory=InlineLogger)
     answers: AnswerMemory = field(default_factory=AnswerMemory)
+    recent_questions: RecentQuestions = field(default_factory=RecentQuestions)
     # The /start examples of one engine (made again after a reload; no reference keeps an
     # old engine alive).
     examples: tuple[weakref.ref[Engine], tuple[str, ...]] | None = None
