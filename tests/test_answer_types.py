@@ -88,6 +88,12 @@ def _found(kind: AnswerType, text: str) -> list[str]:
             id="quantity-mot-and-mot-so-are-not-counts",
         ),
         pytest.param(
+            AnswerType.QUANTITY,
+            "Tỉnh đầu tư cơ sở vật chất cho hai mươi tư xã.",
+            ["hai mươi tư xã"],
+            id="quantity-tu-counts-only-after-another-number-word",
+        ),
+        pytest.param(
             AnswerType.WHO,
             "Tại Hà Nội, ông Nguyễn Văn A phát biểu.",
             ["ông Nguyễn Văn A", "Hà Nội"],

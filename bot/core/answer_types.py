@@ -69,6 +69,7 @@ _TIME_NOUN_LIMITS = tuple(
     (_phrases(noun), limit) for noun, limit in lexicon.TIME_NOUN_LIMITS.items()
 )
 _NOT_COUNTS = _phrases(*lexicon.NOT_COUNTS)
+_AFTER_NUMBER_ONLY = _phrases(*lexicon.AFTER_NUMBER_ONLY)
 _NUMBER_WORDS = _phrases(*lexicon.NUMBER_WORDS)
 _COUNT_UNITS = _phrases(*lexicon.COUNT_UNITS)
 _SHARE_WORDS = _phrases(*lexicon.SHARE_WORDS)
@@ -238,6 +239,8 @@ def _counted(s: Sentence, end: int) -> int:
 def _not_a_count(s: Sentence, i: int, size: int) -> bool:
     """ "một" alone is mostly "a" ("một người dân"), "một số" is "some": not answers to "bao
     nhiêu"; "một trăm", "một nửa" are."""
+    if _AFTER_NUMBER_ONLY.longest_at(s.words, i) >= size:
+        return True  # "đầu tư": a chain of number words never starts with it
     return _NOT_COUNTS.longest_at(s.words, i) >= size and not (
         i + size < s.end and _NUMBER_WORDS.longest_at(s.words, i + size)
     )
@@ -256,7 +259,7 @@ def find_quantity(s: Sentence) -> list[Span]:
             continue
         size = max(_NUMBER_WORDS.longest_at(words, i), _SHARE_WORDS.longest_at(words, i))
         if size and i not in dates and _not_a_count(s, i, size):
-            i += _NOT_COUNTS.longest_at(words, i)
+            i += max(1, _NOT_COUNTS.longest_at(words, i))
             continue
         if size and i not in dates:
             end = i + size

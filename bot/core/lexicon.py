@@ -789,6 +789,9 @@ ERAS = ("thời", "thời kỳ", "thời đại", "đời", "triều", "triều 
 TIME_NOUN_LIMITS = {"ngày": 31, "tháng": 12, "giờ": 24, "lúc": 24}
 # Number words that mostly mean "a" or "some", not a count: "một số", "một phần".
 NOT_COUNTS = ("một", "một số", "một phần", "một cách", "một khi")
+# Number words that count only after another ("hai mươi tư", "ba mươi"): alone, "tư" is of
+# "đầu tư", "tư nhân", "tư vấn".
+AFTER_NUMBER_ONLY = ("tư", "mươi", "lăm", "mốt")
 # Whole expressions of time: "hôm qua", "thứ Hai", "năm ngoái".
 TIME_EXPRESSIONS = (
     "hôm nay",
