@@ -36,6 +36,7 @@ from bot.core.model import Passage
 from bot.core.phrases import Span
 from bot.core.questions import Question
 from bot.core.text import Syllable, Tokenizer
+from bot.core.timings import StageClock
 from bot.core.views import PassageView, view_of_runs, view_of_text, words_of_runs
 
 CANDIDATE_PASSAGES = 15  # passages whose sentences are judged after BM25
@@ -254,10 +255,14 @@ class Ranker:
                     extra[index_terms.pair_term(a.folded, b.folded)] = None
         return terms + [t for t in extra if t not in terms]
 
-    def rank(self, q: Question, passages: int = CANDIDATE_PASSAGES) -> Ranking | None:
+    def rank(
+        self, q: Question, passages: int = CANDIDATE_PASSAGES, *, clock: StageClock | None = None
+    ) -> Ranking | None:
         """The sentences of the best BM25 passages, scored by the fitted ranker."""
         query = self.query_terms(q)
         top = self.index.top(query, passages)
+        if clock is not None:
+            clock.mark("bm25")
         if not top or not q.content:
             return None
         context = QuestionContext(q, self.index, query)
@@ -289,6 +294,8 @@ class Ranker:
                 rows.append(row)
             keys.extend(answers)
         matrix = np.array(rows, dtype=np.float64).reshape(len(rows), len(FEATURES))
+        if clock is not None:
+            clock.mark("features")
         scores = self.model.scores(matrix)
         order = sorted(range(len(refs)), key=lambda i: (-scores[i], refs[i]))
         candidates = tuple(Candidate(*refs[i], float(scores[i]), places[i], keys[i]) for i in order)
