@@ -13,7 +13,7 @@ import itertools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache, partial
+from functools import cached_property, lru_cache, partial
 
 import numpy as np
 
@@ -62,6 +62,12 @@ class Ranking:
     candidates: tuple[Candidate, ...]
     rows: np.ndarray  # FEATURES of each candidate, in the order of `candidates`
     best_bm25: float
+
+    @cached_property
+    def best_answerability(self) -> list[float]:
+        """`answerability(0)`, computed once: every candidate's probability starts from it,
+        and an answer asks for up to 40 of them."""
+        return self.answerability(0)
 
     def answerability(self, i: int) -> list[float]:
         """The refusal model's inputs for candidate i (`fitted.ANSWERABILITY`)."""
@@ -307,11 +313,11 @@ class Ranker:
         The refusal model judges the best candidate; another one gets that probability in
         the proportion of the ranker's shares (the chance that the question is answered at
         all, times the chance that this is the sentence that answers it)."""
-        best = self.model.probability(ranking.answerability(0))
+        best = self.model.probability(ranking.best_answerability)
         if i == 0:
             return best
-        scores = [c.score for c in ranking.candidates]
-        return best * math.exp(scores[i] - scores[0])
+        candidates = ranking.candidates
+        return best * math.exp(candidates[i].score - candidates[0].score)
 
     # --- What to bold -------------------------------------------------------------------
 
