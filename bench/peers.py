@@ -216,9 +216,10 @@ def _tantivy(
     store = tantivy.Index(schema)  # in memory
     writer = store.writer(heap_size=200_000_000, num_threads=1)
     starts = np.concatenate([[0], ends[:-1]])
-    words = np.char.add("t", tokens.astype(str)).tolist()
+    flat = tokens.tolist()
+    word = [f"t{i}" for i in range(int(tokens.max(initial=0)) + 1)]  # one string per term
     for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
-        writer.add_document(tantivy.Document(terms=" ".join(words[a:b])))
+        writer.add_document(tantivy.Document(terms=" ".join(map(word.__getitem__, flat[a:b]))))
     writer.commit()
     writer.wait_merging_threads()
     store.reload()
