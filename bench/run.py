@@ -1,6 +1,11 @@
-"""Benchmark of the answer engine on synthetic knowledge folders of growing size.
+"""Benchmark of the answer engine on knowledge folders of growing size, synthetic or real.
 
     python -m bench.run [--sizes 100 1000 10000] [--questions 300] [--out bench/out]
+    python -m bench.run --corpus DIR [--sizes 1000 10000 40000] [--question-file FILE...]
+
+With --corpus the folders hold real articles (bench/corpus.py), the retrieval step is also
+timed against bm25s and tantivy on the same terms (bench/peers.py), each answer's stages are
+timed, and growth curves are fitted over the sizes measured.
 
 Each size runs in a fresh subprocess (so that its memory is its own): the folder is
 generated (or reused) under OUT/kN, then the index is built cold, started warm in yet
