@@ -806,7 +806,10 @@ def _cell(result: dict[str, Any], key: Any, fmt: str | None, header: str) -> str
     if header == "refused off-topic":
         return f"{1 - result['answered_share'].get('unanswerable', 0):.0%}"
     if callable(key):
-        value = key(result)
+        try:
+            value = key(result)
+        except KeyError:  # a figure this size did not measure (plain rank-bm25 above --plain-max)
+            value = None
     elif isinstance(key, tuple):
         value = result.get(key[0], {}).get(key[1])
     else:
