@@ -1,6 +1,11 @@
-"""Benchmark of the answer engine on synthetic knowledge folders of growing size.
+"""Benchmark of the answer engine on knowledge folders of growing size, synthetic or real.
 
     python -m bench.run [--sizes 100 1000 10000] [--questions 300] [--out bench/out]
+    python -m bench.run --corpus DIR [--sizes 1000 10000 40000] [--question-file FILE...]
+
+With --corpus the folders hold real articles (bench/corpus.py), the retrieval step is also
+timed against bm25s and tantivy on the same terms (bench/peers.py), each answer's stages are
+timed, and growth curves are fitted over the sizes measured.
 
 Each size runs in a fresh subprocess (so that its memory is its own): the folder is
 generated (or reused) under OUT/kN, then the index is built cold, started warm in yet
@@ -35,12 +40,17 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
+from bench.corpus import build_folder, corpus_files, real_questions
+from bench.peers import percentile, retrieval_peers
 from bench.synth import DEFAULT_SEED, GENERATOR_VERSION, folder_digest, generate
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = ROOT / "bench" / "out"
 TOKENIZER_SAMPLE_PARAGRAPHS = 2000
 WARMUP_QUESTIONS = 20
+PLAIN_QUESTIONS = 300  # timed through plain rank-bm25 (the first ones drawn)
 
 TARGETS = {  # figure: (comparison, bound, the size it is judged at; None = every size)
     "build_vs_tokenizer": (">=", 1.6, None),
@@ -50,6 +60,17 @@ TARGETS = {  # figure: (comparison, bound, the size it is judged at; None = ever
     "plain_over_engine_p95": (">=", 20.0, 10000),
     "plain_over_engine_median": (">=", 20.0, 10000),
     "rss_peak_mb": ("<", 1024.0, 10000),
+}
+# Real news (--corpus), issue 13: judged at 10,000 articles.
+CORPUS_TARGETS = {
+    "build_vs_tokenizer": (">=", 1.6, 10000),
+    "warm_process_s": ("<", 1.5, 10000),
+    "reload_s": ("<", 1.0, 10000),
+    "ask_p95_ms": ("<", 8.0, 10000),
+    "bm25s_over_ours_median": (">", 1.0, 10000),
+    "bm25s_over_ours_p95": (">", 1.0, 10000),
+    "scores_equal_share": (">=", 1.0, 10000),
+    "rss_peak_mb": ("<", 500.0, 10000),
 }
 
 _started = time.perf_counter()
@@ -80,14 +101,6 @@ def proc_mb(field: str) -> float | None:
         return None
     match = re.search(rf"^{field}:\s+(\d+) kB", status, re.MULTILINE)
     return round(int(match.group(1)) / 1024, 1) if match else None
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    position = (len(ordered) - 1) * q / 100
-    low = int(position)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
 @contextmanager
@@ -145,12 +158,17 @@ def article_words(article: Any) -> int:
 # --- Tokenizer baseline ---------------------------------------------------------------------
 
 
+def article_paths(folder: Path) -> list[Path]:
+    """The folder's article files, in name order."""
+    return corpus_files(folder)
+
+
 def tokenizer_sample(folder: Path) -> list[str]:
     """At least TOKENIZER_SAMPLE_PARAGRAPHS body paragraphs (cycled on small folders)."""
     from bot.core.articles import read_article
 
     paragraphs: list[str] = []
-    for path in sorted(folder.glob("*.txt")):
+    for path in article_paths(folder):
         article, _ = read_article(path, path.name, 10_000_000)
         paragraphs.extend(article.paragraphs)
         if len(paragraphs) >= TOKENIZER_SAMPLE_PARAGRAPHS:
@@ -303,9 +321,13 @@ def summarize(milliseconds: list[float]) -> dict[str, float]:
 def change_one_article(path: Path, version: int) -> None:
     """Rewrite the first sentence of the article's second paragraph."""
     blocks = path.read_text(encoding="utf-8").split("\n\n")
-    paragraph = blocks[3]  # title, date line, first paragraph, second paragraph, ...
+    # .txt: title, date line, first paragraph, second paragraph, ...; .md: front matter,
+    # first paragraph, second paragraph, ...
+    number = 3 if path.suffix == ".txt" else 2
+    number = min(number, len(blocks) - 1)
+    paragraph = blocks[number]
     rest = paragraph.split(". ", 1)[1] if ". " in paragraph else ""
-    blocks[3] = f"Nội dung đoạn này đã được biên tập viên cập nhật lần thứ {version}. {rest}"
+    blocks[number] = f"Nội dung đoạn này đã được biên tập viên cập nhật lần thứ {version}. {rest}"
     path.write_text("\n\n".join(blocks).rstrip(), encoding="utf-8")
 
 
@@ -378,6 +400,14 @@ def cold_child(folder: Path, cache: Path, profile_to: Path | None) -> None:
     )
 
 
+def peers_child(folder: Path, cache: Path, asked: Path, check: bool) -> None:
+    from bot.core.engine import load_engine
+
+    engine = load_engine(folder, cache_dir=cache)
+    questions = json.loads(asked.read_text(encoding="utf-8"))
+    print(json.dumps(retrieval_peers(engine, questions, check_scores=check, log=log)))
+
+
 def warm_start(folder: Path, cache: Path, question: str, profile_to: Path | None) -> dict:
     """Run in a new process: time the import and load_engine from the cache just built."""
     figures, process_s = run_child(
@@ -391,15 +421,18 @@ def warm_child(folder: Path, cache: Path, question: str, profile_to: Path | None
     from bot.core.engine import load_engine  # the import is part of starting the bot
 
     import_s = time.perf_counter() - started
+    from bot.core.text import warm_up_in_background
+
     with profiled(profile_to is not None, profile_to or Path()):
         started = time.perf_counter()
+        # As the bot starts (bot/telegram_bot/runner.py): underthesea's model loads in a
+        # thread while the index does.
+        warming = warm_up_in_background()
         engine = load_engine(folder, cache_dir=cache)
         load_s = time.perf_counter() - started
-    from bot.core.text import warm_up
-
-    started = time.perf_counter()
-    warm_up()  # the bot loads underthesea's model at start too
-    warm_up_s = time.perf_counter() - started
+        warming.result()
+        ready_s = time.perf_counter() - started
+    warm_up_s = ready_s - load_s  # how long the tokenizer was still waited for
     started = time.perf_counter()
     found = engine.ask(question).found
     first_ask_s = time.perf_counter() - started
@@ -408,7 +441,8 @@ def warm_child(folder: Path, cache: Path, question: str, profile_to: Path | None
             {
                 "import_s": round(import_s, 3),
                 "load_s": round(load_s, 3),
-                "tokenizer_warm_up_s": round(warm_up_s, 3),
+                "tokenizer_wait_after_load_s": round(warm_up_s, 3),
+                "ready_s": round(ready_s, 3),
                 "first_ask_s": round(first_ask_s, 4),
                 "first_ask_found": found,
                 "passages": len(engine.passages),
@@ -416,6 +450,49 @@ def warm_child(folder: Path, cache: Path, question: str, profile_to: Path | None
             }
         )
     )
+
+
+def folder_prefix(args: argparse.Namespace) -> str:
+    """OUT/kN holds synthetic articles, OUT/cN real ones (from --corpus)."""
+    return "k" if args.corpus is None else "c"
+
+
+def stage_times(engine: Any, questions: list[dict[str, str]]) -> dict[str, Any]:
+    """Each stage of `engine.ask` (see bot/core/timings.py) at the 50th and 95th percentile,
+    over the questions that reached it, in a pass of its own after the timed one."""
+    from bot.core.timings import STAGES, StageClock
+
+    clock = StageClock()
+    spent: dict[str, list[float]] = {stage: [] for stage in STAGES}
+    totals: list[float] = []
+    for item in questions:
+        clock.start()
+        started = time.perf_counter_ns()
+        engine.ask(item["q"], clock=clock)
+        totals.append((time.perf_counter_ns() - started) / 1e6)
+        for stage, nanoseconds in clock.spent.items():
+            spent[stage].append(nanoseconds / 1e6)
+    figures: dict[str, Any] = {
+        stage: {
+            "questions": len(values),
+            "p50_ms": round(percentile(values, 50), 3),
+            "p95_ms": round(percentile(values, 95), 3),
+            "mean_ms": round(statistics.fmean(values), 3),
+        }
+        for stage, values in spent.items()
+        if values
+    }
+    figures["total"] = {
+        "questions": len(totals),
+        "p50_ms": round(percentile(totals, 50), 3),
+        "p95_ms": round(percentile(totals, 95), 3),
+        "mean_ms": round(statistics.fmean(totals), 3),
+    }
+    return figures
+
+
+def stage_line(stages: dict[str, Any]) -> str:
+    return ", ".join(f"{name} {f['p50_ms']:.2f} / {f['p95_ms']:.2f}" for name, f in stages.items())
 
 
 def time_asks(ask: Callable[[str], Any], questions: list[dict[str, str]]) -> list[float]:
@@ -427,15 +504,22 @@ def time_asks(ask: Callable[[str], Any], questions: list[dict[str, str]]) -> lis
     return times
 
 
-def measure_size(size: int, questions_count: int, out: Path, seed: int, profile: bool) -> dict:
+def measure_size(size: int, args: argparse.Namespace) -> dict:
     from bot.core.cache import wait_for_saves
     from bot.core.engine import load_engine  # imported here: the parent never loads it
 
+    questions_count, out, seed, profile = args.questions, args.out, args.seed, args.profile
     result: dict[str, Any] = {"size": size, "seed": seed, "profiled": profile}
-    folder_stats = ensure_folder(out, size, seed)
-    folder = out / f"k{size}"
-    cache = out / f"k{size}-cache"
+    prefix = folder_prefix(args)
+    folder = out / f"{prefix}{size}"
+    cache = out / f"{prefix}{size}-cache"
+    if args.corpus is not None:
+        log(f"real articles from {args.corpus} into {folder}")
+        folder_stats = build_folder(args.corpus, folder, size, seed)
+    else:
+        folder_stats = ensure_folder(out, size, seed)
     result["folder"] = folder_stats
+    result["corpus"] = str(args.corpus) if args.corpus else None
 
     # Single-core tokenizer speed, before and after the build (the machine's speed drifts).
     sample = tokenizer_sample(folder)
@@ -447,7 +531,7 @@ def measure_size(size: int, questions_count: int, out: Path, seed: int, profile:
     # (as `python -m bot index` runs it), so that this one measures a serving bot's memory.
     shutil.rmtree(cache, ignore_errors=True)
     gc.collect()
-    cold = cold_build(folder, cache, out / f"k{size}-cold" if profile else None)
+    cold = cold_build(folder, cache, out / f"{prefix}{size}-cold" if profile else None)
     memory: dict[str, float | None] = {
         "now_after_cold_build": cold.pop("rss_now_mb"),
         "peak_after_cold_build": cold.pop("rss_peak_mb"),
@@ -485,17 +569,42 @@ def measure_size(size: int, questions_count: int, out: Path, seed: int, profile:
     texts = [p.text for p in engine.passages]
     warmup = make_questions(texts, WARMUP_QUESTIONS, rng)
     questions = make_questions(texts, questions_count, rng)
+    if args.question_file:
+        fitting = real_questions(args.question_file, folder)
+        log(f"{len(fitting)} questions of the real question sets fit this folder")
+        questions += [{"group": "real", "q": q} for q in fitting]
+        rng.shuffle(questions)
     log("warm start in a new process")
-    warm = warm_start(folder, cache, questions[0]["q"], out / f"k{size}-warm" if profile else None)
+    warm = warm_start(
+        folder, cache, questions[0]["q"], out / f"{prefix}{size}-warm" if profile else None
+    )
     result["warm"] = warm
-    result.update({"warm_load_s": warm["load_s"], "import_s": warm["import_s"]})
+    result.update(
+        {
+            "warm_load_s": warm["load_s"],
+            "import_s": warm["import_s"],
+            "warm_process_s": warm["process_s"],
+        }
+    )
     log(
         f"warm start: import {warm['import_s']:.2f} s, load_engine {warm['load_s']:.2f} s, "
         f"RSS {warm['rss_mb']:.0f} MB"
     )
 
+    if args.peers:
+        # In a process of its own, started from the cache the cold build wrote: the peers'
+        # memory stays out of this one's, and the index checked against rank-bm25 is the
+        # cold build's, term order and all.
+        asked = out / f"{prefix}{size}.questions.json"
+        asked.write_text(json.dumps(questions, ensure_ascii=False), encoding="utf-8")
+        check = "1" if size <= args.plain_max else "0"
+        log("retrieval step of ours, bm25s and tantivy, in a new process")
+        result["retrieval"], _ = run_child(
+            "--peers-child", [str(folder), str(cache), str(asked), check], None, show_log=True
+        )
+
     # Reload after one file changed (then changed back), as /reload does.
-    changed = sorted(folder.glob("*.txt"))[size // 2]
+    changed = article_paths(folder)[size // 2]
     original = changed.read_bytes()
     reloads: list[float] = []
     cache_writes: list[float] = []
@@ -505,7 +614,7 @@ def measure_size(size: int, questions_count: int, out: Path, seed: int, profile:
                 change_one_article(changed, version)
             else:
                 changed.write_bytes(original)
-            with profiled(profile and version == 1, out / f"k{size}-reload"):
+            with profiled(profile and version == 1, out / f"{prefix}{size}-reload"):
                 started = time.perf_counter()
                 engine = load_engine(folder, cache_dir=cache, previous=engine)
                 reloads.append(time.perf_counter() - started)
@@ -538,7 +647,7 @@ def measure_size(size: int, questions_count: int, out: Path, seed: int, profile:
     def ask(question: str) -> None:
         answers.append(engine.ask(question).found)
 
-    with profiled(profile, out / f"k{size}-ask"):
+    with profiled(profile, out / f"{prefix}{size}-ask"):
         times = time_asks(ask, questions)
     groups: dict[str, list[bool]] = {}
     for item, found in zip(questions, answers, strict=True):
@@ -560,6 +669,14 @@ def measure_size(size: int, questions_count: int, out: Path, seed: int, profile:
         f"p95 {result['ask']['p95_ms']:.2f} ms; answered {result['answered_share']}"
     )
 
+    result["stages"] = stage_times(engine, questions)
+    log("stages (p50 / p95 ms): " + stage_line(result["stages"]))
+    if size > args.plain_max:
+        log(f"plain rank-bm25 left out above {args.plain_max:,} articles (--plain-max)")
+        result["components"] = components(engine, folder)
+        result["targets"] = judge(result)
+        return result
+
     # The plain approach on the same passages and questions.
     from rank_bm25 import BM25Okapi
 
@@ -573,7 +690,8 @@ def measure_size(size: int, questions_count: int, out: Path, seed: int, profile:
         int(scores.argmax())
 
     time_asks(plain_ask, warmup)
-    plain_times = time_asks(plain_ask, questions)
+    # Enough questions for a median and a p95; all of them would take minutes at 10,000.
+    plain_times = time_asks(plain_ask, questions[:PLAIN_QUESTIONS])
     result["plain"] = summarize(plain_times)
     result["plain_over_engine_median"] = round(
         result["plain"]["median_ms"] / result["ask"]["median_ms"], 3
@@ -623,15 +741,31 @@ def components(engine: Any, folder: Path) -> dict[str, float]:
     return {name: round(seconds, 3) for name, seconds in figures.items()}
 
 
+def retrieval_ratios(result: dict[str, Any]) -> None:
+    """bm25s's time over ours (above 1: ours is faster), and the share of checked queries
+    whose scores equal rank-bm25's, from the retrieval figures."""
+    retrieval = result.get("retrieval") or {}
+    ours, theirs = retrieval.get("ours"), (retrieval.get("bm25s") or {}).get("retrieve")
+    if ours and theirs:
+        for stat in ("median", "p95"):
+            value = theirs[f"{stat}_ms"] / ours[f"{stat}_ms"]
+            result[f"bm25s_over_ours_{stat}"] = round(value, 3)
+    check = retrieval.get("rank_bm25_check")
+    if check and check["queries"]:
+        result["scores_equal_share"] = round(check["bit_equal"] / check["queries"], 3)
+
+
 def judge(result: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    retrieval_ratios(result)
     verdicts = {}
-    for name, (comparison, bound, at_size) in TARGETS.items():
+    targets = TARGETS if result.get("corpus") is None else CORPUS_TARGETS
+    for name, (comparison, bound, at_size) in targets.items():
         if at_size is not None and result["size"] != at_size:
             continue
         value = result.get(name)
         if value is None:
             continue
-        met = value >= bound if comparison == ">=" else value < bound
+        met = {">=": value >= bound, ">": value > bound, "<": value < bound}[comparison]
         verdicts[name] = {"value": value, "target": f"{comparison} {bound:g}", "met": met}
     return verdicts
 
@@ -648,6 +782,7 @@ COLUMNS = (
     ("build / tokenizer", "build_vs_tokenizer", "{:.2f}"),
     ("import s", "import_s", "{:.2f}"),
     ("warm start s", "warm_load_s", "{:.2f}"),
+    ("warm process s", "warm_process_s", "{:.2f}"),
     ("reload s", "reload_s", "{:.2f}"),
     ("ask median ms", ("ask", "median_ms"), "{:.2f}"),
     ("ask p95 ms", ("ask", "p95_ms"), "{:.2f}"),
@@ -671,7 +806,10 @@ def _cell(result: dict[str, Any], key: Any, fmt: str | None, header: str) -> str
     if header == "refused off-topic":
         return f"{1 - result['answered_share'].get('unanswerable', 0):.0%}"
     if callable(key):
-        value = key(result)
+        try:
+            value = key(result)
+        except KeyError:  # a figure this size did not measure (plain rank-bm25 above --plain-max)
+            value = None
     elif isinstance(key, tuple):
         value = result.get(key[0], {}).get(key[1])
     else:
@@ -692,6 +830,127 @@ def table(results: list[dict[str, Any]]) -> str:
             row[0] = f"{result['size']:,}"
         lines.append("| " + " | ".join(row) + " |")
     return "\n".join(lines)
+
+
+def peer_table(results: list[dict[str, Any]]) -> str:
+    """The retrieval step alone (top 30, the same terms), each engine's median / p95 in ms."""
+    lines = [
+        "| articles | queries | ours | bm25s retrieve() | bm25s scores+topk | tantivy search "
+        "| bm25s/ours median | bm25s/ours p95 | scores = rank-bm25 |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for result in sorted(results, key=lambda r: r["size"]):
+        retrieval = result.get("retrieval")
+        if not retrieval:
+            continue
+
+        def cell(figures: dict[str, Any] | None) -> str:
+            if not figures:
+                return "–"
+            if "skipped" in figures:
+                return "skipped"
+            return f"{figures['median_ms']:.3f} / {figures['p95_ms']:.3f}"
+
+        bm25s = retrieval.get("bm25s") or {}
+        tantivy = retrieval.get("tantivy") or {}
+        check = retrieval.get("rank_bm25_check")
+        equal = f"{check['bit_equal']}/{check['queries']}" if check else "–"
+        ratio_median = result.get("bm25s_over_ours_median")
+        ratio_p95 = result.get("bm25s_over_ours_p95")
+        lines.append(
+            f"| {result['size']:,} | {retrieval['queries']} | {cell(retrieval.get('ours'))} "
+            f"| {cell(bm25s.get('retrieve'))} | {cell(bm25s.get('scores_topk'))} "
+            f"| {cell(tantivy.get('search'))} "
+            f"| {'–' if ratio_median is None else f'{ratio_median:.2f}×'} "
+            f"| {'–' if ratio_p95 is None else f'{ratio_p95:.2f}×'} | {equal} |"
+        )
+    return "\n".join(lines)
+
+
+def stage_table(results: list[dict[str, Any]]) -> str:
+    """Each stage of an answer at p50 / p95, in ms (the questions that reached it)."""
+    from bot.core.timings import STAGES
+
+    names = [*STAGES, "total"]
+    lines = [
+        "| articles | " + " | ".join(names) + " |",
+        "|---:|" + "|".join("---:" for _ in names) + "|",
+    ]
+    for result in sorted(results, key=lambda r: r["size"]):
+        stages = result.get("stages")
+        if not stages:
+            continue
+        cells = [
+            f"{stages[n]['p50_ms']:.2f} / {stages[n]['p95_ms']:.2f}" if n in stages else "–"
+            for n in names
+        ]
+        lines.append(f"| {result['size']:,} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+MACHINE_GB = 24
+
+
+def growth(results: list[dict[str, Any]]) -> dict[str, Any]:
+    """Curves of cost against the number of articles, fitted on the sizes measured.
+
+    Build time and ask p95 as power laws (``y = a * n**b``, least squares on the logs, so b
+    says how they grow); memory and the cache file as lines (``y = c + d * n``), which is
+    what they are (a fixed part plus so much per article), and where the line reaches the
+    machine's memory is the size one machine stops being enough.
+    """
+    done = [r for r in results if "error" not in r]
+    if len(done) < 2:
+        return {}
+    sizes = np.array([r["articles"] for r in done], dtype=float)
+    fits: dict[str, Any] = {"sizes": [int(n) for n in sizes]}
+    for name, key in (("cold_build_s", "cold_build_s"), ("ask_p95_ms", "ask_p95_ms")):
+        values = np.array([r[key] for r in done], dtype=float)
+        slope, intercept = np.polyfit(np.log(sizes), np.log(values), 1)
+        fits[name] = {"a": float(np.exp(intercept)), "b": round(float(slope), 3)}
+    for name, key in (
+        ("rss_peak_mb", "rss_peak_mb"),
+        ("cold_build_rss_peak_mb", "cold_build_rss_peak_mb"),
+        ("cache_mb", "cache_bytes"),
+    ):
+        values = np.array([r[key] for r in done], dtype=float)
+        if key == "cache_bytes":
+            values = values / 1e6
+        per_article, fixed = np.polyfit(sizes, values, 1)
+        fits[name] = {"fixed": round(float(fixed), 1), "per_article": round(float(per_article), 5)}
+    # The cold build's workers are processes of their own, about 250 MB each at any size.
+    workers = (os.cpu_count() or 1) * 250
+    limit = MACHINE_GB * 1024
+    serving = fits["rss_peak_mb"]
+    building = fits["cold_build_rss_peak_mb"]
+    fits["articles_at_machine_limit"] = {
+        "serving": int((limit - serving["fixed"]) / serving["per_article"]),
+        "cold_build": int((limit - workers - building["fixed"]) / building["per_article"]),
+    }
+    fits["cache_kb_per_article"] = round(fits["cache_mb"]["per_article"] * 1000, 2)
+    return fits
+
+
+def growth_lines(fits: dict[str, Any]) -> str:
+    if not fits:
+        return ""
+    build, p95 = fits["cold_build_s"], fits["ask_p95_ms"]
+    serving, building, cache = fits["rss_peak_mb"], fits["cold_build_rss_peak_mb"], fits["cache_mb"]
+    limit = fits["articles_at_machine_limit"]
+    return "\n".join(
+        [
+            f"Growth over {', '.join(f'{n:,}' for n in fits['sizes'])} articles:",
+            f"- cold build s = {build['a']:.4g} × n^{build['b']}",
+            f"- ask p95 ms = {p95['a']:.4g} × n^{p95['b']}",
+            f"- serving peak RSS MB = {serving['fixed']} + {serving['per_article']} × n",
+            f"- cold build peak RSS MB = {building['fixed']} + {building['per_article']} × n "
+            "(plus the workers)",
+            f"- index cache MB = {cache['fixed']} + {cache['per_article']} × n "
+            f"({fits['cache_kb_per_article']} kB per article)",
+            f"- {MACHINE_GB} GB is reached at about {limit['serving']:,} articles serving, "
+            f"{limit['cold_build']:,} for a cold build",
+        ]
+    )
 
 
 def target_lines(results: list[dict[str, Any]]) -> str:
@@ -722,9 +981,17 @@ def run_size(size: int, args: argparse.Namespace) -> dict[str, Any]:
     ]
     if args.profile:
         command.append("--profile")
+    if args.corpus is not None:
+        command += ["--corpus", str(args.corpus)]
+    if args.question_file:
+        command += ["--question-file", *map(str, args.question_file)]
+    if not args.peers:
+        command.append("--no-peers")
+    command += ["--plain-max", str(args.plain_max)]
     log(f"size {size:,}: starting a fresh process")
+    path = args.out / f"{folder_prefix(args)}{size}.result.json"
+    path.unlink(missing_ok=True)
     done = subprocess.run(command, cwd=ROOT, check=False)
-    path = args.out / f"k{size}.result.json"
     if done.returncode != 0 or not path.is_file():
         log(f"size {size:,} failed (exit status {done.returncode})")
         return {"size": size, "error": f"exit status {done.returncode}"}
@@ -753,17 +1020,54 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="print the table from OUT/results.json without running anything",
     )
+    parser.add_argument(
+        "--corpus",
+        type=Path,
+        help="a folder of real articles: the sizes are its first N articles (repeated with "
+        "perturbed names and numbers past its own size); default size: all of it",
+    )
+    parser.add_argument(
+        "--question-file",
+        type=Path,
+        nargs="+",
+        default=[],
+        help="real question sets (questions.jsonl beside a knowledge/ folder with the "
+        "article): their questions are asked too where the article is in the folder",
+    )
+    parser.add_argument(
+        "--plain-max",
+        type=int,
+        default=10_000,
+        help="sizes above this skip plain rank-bm25 (about 1 s per question at 40,000)",
+    )
+    parser.add_argument(
+        "--no-peers",
+        dest="peers",
+        action="store_false",
+        help="leave out the retrieval step of bm25s and tantivy",
+    )
     parser.add_argument("--size-child", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--warm-child", nargs=3, help=argparse.SUPPRESS)
     parser.add_argument("--cold-child", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument("--peers-child", nargs=4, help=argparse.SUPPRESS)
     parser.add_argument("--profile-to", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     args.out = args.out.resolve()
+    if args.corpus is not None:
+        args.corpus = args.corpus.resolve()
+        if "--sizes" not in (argv if argv is not None else sys.argv):
+            args.sizes = [len(corpus_files(args.corpus))]
+    args.question_file = [path.resolve() for path in args.question_file]
 
     if args.cold_child:
         _label = "cold"
         folder, cache = args.cold_child
         cold_child(Path(folder), Path(cache), args.profile_to)
+        return 0
+    if args.peers_child:
+        _label = "peers"
+        folder, cache, asked, check = args.peers_child
+        peers_child(Path(folder), Path(cache), Path(asked), check == "1")
         return 0
     if args.warm_child:
         folder, cache, question = args.warm_child
@@ -771,14 +1075,14 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     args.out.mkdir(parents=True, exist_ok=True)
     if args.size_child is not None:
-        _label = f"k{args.size_child}"
-        result = measure_size(args.size_child, args.questions, args.out, args.seed, args.profile)
-        path = args.out / f"k{args.size_child}.result.json"
+        _label = f"{folder_prefix(args)}{args.size_child}"
+        result = measure_size(args.size_child, args)
+        path = args.out / f"{folder_prefix(args)}{args.size_child}.result.json"
         path.write_text(json.dumps(result, indent=1, ensure_ascii=False), encoding="utf-8")
         log(f"done, figures in {path}")
         return 0
 
-    results_path = args.out / "results.json"
+    results_path = args.out / ("results.json" if args.corpus is None else "corpus-results.json")
     stored: dict[str, Any] = {}
     if results_path.is_file() and not args.fresh:
         stored = json.loads(results_path.read_text(encoding="utf-8"))
@@ -803,6 +1107,23 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     print(table(results))
     print()
+    if any(r.get("retrieval") for r in results):
+        print("Retrieval alone, top 30 of the same terms (median / p95 ms):")
+        print(peer_table(results))
+        print()
+    if any(r.get("stages") for r in results):
+        print("Stages of an answer (p50 / p95 ms):")
+        print(stage_table(results))
+        print()
+    if args.corpus is not None:
+        fits = growth(results)
+        if fits:
+            print(growth_lines(fits))
+            print()
+            stored["growth"] = fits
+            results_path.write_text(
+                json.dumps(stored, indent=1, ensure_ascii=False), encoding="utf-8"
+            )
     print(target_lines(results))
     return 0 if all("error" not in r for r in results) else 1
 

@@ -57,6 +57,7 @@ from bot.core.quotes import Quote, build_quote, in_quote
 from bot.core.ranking import Candidate, Ranker, Ranking
 from bot.core.terms import pair_term
 from bot.core.text import Abbreviations, Tokenizer
+from bot.core.timings import StageClock
 
 MAX_HITS = 20  # answering quotes kept per question: more is never shown
 # Other quotes offered after the answer ("Đoạn khác", inline results) may be less likely than
@@ -166,21 +167,24 @@ class Engine:
 
     # --- Public API -------------------------------------------------------------------
 
-    def ask(self, question: str) -> Answer:
+    def ask(self, question: str, *, clock: StageClock | None = None) -> Answer:
+        """The answer to a question; `clock`, when given, records where the time went."""
         if is_english(question[:MAX_QUESTION_CHARS]):
             reply = replies.english_question(self.example_questions(1)[0])
             return Answer(question, AnswerKind.HELP, None, None, 0.0, reply)
         q = self.understand(question)
+        if clock is not None:
+            clock.mark("analysis")
         if q.is_empty or q.is_greeting:
             return Answer(question, AnswerKind.HELP, None, None, 0.0, replies.HELP)
         if q.meta is not None:
             return self._metadata_answer(question, q)
         if not q.content:
             return Answer(question, AnswerKind.NOT_FOUND, None, None, 0.0, replies.VAGUE)
-        ranking = self.ranker.rank(q)
+        ranking = self.ranker.rank(q, clock=clock)
         if ranking is None:
             return Answer(question, AnswerKind.NOT_FOUND, None, None, 0.0, replies.NOT_FOUND)
-        hits = self._hits(ranking)
+        hits = self._hits(ranking, clock=clock)
         if not hits:
             best = self.ranker.probability(ranking, 0)
             return Answer(question, AnswerKind.NOT_FOUND, None, None, best, replies.NOT_FOUND)
@@ -188,6 +192,8 @@ class Engine:
         reply = replies.quote_reply(best_hit.quote, best_hit.source)
         if best_hit.answer:
             reply = f"{best_hit.answer_label}: {best_hit.answer}\n{reply}"
+        if clock is not None:
+            clock.mark("rendering")
         return Answer(
             question,
             AnswerKind.FOUND,
@@ -208,12 +214,17 @@ class Engine:
     def _known_pair(self, first: str, second: str) -> bool:
         return self.index.document_frequency(pair_term(first, second)) > 0
 
-    def _hits(self, ranking: Ranking, limit: int = MAX_HITS) -> tuple[Hit, ...]:
+    def _hits(
+        self, ranking: Ranking, limit: int = MAX_HITS, clock: StageClock | None = None
+    ) -> tuple[Hit, ...]:
         """The quotes that answer, best first; none when the best candidate is not likely
         enough to answer. After it, each other candidate the fitted model finds likely
         enough gets its own quote, none repeating another's sentences."""
         threshold = self.model.threshold
-        if self.ranker.probability(ranking, 0) < threshold:
+        answers = self.ranker.probability(ranking, 0) >= threshold
+        if clock is not None:
+            clock.mark("judging")  # the refusal model's call; what follows renders quotes
+        if not answers:
             return ()
         scores = {(c.position, c.sentence): c.score for c in ranking.candidates}
         hits: list[Hit] = []

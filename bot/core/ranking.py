@@ -13,7 +13,7 @@ import itertools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache, partial
+from functools import cached_property, lru_cache, partial
 
 import numpy as np
 
@@ -36,6 +36,7 @@ from bot.core.model import Passage
 from bot.core.phrases import Span
 from bot.core.questions import Question
 from bot.core.text import Syllable, Tokenizer
+from bot.core.timings import StageClock
 from bot.core.views import PassageView, view_of_runs, view_of_text, words_of_runs
 
 CANDIDATE_PASSAGES = 15  # passages whose sentences are judged after BM25
@@ -61,6 +62,12 @@ class Ranking:
     candidates: tuple[Candidate, ...]
     rows: np.ndarray  # FEATURES of each candidate, in the order of `candidates`
     best_bm25: float
+
+    @cached_property
+    def best_answerability(self) -> list[float]:
+        """`answerability(0)`, computed once: every candidate's probability starts from it,
+        and an answer asks for up to 40 of them."""
+        return self.answerability(0)
 
     def answerability(self, i: int) -> list[float]:
         """The refusal model's inputs for candidate i (`fitted.ANSWERABILITY`)."""
@@ -254,10 +261,14 @@ class Ranker:
                     extra[index_terms.pair_term(a.folded, b.folded)] = None
         return terms + [t for t in extra if t not in terms]
 
-    def rank(self, q: Question, passages: int = CANDIDATE_PASSAGES) -> Ranking | None:
+    def rank(
+        self, q: Question, passages: int = CANDIDATE_PASSAGES, *, clock: StageClock | None = None
+    ) -> Ranking | None:
         """The sentences of the best BM25 passages, scored by the fitted ranker."""
         query = self.query_terms(q)
         top = self.index.top(query, passages)
+        if clock is not None:
+            clock.mark("bm25")
         if not top or not q.content:
             return None
         context = QuestionContext(q, self.index, query)
@@ -289,6 +300,8 @@ class Ranker:
                 rows.append(row)
             keys.extend(answers)
         matrix = np.array(rows, dtype=np.float64).reshape(len(rows), len(FEATURES))
+        if clock is not None:
+            clock.mark("features")
         scores = self.model.scores(matrix)
         order = sorted(range(len(refs)), key=lambda i: (-scores[i], refs[i]))
         candidates = tuple(Candidate(*refs[i], float(scores[i]), places[i], keys[i]) for i in order)
@@ -300,11 +313,11 @@ class Ranker:
         The refusal model judges the best candidate; another one gets that probability in
         the proportion of the ranker's shares (the chance that the question is answered at
         all, times the chance that this is the sentence that answers it)."""
-        best = self.model.probability(ranking.answerability(0))
+        best = self.model.probability(ranking.best_answerability)
         if i == 0:
             return best
-        scores = [c.score for c in ranking.candidates]
-        return best * math.exp(scores[i] - scores[0])
+        candidates = ranking.candidates
+        return best * math.exp(candidates[i].score - candidates[0].score)
 
     # --- What to bold -------------------------------------------------------------------
 

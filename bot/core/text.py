@@ -14,6 +14,7 @@ import re
 import threading
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -243,20 +244,53 @@ _SEGMENT_LOCK = threading.Lock()
 _segmenter = None
 
 
-def _word_tokenize(text: str) -> list[str]:
+# News repeats itself (author lines, "Chia sẻ bài viết", boilerplate paragraphs, the same
+# notice in many articles): the same text is segmented once per process. The segmenter's
+# output depends on the text alone, so the tokens are those a new call would give. Bounded:
+# passages are at most a few hundred characters, so this holds a few megabytes.
+_SEGMENTED_TEXTS = 4096
+
+
+@lru_cache(maxsize=_SEGMENTED_TEXTS)
+def _segment(text: str) -> tuple[str, ...]:
     global _segmenter
     if _segmenter is None:
         with _SEGMENT_LOCK:
             if _segmenter is None:
                 from underthesea import word_tokenize  # heavy import: load once, lazily
 
+                # underthesea sets its model global before the model is loaded: a second
+                # thread calling it meanwhile would find it half made. Its first call (the
+                # model's load) happens here, under the lock, before anyone else may call.
+                word_tokenize("Hội nghị.")
                 _segmenter = word_tokenize
-    return [str(token) for token in _segmenter(text)]
+    return tuple(str(token) for token in _segmenter(text))
+
+
+def _word_tokenize(text: str) -> list[str]:
+    return list(_segment(text))
 
 
 def warm_up() -> None:
     """Load underthesea's model now rather than on the first question."""
     _word_tokenize("Hội nghị triển khai nhiệm vụ năm 2014.")
+
+
+def warm_up_in_background() -> Future[None]:
+    """`warm_up` in a thread of its own, while the index loads: a start takes the longer of
+    the two instead of their sum. `.result()` waits for it (and raises what it raised)."""
+    done: Future[None] = Future()
+
+    def run() -> None:
+        try:
+            warm_up()
+        except BaseException as exc:  # handed to whoever waits, as a direct call would raise
+            done.set_exception(exc)
+        else:
+            done.set_result(None)
+
+    threading.Thread(target=run, name="tokenizer-warm-up", daemon=True).start()
+    return done
 
 
 def compound_words(text: str) -> list[list[Syllable]]:

@@ -17,7 +17,7 @@ from telegram.error import InvalidToken, NetworkError, TelegramError
 from bot.config import ConfigError, Settings
 from bot.core.engine import Engine, load_engine
 from bot.core.live import LiveEngine
-from bot.core.text import warm_up
+from bot.core.text import warm_up_in_background
 from bot.ingest.dropped import convert_dropped_in
 from bot.telegram_bot.app import build_application
 
@@ -188,10 +188,14 @@ def make_loader(settings: Settings, current: Callable[[], Engine | None]) -> Cal
 
 def build_live_engine(settings: Settings) -> LiveEngine:
     """Warm the tokenizer and build the index (KnowledgeError when nothing can serve)."""
-    warm_up()
+    warming = warm_up_in_background()  # underthesea loads while the index does
     holder: list[LiveEngine] = []
     loader = make_loader(settings, lambda: holder[0].engine if holder else None)
-    live = LiveEngine(loader(), loader)
+    try:
+        engine = loader()
+    finally:
+        warming.result()
+    live = LiveEngine(engine, loader)
     holder.append(live)
     for skipped in live.engine.skipped:  # the operator learns which files, not just how many
         log.warning("skipped %s: %s", skipped.file, skipped.reason)
