@@ -21,6 +21,7 @@ from bot.core import terms as index_terms
 from bot.core.answer_types import (
     RULES,
     AnswerType,
+    Finder,
     Sentence,
     find_money,
     find_people,
@@ -471,7 +472,7 @@ def passage_rows(
         matched = {i for places in matched_here for i in places}
         size = end - start
         subject = matches[-1].positions if matches else ()
-        spans = novel_answers(ctx, Sentence(words, view.terms.runs, start, end), matched, subject)
+        spans = novel_answers(ctx, view, start, end, matched, subject)
         answers.append(float(bool(spans)))
         kind_found.append(float(all(credit[j] >= 1.0 for j in kinds_at)))
         kind_at_end.append(announces(ctx, matches, start, end))
@@ -493,14 +494,19 @@ def passage_rows(
             row[ctx.rule.feature] = 1.0
         row["answer_near"] = _nearness(spans, matched)
         row["answer_which"] = float(_which_named(view, matches, kinds_at, start, end, matched))
-        sentence = Sentence(words, view.terms.runs, start, end)
         row["answer_person"] = float(
             ctx.asks_person
-            and any(any(i not in matched for i in range(a, b)) for a, b in find_people(sentence))
+            and any(
+                any(i not in matched for i in range(a, b))
+                for a, b in found_in(view, find_people, start, end)
+            )
         )
         row["answer_money"] = float(
             ctx.asks_money
-            and any(any(i not in matched for i in range(a, b)) for a, b in find_money(sentence))
+            and any(
+                any(i not in matched for i in range(a, b))
+                for a, b in found_in(view, find_money, start, end)
+            )
         )
         anchor = matches[ctx.anchor].positions if ctx.anchor is not None else ()
         row["answer_anchor"] = _nearness(spans, {i for i in anchor if start <= i < end})
@@ -574,19 +580,36 @@ def _share(items: Sequence[_T], test: Callable[[_T], bool], empty: float = 0.0) 
     return sum(1 for item in items if test(item)) / len(items)
 
 
+def found_in(view: PassageView, finder: Finder, start: int, end: int) -> list[Span]:
+    """What an answer type's finder finds in the sentence view[start:end], worked out once
+    per passage view (the finders read the passage only, never the question)."""
+    key = (finder, start, end)
+    spans = view.found.get(key)
+    if spans is None:
+        spans = view.found[key] = finder(Sentence(view.words, view.terms.runs, start, end))
+    return spans
+
+
 def novel_answers(
-    ctx: QuestionContext, sentence: Sentence, matched: set[int], subject: Sequence[int] = ()
+    ctx: QuestionContext,
+    view: PassageView,
+    start: int,
+    end: int,
+    matched: set[int],
+    subject: Sequence[int] = (),
 ) -> list[Span]:
     """Spans of the sentence that could answer (the question's kind of answer) and say
     something the question did not; after the question's subject when the kind of answer
     follows it ("Chỉ thị 28 *về* ...", "VNCERT *là* ...")."""
-    if ctx.rule.answer_type is AnswerType.OTHER or sentence.end <= sentence.start:
+    if ctx.rule.answer_type is AnswerType.OTHER or end <= start:
         return []
     spans = [
-        (a, b) for a, b in ctx.rule.find(sentence) if any(i not in matched for i in range(a, b))
+        (a, b)
+        for a, b in found_in(view, ctx.rule.find, start, end)
+        if any(i not in matched for i in range(a, b))
     ]
     if ctx.rule.after_subject:
-        first = min((i for i in subject if sentence.start <= i < sentence.end), default=None)
+        first = min((i for i in subject if start <= i < end), default=None)
         spans = [(a, b) for a, b in spans if first is not None and a > first]
     return spans
 
@@ -599,7 +622,7 @@ def answer_spans(
     matched = {i for match in matches for i in match.positions if start <= i < end}
     exact = {i for match in matches for i in match.exact if start <= i < end}
     subject = matches[-1].positions if matches else ()
-    spans = novel_answers(ctx, Sentence(view.words, view.terms.runs, start, end), matched, subject)
+    spans = novel_answers(ctx, view, start, end, matched, subject)
     near = exact or matched
     if not near:
         return spans

@@ -15,7 +15,7 @@ so it is made cheap:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.core import terms as index_terms
 from bot.core.terms import TermKind
@@ -109,6 +109,11 @@ class PassageView:
     tokens: tuple[int, ...]  # per word, the passage's written word it stands for
     sentences: tuple[int, ...]  # per word, its sentence
     sentence_starts: tuple[int, ...]  # the first word of each sentence, then len(words)
+    # What the answer types found in a sentence, by (finder, start, end): it depends on the
+    # passage alone, and the same passages come back question after question.
+    found: dict[tuple[object, int, int], list[tuple[int, int]]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     @property
     def by_accent(self) -> dict[str, tuple[int, ...]]:
