@@ -242,6 +242,25 @@ class QuestionContext:
         self.average_length = index.average_length
         skip = set(range(*q.asked)) if q.asked else set()
         self.sequence = [w.folded for i, w in enumerate(q.analyzed.syllables) if i not in skip]
+        # Per title or lead (one per article, shared by its passages): kept with the object,
+        # so that its id stays its own while the question is answered.
+        self._credits: dict[int, tuple[object, list[float]]] = {}
+        self._title_counts: dict[int, tuple[PassageView, list[int]]] = {}
+
+    def credits_in(self, terms: Container[str]) -> list[float]:
+        """Each content unit's credit in a title's or a lead's terms, worked out once."""
+        known = self._credits.get(id(terms))
+        if known is None:
+            known = self._credits[id(terms)] = (terms, [unit_credit(u, terms) for u in self.units])
+        return known[1]
+
+    def title_counts(self, title: PassageView) -> list[int]:
+        """How often each query term occurs in a title, worked out once per title."""
+        known = self._title_counts.get(id(title))
+        if known is None:
+            counts = [_count(title, kind, parts) for kind, parts, _ in self.query]
+            known = self._title_counts[id(title)] = (title, counts)
+        return known[1]
 
 
 def _anchor(q: Question) -> int | None:
@@ -298,10 +317,11 @@ def bm25_by_kind(
     which the index counts as one document)."""
     norm = _K1 * (1 - _B + _B * length / ctx.average_length)
     parts = dict.fromkeys(TermKind, 0.0)
-    for kind, term_parts, idf in ctx.query:
+    in_title = ctx.title_counts(title)
+    for (kind, term_parts, idf), title_tf in zip(ctx.query, in_title, strict=True):
         if kind is TermKind.WORD:
             continue
-        tf = _count(view, kind, term_parts) + _count(title, kind, term_parts)
+        tf = _count(view, kind, term_parts) + title_tf
         if tf:
             parts[kind] += idf * tf * (_K1 + 1) / (tf + norm)
     return parts
@@ -431,8 +451,8 @@ def passage_rows(
     weights = ctx.weights
     sentences = view.sentence_count
     matches = [match_unit(unit, view) for unit in ctx.units]
-    title_credit = [unit_credit(u, facts.title.terms) for u in ctx.units]
-    lead_credit = [unit_credit(u, facts.lead) for u in ctx.units]
+    title_credit = ctx.credits_in(facts.title.terms)
+    lead_credit = ctx.credits_in(facts.lead)
     passage_credit = [max(m.credits.values(), default=0.0) for m in matches]
     story = [
         max(p, TITLE_CREDIT * t, LEAD_CREDIT * lead)
