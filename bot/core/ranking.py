@@ -39,7 +39,10 @@ from bot.core.text import Syllable, Tokenizer
 from bot.core.timings import StageClock
 from bot.core.views import PassageView, view_of_runs, view_of_text, words_of_runs
 
-CANDIDATE_PASSAGES = 15  # passages whose sentences are judged after BM25
+# Passages whose sentences are judged after BM25: 12 judges as well as 15 did on the
+# validation part (answerable right 0.748 against 0.747, first quote right 0.836 against
+# 0.838) for a fifth less of the ask's time.
+CANDIDATE_PASSAGES = 12
 
 
 @dataclass(frozen=True, slots=True)
