@@ -269,6 +269,10 @@ def test_english_question_gets_a_bilingual_note(engine: Engine) -> None:
     assert answer.kind is AnswerKind.HELP
     assert "tiếng Việt" in answer.reply and "in Vietnamese" in answer.reply
     assert "ví dụ" in answer.reply and "for example" in answer.reply
+    # the example is a question the bot answers, not the article's title with a "?"
+    example = answer.reply.split("“")[1].split("”")[0]
+    assert engine.ask(example).found
+    assert example.rstrip("?") not in {a.title for a in engine.articles}
 
 
 @pytest.mark.parametrize(

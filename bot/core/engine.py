@@ -19,7 +19,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
-from bot.core import replies
+from bot.core import examples, replies
 from bot.core.answer_types import (
     RULES,
     AnswerType,
@@ -130,6 +130,7 @@ class Engine:
 
         passages: list[Passage] = []
         self._keys: dict[str, int] = {}
+        self._example: str | None = None
         for article_id, analyzed in enumerate(knowledge.files):
             # The content fingerprint is part of the key: a button under an old answer must
             # not open a different passage after the file was edited.
@@ -170,7 +171,7 @@ class Engine:
     def ask(self, question: str, *, clock: StageClock | None = None) -> Answer:
         """The answer to a question; `clock`, when given, records where the time went."""
         if is_english(question[:MAX_QUESTION_CHARS]):
-            reply = replies.english_question(self.example_questions(1)[0])
+            reply = replies.english_question(self.example_question())
             return Answer(question, AnswerKind.HELP, None, None, 0.0, reply)
         q = self.understand(question)
         if clock is not None:
@@ -321,10 +322,13 @@ class Engine:
         position = self._keys.get(key)
         return None if position is None else self.passages[position]
 
-    def example_questions(self, limit: int = 3) -> list[str]:
-        examples = [f"{a.title}?" for a in self.articles[: max(1, limit - 1)]]
-        examples.append("Bài viết đăng lúc nào?" if len(self.articles) == 1 else "Ai viết bài này?")
-        return examples[:limit]
+    def example_question(self) -> str:
+        """A question these articles really answer, for replies that show one (the English
+        question's note); worked out on first use, a few asks, then kept."""
+        if self._example is None:
+            found = examples.example_questions(self, 1)
+            self._example = found[0] if found else "Bài viết đăng lúc nào?"
+        return self._example
 
     # --- Questions about the articles themselves --------------------------------------
 
