@@ -357,8 +357,12 @@ def _after_place_word(s: Sentence, i: int) -> bool:
 
 def find_people(s: Sentence) -> list[Span]:
     """Names that are a person's: a family name first, or a word such as "ông" before."""
+    return _people_among(s, find_names(s))
+
+
+def _people_among(s: Sentence, names: Sequence[Span]) -> list[Span]:
     people = []
-    for start, end in find_names(s):
+    for start, end in names:
         first = s.words[start]
         surnamed = (
             first.surface in _SURNAMES and end - start >= 2 and not _after_place_word(s, start)
@@ -370,9 +374,13 @@ def find_people(s: Sentence) -> list[Span]:
 
 def find_role(s: Sentence) -> list[Span]:
     """A person with the position beside it: "Nguyễn Quốc Bảo - Phó Bí thư Thường trực"."""
+    return _roles_of(s, find_people(s))
+
+
+def _roles_of(s: Sentence, people: Sequence[Span]) -> list[Span]:
     spans: list[Span] = []
     words = s.words
-    for start, end in find_people(s):
+    for start, end in people:
         for gap in range(ROLE_GAP + 1):
             at = end + gap
             if at < s.end and _POSITIONS.longest_at(words, at):
@@ -427,11 +435,11 @@ def listed_with(spans: Sequence[Span], chosen: Span, gap: int = 2) -> list[Span]
 
 def find_who(s: Sentence) -> list[Span]:
     """ "Ai ...?" asks for a person first: people before the bodies and places named."""
-    role = find_role(s)
+    names = find_names(s)
+    people = _people_among(s, names)
+    role = _roles_of(s, people)
     if role:
         return role
-    names = find_names(s)
-    people = find_people(s)
     return people + [span for span in names if span not in people]
 
 
