@@ -87,6 +87,15 @@ class LabelledQuestion:
     def answerable(self) -> bool:
         return self.evidence is not None
 
+    def answered_by(self, text: str, cited_title: str) -> bool:
+        """Whether a quote (or a sentence) answers: it holds the evidence and cites the
+        article the question names, when it names one."""
+        if self.evidence is None:
+            return False
+        if self.title and norm(cited_title) != norm(self.title):
+            return False
+        return holds(text, self.evidence)
+
 
 def find_cases(data: Path, weight: float = 1.0) -> list[Case]:
     cases = []

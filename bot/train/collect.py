@@ -22,7 +22,7 @@ from bot.core.fitted import neutral_model
 from bot.core.quotes import build_quote
 from bot.core.ranking import Candidate, Ranking
 from bot.core.text import fold
-from bot.train.cases import Case, LabelledQuestion, holds, in_validation, norm, read_questions
+from bot.train.cases import Case, LabelledQuestion, in_validation, read_questions
 
 log = logging.getLogger(__name__)
 
@@ -62,18 +62,13 @@ class Sample:
 
     def quote_is_right(self, ranking: Ranking, i: int = 0) -> bool:
         """Whether the quote built around candidate i holds the evidence."""
-        q = self.question
-        if q.evidence is None:
+        if self.question.evidence is None:
             return False
         candidate = ranking.candidates[i]
         passages = self.engine.passages
-        if q.title and norm(
-            self.engine.articles[passages[candidate.position].article_id].title
-        ) != norm(q.title):
-            return False
         scores = {(c.position, c.sentence): c.score for c in ranking.candidates}
         quote = build_quote(passages, candidate.position, candidate.sentence, scores)
-        return holds(quote.text, q.evidence)
+        return self.question.answered_by(quote.text, _cited(self.engine, candidate))
 
 
 def collect(
@@ -140,9 +135,10 @@ def _sample(
 
 
 def _holds(engine: Engine, question: LabelledQuestion, candidate: Candidate) -> bool:
-    if question.evidence is None:
-        return False
-    passage = engine.passages[candidate.position]
-    if question.title and norm(engine.articles[passage.article_id].title) != norm(question.title):
-        return False
-    return holds(passage.sentences[candidate.sentence], question.evidence)
+    sentence = engine.passages[candidate.position].sentences[candidate.sentence]
+    return question.answered_by(sentence, _cited(engine, candidate))
+
+
+def _cited(engine: Engine, candidate: Candidate) -> str:
+    """The title of the article a candidate's quote would cite."""
+    return engine.articles[engine.passages[candidate.position].article_id].title

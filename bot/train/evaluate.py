@@ -28,10 +28,11 @@ from bot.train.cases import LabelledQuestion, find_cases, holds, in_validation, 
 
 def _record(counts: Counter[str], q: LabelledQuestion, answer: Answer) -> None:
     given = answer.found and answer.quote is not None
-    right = False
-    if given and q.evidence is not None and answer.quote is not None:
-        cited = answer.source.title if answer.source else ""
-        right = holds(answer.quote, q.evidence) and (not q.title or norm(cited) == norm(q.title))
+    right = (
+        given
+        and answer.quote is not None
+        and q.answered_by(answer.quote, answer.source.title if answer.source else "")
+    )
     counts["answered"] += given
     counts["answered_right"] += right
     if q.offtopic:
