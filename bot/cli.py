@@ -237,6 +237,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="độ chính xác nhắm tới khi chọn ngưỡng (mặc định 0.85)",
     )
     train.add_argument(
+        "--offtopic",
+        type=float,
+        default=0.0,
+        metavar="TỈ_LỆ",
+        help=(
+            "phần câu hỏi về bài khác (offtopic.jsonl) ít nhất phải bị từ chối trên phần "
+            "kiểm định khi chọn ngưỡng (mặc định 0: chỉ xét độ chính xác)"
+        ),
+    )
+    train.add_argument(
         "--unaccented",
         type=float,
         default=0.25,
@@ -495,6 +505,7 @@ def cmd_train(args: argparse.Namespace) -> int:
             seed=args.seed,
             validation_share=args.validation,
             target_precision=args.precision,
+            offtopic_refused=args.offtopic,
             unaccented=args.unaccented,
             cache=args.cache,
             progress=lambda name: print(f"  {name}", file=sys.stderr),

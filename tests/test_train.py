@@ -8,12 +8,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from bot.core.engine import load_engine
 from bot.core.fitted import FittedModel
 from bot.train.cases import find_cases, in_validation
 from bot.train.evaluate import evaluate
+from bot.train.fit import choose_threshold
 from bot.train.main import train
 from tests.conftest import DATA, ROOT
 
@@ -125,3 +127,27 @@ def _metadata_questions(data: Path) -> int:
         for line in (c.folder / "questions.jsonl").open()
         if line.strip()
     )
+
+
+def test_the_threshold_reaches_the_precision_asked_for() -> None:
+    probabilities = np.array([0.9, 0.8, 0.7, 0.6, 0.5, 0.4])
+    right = np.array([True, True, False, True, False, False])
+    # answering from 0.6 down to 0.9 gives 3 right of 4: 0.75
+    assert choose_threshold(probabilities, right, 0.75) == 0.6
+    assert choose_threshold(probabilities, right, 1.0) == 0.8
+
+
+def test_the_threshold_also_refuses_the_share_of_other_articles_questions_asked_for() -> None:
+    probabilities = np.array([0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2])
+    right = np.array([True, True, False, True, False, False, False, False])
+    offtopic = np.array([False, False, False, False, True, True, True, True])
+    plain = choose_threshold(probabilities, right, 0.6)
+    assert plain == 0.5  # 3 right of 5 answered, one of them off-topic
+    strict = choose_threshold(probabilities, right, 0.6, offtopic=offtopic, offtopic_refused=1.0)
+    assert strict > 0.5 and strict <= 0.6  # every off-topic question is now refused
+    refused = (probabilities[offtopic] < strict).mean()
+    assert refused == 1.0
+    three_quarters = choose_threshold(
+        probabilities, right, 0.6, offtopic=offtopic, offtopic_refused=0.75
+    )
+    assert three_quarters == plain  # 0.5 already refuses three of the four

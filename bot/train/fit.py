@@ -7,7 +7,7 @@
   from rankers fitted without the question's own article (cross-fitting), so that it learns
   how sure to be of rankings it has not seen, as in use.
 - The threshold is the lowest probability at which the validation part's answers reach the
-  target precision.
+  target precision and enough of the other articles' questions are refused.
 """
 
 from __future__ import annotations
@@ -115,10 +115,19 @@ def fit_logistic(
 
 
 def choose_threshold(
-    probabilities: np.ndarray, right: np.ndarray, target: float, floor: float = 0.05
+    probabilities: np.ndarray,
+    right: np.ndarray,
+    target: float,
+    floor: float = 0.05,
+    *,
+    offtopic: np.ndarray | None = None,
+    offtopic_refused: float = 0.0,
 ) -> float:
     """The lowest probability from which the answers given are right at least `target` of
-    the time (answers counted over every question, refusals included as not given)."""
+    the time (answers counted over every question, refusals included as not given), and, when
+    `offtopic` marks the questions of other articles, from which at least `offtopic_refused`
+    of them are refused: a precision over a mix of questions depends on the mix, and a bot
+    that quotes an unrelated article to one question in twenty is not one people trust."""
     order = np.argsort(-probabilities, kind="stable")
     hits = np.cumsum(right[order])
     given = np.arange(1, len(order) + 1)
@@ -127,4 +136,11 @@ def choose_threshold(
     if not len(ok):
         return 1.0
     last = ok[-1]
-    return float(max(floor, probabilities[order][last]))
+    threshold = float(max(floor, probabilities[order][last]))
+    if offtopic is not None and offtopic_refused > 0 and offtopic.any():
+        asked = np.sort(probabilities[offtopic])
+        must = int(np.ceil(offtopic_refused * len(asked) - 1e-9))
+        if must > 0:
+            # refused means below the threshold: just above the must-th lowest probability
+            threshold = max(threshold, float(np.nextafter(asked[must - 1], np.inf)))
+    return min(threshold, 1.0)

@@ -110,6 +110,7 @@ def train(
     seed: int = 0,
     validation_share: float = 0.3,
     target_precision: float = 0.85,
+    offtopic_refused: float = 0.0,
     unaccented: float = 0.25,
     cache: Path | None = None,
     out: TextIO = sys.stdout,
@@ -176,6 +177,8 @@ def train(
         np.array([o.probability for o in unseen]),
         np.array([o.right for o in unseen]),
         target_precision,
+        offtopic=np.array([o.sample.question.offtopic for o in unseen]),
+        offtopic_refused=offtopic_refused,
     )
     table = []
     for precision in PRECISION_TABLE:
@@ -192,9 +195,10 @@ def train(
         + " ".join(f"--data {p}" for p in data)
         + "".join(f" --weight {p}={w:g}" for p, w in weights.items())
         + f" --seed {seed} --validation {validation_share} --precision {target_precision}"
-        + f" --unaccented {unaccented}",
+        + f" --offtopic {offtopic_refused} --unaccented {unaccented}",
         "seed": seed,
         "validation_share": validation_share,
+        "offtopic_refused_target": offtopic_refused,
         "cases": len(cases),
         "questions": {"training": len(training), "validation": len(validation)},
         "training": _figures(seen, threshold),
@@ -210,7 +214,11 @@ def train(
         json.dumps({k: info[k] for k in ("training", "validation")}, indent=1, ensure_ascii=False),
         file=out,
     )
-    print(f"threshold {threshold:.3f} for precision {target_precision}", file=out)
+    print(
+        f"threshold {threshold:.3f} for precision {target_precision}"
+        f" and other articles' questions refused {offtopic_refused}",
+        file=out,
+    )
     return fitted
 
 
