@@ -177,6 +177,30 @@ def _found(kind: AnswerType, text: str) -> list[str]:
             ["về tăng cường an toàn thông tin mạng"],
             id="about-after-ve",
         ),
+        pytest.param(
+            AnswerType.ROLE,
+            "Tổng thống Donald Trump phát biểu tại New York.",
+            ["Tổng thống Donald Trump"],
+            id="role-foreign-name-after-a-position",
+        ),
+        pytest.param(
+            AnswerType.ROLE,
+            "Chủ tịch Tập Cận Bình đến thăm.",
+            ["Chủ tịch Tập Cận Bình"],
+            id="role-name-of-several-words-after-a-position",
+        ),
+        pytest.param(
+            AnswerType.ROLE,
+            "John Lloyd, nhà báo người Anh, cho biết.",
+            ["John Lloyd nhà báo"],
+            id="role-foreign-person-and-occupation",
+        ),
+        pytest.param(
+            AnswerType.ROLE,
+            "Tùng làm nghề lái xe ôm ở Hà Nội.",
+            ["lái xe ôm"],
+            id="role-occupation-without-a-person",
+        ),
         pytest.param(AnswerType.OTHER, "Bất kỳ câu nào.", [], id="other-has-no-pattern"),
     ],
 )
@@ -208,3 +232,18 @@ def test_names_and_positions_inside_a_role_and_the_ones_listed_together() -> Non
 
     assert [text(name_of(s, span)) for span in listed] == ["Nguyễn Quốc Bảo", "Huỳnh Văn Bưu"]
     assert text(position_of(s, listed[0])) == "Phó Bí thư Thường trực Tỉnh ủy"
+
+
+@pytest.mark.parametrize(
+    ("text", "people"),
+    [
+        pytest.param("Ông Bảo gặp đại sứ Peter Zwack.", ["Ông Bảo", "Peter Zwack"], id="foreign"),
+        pytest.param("Hai nhà báo người Anh đến.", [], id="a-country-is-not-anh"),
+        pytest.param("Chủ tịch UBND xã dự.", [], id="initials-are-a-body"),
+        pytest.param("Ông đến tại New York hôm qua.", [], id="a-place-after-tai"),
+        pytest.param("Bí thư Thường trực dự.", [], id="one-vietnamese-word-after-a-position"),
+    ],
+)
+def test_who_counts_as_a_person(text: str, people: list[str]) -> None:
+    s = _sentence(text)
+    assert [" ".join(w.surface for w in s.words[a:b]) for a, b in find_people(s)] == people

@@ -17,7 +17,7 @@ from enum import StrEnum
 
 from bot.core import lexicon
 from bot.core.phrases import PhraseSet, Span
-from bot.core.text import Syllable
+from bot.core.text import Syllable, is_vietnamese_syllable
 
 MAX_CLAUSE = 24  # syllables a reason, a definition or a topic may run to
 ROLE_GAP = 3  # syllables allowed between a name and the position after it
@@ -80,6 +80,9 @@ _CAUSE_WORDS = _phrases(*lexicon.CAUSE_WORDS)
 _DEFINING_WORDS = _phrases(*lexicon.DEFINING_WORDS)
 _FREQUENCY_WORDS = _phrases(*lexicon.FREQUENCY_WORDS)
 _POSITIONS = _phrases(*lexicon.POSITION_STARTS, *lexicon.TITLES)
+_OCCUPATIONS = _phrases(*lexicon.OCCUPATIONS)
+# What a person is introduced by or described as: a position or an occupation.
+_ROLES = _phrases(*lexicon.POSITION_STARTS, *lexicon.TITLES, *lexicon.OCCUPATIONS)
 _PERSON_MARKERS = _phrases(*lexicon.PERSON_MARKERS)
 _ORGANISATIONS = _phrases(*lexicon.ORGANISATION_WORDS)
 _SURNAMES = frozenset(lexicon.SURNAMES)
@@ -361,35 +364,71 @@ def find_people(s: Sentence) -> list[Span]:
 
 
 def _people_among(s: Sentence, names: Sequence[Span]) -> list[Span]:
-    people = []
-    for start, end in names:
-        first = s.words[start]
-        surnamed = (
-            first.surface in _SURNAMES and end - start >= 2 and not _after_place_word(s, start)
-        )
-        if surnamed or _PERSON_MARKERS.longest_at(s.words, start):
-            people.append((start, end))
-    return people
+    return [(start, end) for start, end in names if _is_person(s, start, end)]
+
+
+FOREIGN_NAME_WORDS = (2, 4)  # how many capitalized words a foreign person's name has
+
+
+def _is_person(s: Sentence, start: int, end: int) -> bool:
+    """A name is a person's when it starts with a family name ("Nguyễn Quốc Bảo") or a word
+    such as "ông"; when a position or an occupation comes right before it ("Tổng thống
+    Donald Trump"); or when it is a foreign person's name: a few capitalized words, one of
+    them not spelled like a Vietnamese syllable ("John Lloyd"), neither a body nor a place."""
+    words = s.words
+    marker = _PERSON_MARKERS.longest_at(words, start)
+    if marker:
+        return end - start > marker  # "người Anh": the country, not "anh"
+    placed = _after_place_word(s, start)
+    if words[start].surface in _SURNAMES and end - start >= 2 and not placed:
+        return True
+    if placed or _ORGANISATIONS.longest_at(words, start):
+        return False
+    if not all(_title_case(w) for w in words[start:end]):
+        return False  # "UBND", "WHO": a body's initials
+    foreign = any(not is_vietnamese_syllable(w.surface) for w in words[start:end])
+    if start > s.start and s.runs[start - 1] == s.runs[start] and (end - start >= 2 or foreign):
+        # one Vietnamese word after a position is as likely its own ("Bí thư Thường trực")
+        size = _ROLES.ending_at(words, start)
+        if size and start - size >= s.start:
+            return True
+    low, high = FOREIGN_NAME_WORDS
+    return foreign and low <= end - start <= high
+
+
+def _title_case(word: Syllable) -> bool:
+    surface = word.surface
+    return surface[:1].isupper() and not (len(surface) > 1 and surface.isupper())
 
 
 def find_role(s: Sentence) -> list[Span]:
-    """A person with the position beside it: "Nguyễn Quốc Bảo - Phó Bí thư Thường trực"."""
-    return _roles_of(s, find_people(s))
+    """A person with the position beside it: "Nguyễn Quốc Bảo - Phó Bí thư Thường trực";
+    without one, the occupations the sentence names ("... làm nghề lái xe ôm")."""
+    return _roles_of(s, find_people(s)) or _occupations(s)
+
+
+def _occupations(s: Sentence) -> list[Span]:
+    return _OCCUPATIONS.find(s.words, s.start, s.end)
 
 
 def _roles_of(s: Sentence, people: Sequence[Span]) -> list[Span]:
     spans: list[Span] = []
     words = s.words
     for start, end in people:
+        marker = _PERSON_MARKERS.longest_at(words, start)
+        if marker and _OCCUPATIONS.longest_at(words, start) == marker:
+            spans.append((start, end))  # "nhà báo John Lloyd": the occupation leads the name
+            continue
         for gap in range(ROLE_GAP + 1):
             at = end + gap
-            if at < s.end and _POSITIONS.longest_at(words, at):
-                spans.append((start, _body_end(s, at)))
+            size = _ROLES.longest_at(words, at) if at < s.end else 0
+            if size:  # "Phó Bí thư Thường trực Tỉnh ủy", "nhà báo": the position is part of it
+                spans.append((start, max(_body_end(s, at), at + size)))
                 break
         else:
             before = start - 1
             while before >= s.start and start - before <= 6:
-                if _POSITIONS.longest_at(words, before):
+                if _ROLES.longest_at(words, before):
                     spans.append((before, end))
                     break
                 before -= 1
@@ -415,7 +454,7 @@ def position_of(s: Sentence, span: Span) -> Span:
     """The position in a person's span, after the name: "Phó Bí thư Thường trực Tỉnh ủy"."""
     _, name_end = name_of(s, span)
     start = name_end
-    if start < span[1] and _POSITIONS.longest_at(s.words, start):
+    if start < span[1] and _ROLES.longest_at(s.words, start):
         return (start, span[1])
     return span
 

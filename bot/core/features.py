@@ -34,7 +34,6 @@ from bot.core.lexicon import (
     NUMBER_WORDS,
     SENTENCE_STARTERS,
     SHARE_WORDS,
-    SURNAMES,
 )
 from bot.core.phrases import PhraseSet, Span
 from bot.core.questions import ContentUnit, Question
@@ -398,17 +397,14 @@ def _count_positions(words: Sequence[Syllable], start: int, end: int) -> list[in
     return counts
 
 
-def _role_holder(q: Question, words: Sequence[Syllable], start: int, end: int) -> bool:
+def _role_holder(q: Question, view: PassageView, start: int, end: int) -> bool:
     """The position asked about appears as asked (not its deputy: "Phó ...") with a
     person's name near it (or, for "Ai làm ...?", any named person or body)."""
     role = q.role
     size = len(role)
+    words = view.words
     if q.role_needs_person:
-        names = [
-            i
-            for i in range(start, end - 1)
-            if words[i].surface in SURNAMES and is_capitalized(words[i + 1])
-        ]
+        names = [a for a, _ in found_in(view, find_people, start, end)]
     else:
         names = [
             i
@@ -476,7 +472,6 @@ def passage_rows(
         "first_paragraph": float(facts.paragraph == 1),
         "paragraph_position": math.log1p(facts.paragraph),
     }
-    words = view.words
     sentence_of = view.sentences
     pair_sentences = [_pair_sentences(view, pair) for pair in ctx.pairs]
     kinds_at = [k for k, unit in enumerate(ctx.units) if unit.is_kind]
@@ -530,7 +525,7 @@ def passage_rows(
         )
         anchor = matches[ctx.anchor].positions if ctx.anchor is not None else ()
         row["answer_anchor"] = _nearness(spans, {i for i in anchor if start <= i < end})
-        row["role_holder"] = float(bool(q.role) and _role_holder(q, words, start, end))
+        row["role_holder"] = float(bool(q.role) and _role_holder(q, view, start, end))
         row["count_near_focus"] = float(
             q.answer_type is AnswerType.QUANTITY
             and bool(size)
