@@ -168,7 +168,7 @@ def _syllable(surface: str) -> Syllable:
 
 def syllables(text: str) -> list[Syllable]:
     """Syllables of already normalized text (words of letters and digits)."""
-    return [Syllable.of(word) for word in _WORD_RE.findall(text.replace("_", " "))]
+    return [_syllable(word) for word in _WORD_RE.findall(text.replace("_", " "))]
 
 
 def phrases(text: str) -> list[list[Syllable]]:
@@ -206,6 +206,13 @@ def find_defined_abbreviations(text: str) -> dict[str, str]:
     return found
 
 
+@lru_cache(maxsize=4096)  # every article's table starts with the same common entries
+def _abbreviation_forms(short: str, long: str) -> tuple[str, str, str]:
+    """(lookup key, its folded form, the normalized long form) of a table entry."""
+    key = normalize_text(short).lower().replace("-", "")
+    return key, fold(key), normalize_text(long)
+
+
 class Abbreviations:
     """Maps short forms to long forms; lookups accept any case and missing diacritics."""
 
@@ -217,10 +224,10 @@ class Abbreviations:
             self.add(short, long)
 
     def add(self, short: str, long: str) -> None:
-        key = normalize_text(short).lower().replace("-", "")
-        self._exact.setdefault(key, normalize_text(long))
-        self._folded.setdefault(fold(key), normalize_text(long))
-        self.candidates.update((key, fold(key)))
+        key, folded, expansion = _abbreviation_forms(short, long)
+        self._exact.setdefault(key, expansion)
+        self._folded.setdefault(folded, expansion)
+        self.candidates.update((key, folded))
 
     def expand(self, token: str) -> str | None:
         """The long form of `token` when it is written like an abbreviation, else None."""
@@ -303,6 +310,12 @@ def compound_words(text: str) -> list[list[Syllable]]:
     return words
 
 
+# A token's ``w:`` term (None for a token of one syllable): tokens recur, and the term
+# depends on the token alone.
+_WORD_TERMS: dict[str, str | None] = {}
+_REMEMBERED_TOKENS = 200_000
+
+
 @dataclass(frozen=True, slots=True)
 class AnalyzedText:
     normalized: str
@@ -357,8 +370,22 @@ class Tokenizer:
             flat.extend(run)
             terms.extend(index_terms.run_terms(run))
         if segment and any(s.accented for s in flat):
-            for word in compound_words(normalized):
-                terms.append(index_terms.word_term([s.accented or s.folded for s in word]))
+            word_terms = _WORD_TERMS
+            if len(word_terms) > _REMEMBERED_TOKENS:
+                word_terms.clear()
+            for token in _word_tokenize(normalized):
+                # compound_words, then the word's term, remembered per token.
+                if token in word_terms:
+                    found = word_terms[token]
+                else:
+                    parts = syllables(token)
+                    found = word_terms[token] = (
+                        index_terms.word_term([s.accented or s.folded for s in parts])
+                        if len(parts) > 1
+                        else None
+                    )
+                if found is not None:
+                    terms.append(found)
         return AnalyzedText(
             normalized,
             tuple(flat),
