@@ -458,6 +458,29 @@ def test_real_paragraphs_give_underthesea_tokens_tags_and_scores(
             assert segmenter._agrees(form), form  # the same tags and Viterbi score, bit for bit
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "TP. Hà Nội",
+        "ở TP.",
+        "ở TP.\n",
+        "ở TP.\n ",
+        "TP.\nHà Nội",
+        "cười :D nhé :D",
+        "cười :D\n",
+        "  xem http://vnexpress.net/a(b) và abc@gmail.com, 43H-0530  ",
+        "1.600m-2.000m H'Mông N’Thôn v.v... ==> 3x4 °C",
+        "\xa0Hà\u2003Nội\t2014\n",
+        "",
+        "   ",
+    ],
+)
+def test_regex_step_gives_underthesea_tokens(segmenter: Segmenter, text: str) -> None:
+    """The regex step runs chunk by chunk (remembered per chunk): the same tokens."""
+    for _ in range(2):  # the second time from what was remembered
+        assert segmenter.tokens(text) == segmenter._regex.tokenize(text)
+
+
 def test_a_character_not_vouched_for_goes_to_underthesea(
     segmenter: Segmenter, underthesea_tokens: Callable[[str], list[str]]
 ) -> None:
@@ -470,7 +493,7 @@ _ALPHABET = (
     "aăâbcdđeêghiklmnoôơpqrstuưvxyAĂÂBCDĐEÊGHIKLMNOÔƠPQRSTUƯVXY"
     "àáảãạằắẳẵặầấẩẫậèéẻẽẹềếểễệìíỉĩịòóỏõọồốổỗộờớởỡợùúủũụừứửữựỳýỷỹỵ"
     "ÀÁẢÃẠÈÉÌÍÒÓÙÚỲÝĐđ0123456789"
-    "     .,;:!?()-–“”'\"/%+&@_…ðÐß\u0301\u0323ǅΩ１"
+    "     .,;:!?()-–“”'\"/%+&@_…ðÐß\u0301\u0323ǅΩ１\n\t\xa0"
 )
 
 

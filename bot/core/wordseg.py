@@ -38,14 +38,15 @@ import re
 import struct
 import unicodedata
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
 _MODEL = "ws_crf_vlsp2013_20230727"  # the folder underthesea 9.5.0 loads its model from
 _TEMPLATE_RE = re.compile(r"T\[(-?\d+)(?:,(-?\d+))?\](?:\.(lower|isdigit|istitle|is_in_dict))?")
 _I32_RE = re.compile(r"[+-]?[0-9]+")
-_REMEMBERED = 300_000  # distinct tokens whose values are kept (a corpus has far fewer)
+_REMEMBERED = 100_000  # distinct tokens whose values are kept (bounded: a bot runs for long)
+_REMEMBERED_GRAMS = 100_000  # runs of two or three tokens whose attributes are kept
 _PAD = 4  # rows of BOS before and EOS after the grams: more than any feature's offset
 
 # Characters whose Python and Rust case mappings agree (unchanged since Unicode's early
@@ -149,8 +150,11 @@ class Segmenter:
         self._token_normalize: Callable[[str], str] = token_normalize
         self._characters: list[tuple[str, str]] = list(character_map.items())
         self._normalized: dict[str, str] = {}
+        self._pattern: Any = regex_tokenize.patterns
+        self._chunks: dict[str, tuple[str, ...]] = {}
         self._values: dict[str, _Values | None] = {}
         self._unigrams: dict[str, tuple[int, ...]] = {}
+        self._grams: dict[int, dict[tuple[str, ...], tuple[int, ...]]] = {}
         self.fast = False
         folder = os.path.join(os.path.dirname(package.__file__), "models", _MODEL)
         try:
@@ -220,19 +224,41 @@ class Segmenter:
         text = unicodedata.normalize("NFC", text)
         for odd, standard in self._characters:
             text = text.replace(odd, standard)
-        normalized = self._normalized
-        if len(normalized) > _REMEMBERED:
-            normalized.clear()
-        out = []
+        if self._regex.patterns is not self._pattern:  # underthesea recompiled it: no shortcut
+            return [self._normalize(m.group()) for m in self._regex.patterns.finditer(text)]
+        # No match of the pattern holds white space, and what it looks at around a match is
+        # one character (white space, or the end), or whether the end of the text is near
+        # (``$``). So the text's tokens are those of its chunks between white space, each
+        # followed by " x" (more text follows: its " x" token dropped) or, for the last one,
+        # by the text's own trailing white space. They are remembered per chunk.
+        chunks = text.split()
+        if not chunks:
+            return []
+        remembered = self._chunks
+        if len(remembered) > _REMEMBERED:
+            remembered.clear()
+        out: list[str] = []
+        for chunk in chunks[:-1]:
+            found = remembered.get(chunk)
+            if found is None:
+                found = remembered[chunk] = self._chunk_tokens(chunk + " x")[:-1]
+            out.extend(found)
+        out.extend(self._chunk_tokens(chunks[-1] + text[len(text.rstrip()) :]))
+        return out
+
+    def _chunk_tokens(self, text: str) -> tuple[str, ...]:
         # Every alternative of the pattern is one named group spanning the whole match, so
         # the match is the token underthesea's group lookup returns.
-        for match in self._regex.patterns.finditer(text):
-            token = match.group()
-            norm = normalized.get(token)
-            if norm is None:
-                norm = normalized[token] = self._token_normalize(token)
-            out.append(norm)
-        return out
+        return tuple(self._normalize(m.group()) for m in self._pattern.finditer(text))
+
+    def _normalize(self, token: str) -> str:
+        """underthesea's ``token_normalize``, remembered: it depends on the token alone."""
+        norm = self._normalized.get(token)
+        if norm is None:
+            if len(self._normalized) > _REMEMBERED:
+                self._normalized.clear()
+            norm = self._normalized[token] = self._token_normalize(token)
+        return norm
 
     def _token_values(self, token: str) -> _Values | None:
         """What the features need of a token; None when its characters are not vouched for."""
@@ -275,16 +301,29 @@ class Segmenter:
         """For each run of `width` tokens, the attributes of its features, group by group."""
         if width == 1:
             return [self._unigram_row(t, v) for t, v in zip(tokens, values, strict=True)]
-        count = len(tokens) - width + 1
-        if count <= 0:
-            return []
+        # A run's attributes depend on its tokens alone, and news repeats its word pairs.
+        grams = list(zip(*(tokens[i:] for i in range(width)), strict=False))
+        remembered = self._grams.setdefault(width, {})
+        rows = [remembered.get(gram) for gram in grams]
+        new = [a for a, row in enumerate(rows) if row is None]
+        if new:
+            if len(remembered) > _REMEMBERED_GRAMS:
+                remembered.clear()
+            for a, row in zip(new, self._new_rows(tokens, values, width, new), strict=True):
+                rows[a] = remembered[grams[a]] = row
+        return cast(list[tuple[int, ...]], rows)  # every None was replaced
+
+    def _new_rows(
+        self, tokens: list[str], values: list[_Values], width: int, starts: list[int]
+    ) -> list[tuple[int, ...]]:
+        """The attributes of the runs of `width` tokens that begin at `starts`."""
         lows = [v[0] for v in values]
         titles = [v[2] for v in values]
         joined = {
-            None: [" ".join(tokens[a : a + width]) for a in range(count)],
-            "lower": [" ".join(lows[a : a + width]) for a in range(count)],
+            None: [" ".join(tokens[a : a + width]) for a in starts],
+            "lower": [" ".join(lows[a : a + width]) for a in starts],
         }
-        rows: list[tuple[int, ...]] = [()] * count
+        rows: list[tuple[int, ...]] = [()] * len(starts)
         dictionary = self._dictionary
         for key in self._groups:
             if key[0] != width:
@@ -297,9 +336,9 @@ class Segmenter:
                 found = [yes if text in dictionary else no for text in joined["lower"]]
             elif function == "istitle":
                 yes, no = table.get("True", missing), table.get("False", missing)
-                found = [yes if all(titles[a : a + width]) else no for a in range(count)]
+                found = [yes if all(titles[a : a + width]) else no for a in starts]
             else:  # isdigit of several tokens: they hold a space, never an i32
-                found = [table.get("False", missing)] * count
+                found = [table.get("False", missing)] * len(starts)
             rows = [r + f for r, f in zip(rows, found, strict=True)]
         return rows
 
