@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.core.text import Tokenizer, _word_tokenize, normalize_text
+from bot.core.text import Tokenizer, _word_tokenize, normalize_text, use_fast_segmenter
 from bot.core.wordseg import Segmenter, read_crfsuite
 from tests.conftest import ROOT
 
@@ -522,3 +522,18 @@ def test_the_model_file_reads_as_crfsuite() -> None:
     assert labels == ["B-W", "I-W"]
     assert state.shape == (len(attributes) + 1, 2) and not state[-1].any()
     assert transition.shape == (2, 2)
+
+
+def test_the_fast_segmenter_once_switched_on_gives_the_same_tokens() -> None:
+    """A cold build's workers switch to the Segmenter (use_fast_segmenter); serving keeps
+    underthesea's own word_tokenize. Either way, the same tokens."""
+    import bot.core.text as text_module
+
+    plain = [_word_tokenize(normalize_text(text) + " ") for text, _, _ in GOLDEN]
+    use_fast_segmenter()
+    assert text_module._fast_segmenter is not None
+    text_module._segment.cache_clear()
+    assert [_word_tokenize(normalize_text(text) + " ") for text, _, _ in GOLDEN] == plain
+    assert [_word_tokenize(normalize_text(text)) for text, _, _ in GOLDEN] == [
+        tokens for _, tokens, _ in GOLDEN
+    ]
