@@ -331,6 +331,7 @@ def compound_words(text: str) -> list[list[Syllable]]:
 # A token's ``w:`` term (None for a token of one syllable): tokens recur, and the term
 # depends on the token alone.
 _WORD_TERMS: dict[str, str | None] = {}
+_UNSEEN = ""  # never a term: stands for a token not remembered
 _REMEMBERED_TOKENS = 200_000
 
 
@@ -393,9 +394,8 @@ class Tokenizer:
                 word_terms.clear()
             for token in _word_tokenize(normalized):
                 # compound_words, then the word's term, remembered per token.
-                if token in word_terms:
-                    found = word_terms[token]
-                else:
+                found = word_terms.get(token, _UNSEEN)  # one lookup: another thread may clear
+                if found is _UNSEEN:
                     parts = syllables(token)
                     found = word_terms[token] = (
                         index_terms.word_term([s.accented or s.folded for s in parts])

@@ -64,6 +64,7 @@ _SELF_CHECK = (
     "a",
 )
 
+_UNSEEN = object()
 _Values = tuple[str, str, bool, str]  # lower case, "True"/"False" as i32, title case, in dict
 _Template = tuple[str, int, int, str | None]  # syntax, first offset, tokens, function
 
@@ -134,7 +135,10 @@ def read_crfsuite(path: str) -> tuple[list[str], list[str], np.ndarray, np.ndarr
 
 
 class Segmenter:
-    """``underthesea.word_tokenize(text)``: the same list, computed as the module says."""
+    """``underthesea.word_tokenize(text)``: the same list, computed as the module says.
+
+    Callable from several threads: its caches are dicts, each read or written in one
+    operation (and cleared when full), never iterated."""
 
     def __init__(self) -> None:
         from underthesea import word_tokenize  # heavy import: load once, lazily
@@ -262,8 +266,9 @@ class Segmenter:
 
     def _token_values(self, token: str) -> _Values | None:
         """What the features need of a token; None when its characters are not vouched for."""
-        if token in self._values:
-            return self._values[token]
+        known = self._values.get(token, _UNSEEN)  # one lookup: another thread may clear it
+        if known is not _UNSEEN:
+            return cast("_Values | None", known)
         values: _Values | None = None
         if token and " " not in token and _SAFE_CHARS.issuperset(token):
             first, lower = token[0], token.lower()
