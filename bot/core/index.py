@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -38,6 +39,20 @@ _REMEMBERED_TERMS = 50_000  # term ids kept for the next questions (hashing is t
 
 def _key_bytes(term: str) -> bytes:
     return hashlib.blake2b(term.encode(), digest_size=8).digest()
+
+
+_KEY_BYTES: dict[str, bytes] = {}
+_REMEMBERED_KEYS = 1 << 17  # an analysis worker meets the same common terms in every file
+
+
+def _remembered_key_bytes(term: str) -> bytes:
+    """`_key_bytes`, remembered: most of a file's terms were in the files before it."""
+    key = _KEY_BYTES.get(term)
+    if key is None:
+        if len(_KEY_BYTES) >= _REMEMBERED_KEYS:
+            _KEY_BYTES.clear()
+        key = _KEY_BYTES[term] = _key_bytes(term)
+    return key
 
 
 def term_key(term: str) -> int:
@@ -62,14 +77,12 @@ class FilePostings:
         counts: list[int] = []
         ends: list[int] = []
         for passage in passages:
-            frequencies: dict[int, int] = {}
-            for term in passage:
-                i = local.setdefault(term, len(local))
-                frequencies[i] = frequencies.get(i, 0) + 1
-            terms.extend(frequencies)
+            # Counted in C; a Counter keeps the order of first appearance, as the ids do.
+            frequencies = Counter(passage)
+            terms.extend([local.setdefault(term, len(local)) for term in frequencies])
             counts.extend(frequencies.values())
             ends.append(len(terms))
-        digests = b"".join(map(_key_bytes, local))
+        digests = b"".join(map(_remembered_key_bytes, local))
         keys = np.frombuffer(digests, dtype="<u8").astype(np.uint64)  # as term_key reads them
         # A passage is at most 600 characters and a title 300: no count comes near the cap.
         return cls(

@@ -31,7 +31,12 @@ from bot.core.index import FilePostings
 from bot.core.lexicon import ABBREVIATIONS
 from bot.core.model import Article, FileWarning, SkippedFile
 from bot.core.passages import plan_paragraph
-from bot.core.text import Abbreviations, Tokenizer, find_defined_abbreviations
+from bot.core.text import (
+    Abbreviations,
+    Tokenizer,
+    find_defined_abbreviations,
+    use_fast_segmenter,
+)
 from bot.core.views import encode_phrases
 
 # Bump when passages or terms would come out differently: cached analyses are then rebuilt.
@@ -173,6 +178,7 @@ def analyze_file(path: Path, rel: str, max_file_bytes: int) -> Outcome:
 
 
 def _analyze_batch(batch: list[tuple[str, str, int]]) -> list[Outcome]:
+    use_fast_segmenter()  # a worker analyses many files: worth the faster segmenter's load
     return [analyze_file(Path(path), rel, limit) for path, rel, limit in batch]
 
 
@@ -181,6 +187,8 @@ def _analyze_all(
 ) -> Iterable[Outcome]:
     total = len(jobs)
     if workers <= 1 or total < PARALLEL_MIN_FILES:
+        if total >= PARALLEL_MIN_FILES:
+            use_fast_segmenter()  # many files in this process: worth the faster one's load
         for done, (path, rel) in enumerate(jobs, start=1):
             yield analyze_file(path, rel, max_file_bytes)
             if progress:

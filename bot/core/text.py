@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 from functools import lru_cache
@@ -168,7 +168,7 @@ def _syllable(surface: str) -> Syllable:
 
 def syllables(text: str) -> list[Syllable]:
     """Syllables of already normalized text (words of letters and digits)."""
-    return [Syllable.of(word) for word in _WORD_RE.findall(text.replace("_", " "))]
+    return [_syllable(word) for word in _WORD_RE.findall(text.replace("_", " "))]
 
 
 def phrases(text: str) -> list[list[Syllable]]:
@@ -206,6 +206,13 @@ def find_defined_abbreviations(text: str) -> dict[str, str]:
     return found
 
 
+@lru_cache(maxsize=4096)  # every article's table starts with the same common entries
+def _abbreviation_forms(short: str, long: str) -> tuple[str, str, str]:
+    """(lookup key, its folded form, the normalized long form) of a table entry."""
+    key = normalize_text(short).lower().replace("-", "")
+    return key, fold(key), normalize_text(long)
+
+
 class Abbreviations:
     """Maps short forms to long forms; lookups accept any case and missing diacritics."""
 
@@ -217,10 +224,10 @@ class Abbreviations:
             self.add(short, long)
 
     def add(self, short: str, long: str) -> None:
-        key = normalize_text(short).lower().replace("-", "")
-        self._exact.setdefault(key, normalize_text(long))
-        self._folded.setdefault(fold(key), normalize_text(long))
-        self.candidates.update((key, fold(key)))
+        key, folded, expansion = _abbreviation_forms(short, long)
+        self._exact.setdefault(key, expansion)
+        self._folded.setdefault(folded, expansion)
+        self.candidates.update((key, folded))
 
     def expand(self, token: str) -> str | None:
         """The long form of `token` when it is written like an abbreviation, else None."""
@@ -241,7 +248,10 @@ class Abbreviations:
 # --- Tokenizer --------------------------------------------------------------------------
 
 _SEGMENT_LOCK = threading.Lock()
-_segmenter = None
+_segmenter: Callable[[str], list[str]] | None = None
+# bot.core.wordseg's Segmenter: underthesea's tokens, several times faster, after a load of
+# about half a second and 20 MB. Used where many files are analysed (a cold build's workers).
+_fast_segmenter: Callable[[str], list[str]] | None = None
 
 
 # News repeats itself (author lines, "Chia sẻ bài viết", boilerplate paragraphs, the same
@@ -254,6 +264,8 @@ _SEGMENTED_TEXTS = 4096
 @lru_cache(maxsize=_SEGMENTED_TEXTS)
 def _segment(text: str) -> tuple[str, ...]:
     global _segmenter
+    if _fast_segmenter is not None:
+        return tuple(_fast_segmenter(text))
     if _segmenter is None:
         with _SEGMENT_LOCK:
             if _segmenter is None:
@@ -265,6 +277,19 @@ def _segment(text: str) -> tuple[str, ...]:
                 word_tokenize("Hội nghị.")
                 _segmenter = word_tokenize
     return tuple(str(token) for token in _segmenter(text))
+
+
+def use_fast_segmenter() -> None:
+    """From now on, segment with ``bot.core.wordseg.Segmenter`` in this process: the same
+    tokens as underthesea's ``word_tokenize``, computed several times faster. For a process
+    that analyses many files; its load (about half a second) is not worth it for a few."""
+    global _fast_segmenter
+    if _fast_segmenter is None:
+        with _SEGMENT_LOCK:  # the Segmenter loads underthesea's model: under the lock
+            if _fast_segmenter is None:
+                from bot.core.wordseg import Segmenter
+
+                _fast_segmenter = Segmenter()
 
 
 def _word_tokenize(text: str) -> list[str]:
@@ -301,6 +326,13 @@ def compound_words(text: str) -> list[list[Syllable]]:
         if len(parts) > 1:
             words.append(parts)
     return words
+
+
+# A token's ``w:`` term (None for a token of one syllable): tokens recur, and the term
+# depends on the token alone.
+_WORD_TERMS: dict[str, str | None] = {}
+_UNSEEN = ""  # never a term: stands for a token not remembered
+_REMEMBERED_TOKENS = 200_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -357,8 +389,21 @@ class Tokenizer:
             flat.extend(run)
             terms.extend(index_terms.run_terms(run))
         if segment and any(s.accented for s in flat):
-            for word in compound_words(normalized):
-                terms.append(index_terms.word_term([s.accented or s.folded for s in word]))
+            word_terms = _WORD_TERMS
+            if len(word_terms) > _REMEMBERED_TOKENS:
+                word_terms.clear()
+            for token in _word_tokenize(normalized):
+                # compound_words, then the word's term, remembered per token.
+                found = word_terms.get(token, _UNSEEN)  # one lookup: another thread may clear
+                if found is _UNSEEN:
+                    parts = syllables(token)
+                    found = word_terms[token] = (
+                        index_terms.word_term([s.accented or s.folded for s in parts])
+                        if len(parts) > 1
+                        else None
+                    )
+                if found is not None:
+                    terms.append(found)
         return AnalyzedText(
             normalized,
             tuple(flat),
