@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from bisect import bisect_left
 from collections.abc import Callable, Container, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
@@ -40,7 +41,7 @@ from bot.core.phrases import PhraseSet, Span
 from bot.core.questions import ContentUnit, Question
 from bot.core.terms import TermKind
 from bot.core.text import Syllable
-from bot.core.views import PassageView
+from bot.core.views import PassageView, ViewTerms
 
 UNMARKED_MATCH_CREDIT = 0.25  # "hôi" typed, "hồi" found: the letters agree, the tones do not
 SPLIT_PHRASE_CREDIT = 0.6  # a phrase whose syllables are all there, but not together
@@ -170,11 +171,35 @@ class UnitMatch:
 
 
 def match_unit(unit: ContentUnit, view: PassageView) -> UnitMatch:
+    spellings = unit.spellings
+    if len(spellings) == 1 and len(spellings[0]) == 1:
+        # Most units are one syllable without synonyms: its exact matches are where the view
+        # has it; failing those, a syllable typed with marks matches its letters elsewhere.
+        word = spellings[0][0]
+        terms = view.terms
+        sentence_of = view.sentences
+        accented = word.accented
+        if accented is not None:
+            exact = terms.by_accent.get(accented, _NOWHERE)
+        else:
+            exact = terms.by_fold.get(word.folded, _NOWHERE)
+        if exact:
+            return UnitMatch(dict.fromkeys([sentence_of[i] for i in exact], 1.0), exact, exact)
+        if accented is not None:
+            loose = terms.by_fold.get(word.folded, _NOWHERE)
+            if loose:
+                credits = dict.fromkeys([sentence_of[i] for i in loose], UNMARKED_MATCH_CREDIT)
+                return UnitMatch(credits, loose, ())
+        return UnitMatch({}, ())
+    return _match_spellings(spellings, view)
+
+
+def _match_spellings(spellings: Sequence[Sequence[Syllable]], view: PassageView) -> UnitMatch:
     credits: dict[int, float] = {}
     positions: set[int] = set()
     whole: set[int] = set()
     sentence_of = view.sentences
-    for spelling in unit.spellings:
+    for spelling in spellings:
         size = len(spelling)
         exact = phrase_starts(spelling, view)
         for i in exact:
@@ -251,7 +276,11 @@ class QuestionContext:
         """Each content unit's credit in a title's or a lead's terms, worked out once."""
         known = self._credits.get(id(terms))
         if known is None:
-            known = self._credits[id(terms)] = (terms, [unit_credit(u, terms) for u in self.units])
+            if isinstance(terms, ViewTerms):  # a title's: read from its positions
+                credits = [_view_unit_credit(u, terms) for u in self.units]
+            else:
+                credits = [unit_credit(u, terms) for u in self.units]
+            known = self._credits[id(terms)] = (terms, credits)
         return known[1]
 
     def title_counts(self, title: PassageView) -> list[int]:
@@ -261,6 +290,35 @@ class QuestionContext:
             counts = [_count(title, kind, parts) for kind, parts, _ in self.query]
             known = self._title_counts[id(title)] = (title, counts)
         return known[1]
+
+
+def _view_word_credit(word: Syllable, terms: ViewTerms) -> float:
+    """`word_credit` against a view's terms, from its positions instead of term strings."""
+    if word.accented is not None:
+        if word.accented in terms.by_accent:
+            return 1.0
+        return UNMARKED_MATCH_CREDIT if word.folded in terms.by_fold else 0.0
+    return 1.0 if word.folded in terms.by_fold else 0.0
+
+
+def _view_unit_credit(unit: ContentUnit, terms: ViewTerms) -> float:
+    """`unit_credit` against a view's terms (the same values: ``f:``, ``a:`` and ``b:`` terms
+    are there exactly when `ViewTerms` says so)."""
+    best: float | None = None
+    for spelling in unit.spellings:
+        credits = [_view_word_credit(word, terms) for word in spelling]
+        if len(spelling) == 1:
+            credit = credits[0]
+        else:
+            together = all(
+                terms.has_pair(a.folded, b.folded) for a, b in itertools.pairwise(spelling)
+            )
+            mean = sum(credits) / len(credits)
+            credit = mean if together else mean * SPLIT_PHRASE_CREDIT
+        if best is None or credit > best:
+            best = credit
+    assert best is not None
+    return best
 
 
 def _anchor(q: Question) -> int | None:
@@ -316,15 +374,29 @@ def bm25_by_kind(
     """The passage's BM25 score split by term kind (tf counted in the passage and its title,
     which the index counts as one document)."""
     norm = _K1 * (1 - _B + _B * length / ctx.average_length)
-    parts = dict.fromkeys(TermKind, 0.0)
+    # Each kind's sum is added in the query's order, as one sum per kind.
+    folded = accented = pair = 0.0
     in_title = ctx.title_counts(title)
+    by_fold, by_accent = view.by_fold, view.by_accent
     for (kind, term_parts, idf), title_tf in zip(ctx.query, in_title, strict=True):
-        if kind is TermKind.WORD:
-            continue
-        tf = _count(view, kind, term_parts) + title_tf
-        if tf:
-            parts[kind] += idf * tf * (_K1 + 1) / (tf + norm)
-    return parts
+        if kind is TermKind.FOLDED:
+            tf = len(by_fold.get(term_parts[0], _NOWHERE)) + title_tf
+            if tf:
+                folded += idf * tf * (_K1 + 1) / (tf + norm)
+        elif kind is TermKind.ACCENTED:
+            tf = len(by_accent.get(term_parts[0], _NOWHERE)) + title_tf
+            if tf:
+                accented += idf * tf * (_K1 + 1) / (tf + norm)
+        elif kind is TermKind.PAIR:
+            tf = _count(view, kind, term_parts) + title_tf
+            if tf:
+                pair += idf * tf * (_K1 + 1) / (tf + norm)
+    return {
+        TermKind.FOLDED: folded,
+        TermKind.ACCENTED: accented,
+        TermKind.PAIR: pair,
+        TermKind.WORD: 0.0,
+    }
 
 
 def _longest_run(ctx: QuestionContext, view: PassageView, start: int, end: int) -> int:
@@ -343,7 +415,41 @@ def _longest_run(ctx: QuestionContext, view: PassageView, start: int, end: int) 
     return best
 
 
-def _proximity(lists: list[list[int]], units: int) -> float:
+def _longest_runs(ctx: QuestionContext, view: PassageView) -> list[int]:
+    """`_longest_run` of every sentence of the view, in one pass over the question: a stretch
+    never continues from one sentence into the next."""
+    best = [0] * view.sentence_count
+    previous: dict[int, int] = {}
+    by_fold = view.by_fold
+    sentence_of = view.sentences
+    for folded in ctx.sequence:
+        current = {}
+        for j in by_fold.get(folded, _NOWHERE):
+            sentence = sentence_of[j]
+            before = previous.get(j - 1, 0)
+            length = before + 1 if before and sentence_of[j - 1] == sentence else 1
+            current[j] = length
+            if length > best[sentence]:
+                best[sentence] = length
+        previous = current
+    return best
+
+
+def _by_sentence(positions: tuple[int, ...], starts: Sequence[int]) -> list[tuple[int, ...]]:
+    """Sorted positions, cut sentence by sentence (`starts`: each sentence's first word, then
+    the end)."""
+    if not positions:
+        return [_NOWHERE] * (len(starts) - 1)
+    cut = []
+    low = 0
+    for end in starts[1:]:
+        high = bisect_left(positions, end, low)
+        cut.append(positions[low:high])
+        low = high
+    return cut
+
+
+def _proximity(lists: Sequence[Sequence[int]], units: int) -> float:
     """How tightly the matched units sit together: 1.0 when side by side."""
     lists = [places for places in lists if places]
     if len(lists) < 2:
@@ -442,6 +548,28 @@ class PassageFacts:
     lead: Container[str]
 
 
+_AT = INDEX
+_BM25, _BM25_RANK = _AT["bm25"], _AT["bm25_rank"]
+_BM25_FOLDED, _BM25_ACCENTED = _AT["bm25_folded"], _AT["bm25_accented"]
+_BM25_PAIR, _BM25_WORD = _AT["bm25_pair"], _AT["bm25_word"]
+_COVERAGE, _COVERAGE_WINDOW = _AT["coverage"], _AT["coverage_window"]
+_COVERAGE_PASSAGE, _COVERAGE_TITLE = _AT["coverage_passage"], _AT["coverage_title"]
+_COVERAGE_STORY, _COVERAGE_FOLDED = _AT["coverage_story"], _AT["coverage_folded"]
+_MATCHED_SHARE, _MISSING_WEIGHT = _AT["matched_share"], _AT["missing_weight"]
+_PAIRS, _PAIRS_WINDOW = _AT["pairs"], _AT["pairs_window"]
+_LONGEST_RUN, _PROXIMITY, _NOVEL_SHARE = _AT["longest_run"], _AT["proximity"], _AT["novel_share"]
+_ANSWER_WINDOW, _ANSWER_NEAR = _AT["answer_window"], _AT["answer_near"]
+_ANSWER_WHICH, _ANSWER_PERSON = _AT["answer_which"], _AT["answer_person"]
+_ANSWER_MONEY, _ANSWER_ANCHOR = _AT["answer_money"], _AT["answer_anchor"]
+_KIND_SENTENCE, _KIND_WINDOW = _AT["kind_sentence"], _AT["kind_window"]
+_LIST_ANNOUNCED, _ROLE_HOLDER = _AT["list_announced"], _AT["role_holder"]
+_COUNT_NEAR_FOCUS = _AT["count_near_focus"]
+_NAMES_SENTENCE, _NAMES_MISSING = _AT["names_sentence"], _AT["names_missing"]
+_NUMBERS_SENTENCE, _NUMBERS_MISSING = _AT["numbers_sentence"], _AT["numbers_missing"]
+_FIRST_PARAGRAPH, _FIRST_SENTENCE = _AT["first_paragraph"], _AT["first_sentence"]
+_PARAGRAPH_POSITION, _SENTENCE_WORDS = _AT["paragraph_position"], _AT["sentence_words"]
+
+
 def passage_rows(
     ctx: QuestionContext, view: PassageView, facts: PassageFacts, best_bm25: float
 ) -> tuple[list[list[float]], list[tuple[str, ...]]]:
@@ -450,6 +578,7 @@ def passage_rows(
     q = ctx.q
     weights = ctx.weights
     sentences = view.sentence_count
+    starts = view.sentence_starts
     matches = [match_unit(unit, view) for unit in ctx.units]
     title_credit = ctx.credits_in(facts.title.terms)
     lead_credit = ctx.credits_in(facts.lead)
@@ -461,97 +590,116 @@ def passage_rows(
     scale = best_bm25 if best_bm25 > 0 else 1.0
     kinds = bm25_by_kind(ctx, view, facts.title, facts.length)
     in_story = _story_holds(view, facts)
-    shared = {
-        "bm25": facts.bm25 / scale,
-        "bm25_rank": math.log1p(facts.rank),
-        "bm25_folded": kinds[TermKind.FOLDED] / scale,
-        "bm25_accented": kinds[TermKind.ACCENTED] / scale,
-        "bm25_pair": kinds[TermKind.PAIR] / scale,
-        "bm25_word": max(0.0, facts.bm25 - sum(kinds.values())) / scale,
-        "coverage_passage": _weighted(weights, passage_credit),
-        "coverage_title": _weighted(weights, title_credit),
-        "coverage_story": _weighted(weights, story),
-        "names_missing": _share(ctx.names, lambda name: not all(in_story(f) for f in name)),
-        "numbers_missing": _share(ctx.numbers, lambda n: not in_story(n)),
-        "first_paragraph": float(facts.paragraph == 1),
-        "paragraph_position": math.log1p(facts.paragraph),
-    }
+    # The features every sentence of the passage shares; the answer types' are 0.0 unless set.
+    shared = [0.0] * len(FEATURES)
+    shared[_BM25] = facts.bm25 / scale
+    shared[_BM25_RANK] = math.log1p(facts.rank)
+    shared[_BM25_FOLDED] = kinds[TermKind.FOLDED] / scale
+    shared[_BM25_ACCENTED] = kinds[TermKind.ACCENTED] / scale
+    shared[_BM25_PAIR] = kinds[TermKind.PAIR] / scale
+    shared[_BM25_WORD] = max(0.0, facts.bm25 - sum(kinds.values())) / scale
+    shared[_COVERAGE_PASSAGE] = _weighted(weights, passage_credit)
+    shared[_COVERAGE_TITLE] = _weighted(weights, title_credit)
+    shared[_COVERAGE_STORY] = _weighted(weights, story)
+    shared[_NAMES_MISSING] = _share(ctx.names, lambda name: not all(in_story(f) for f in name))
+    shared[_NUMBERS_MISSING] = _share(ctx.numbers, lambda n: not in_story(n))
+    shared[_FIRST_PARAGRAPH] = float(facts.paragraph == 1)
+    shared[_PARAGRAPH_POSITION] = math.log1p(facts.paragraph)
     words = view.words
     sentence_of = view.sentences
+    by_fold = view.by_fold
     pair_sentences = [_pair_sentences(view, pair) for pair in ctx.pairs]
     kinds_at = [k for k, unit in enumerate(ctx.units) if unit.is_kind]
+    # Each unit's matched words, sentence by sentence (its positions are sorted).
+    split = [_by_sentence(m.positions, starts) for m in matches]
+    anchor = split[ctx.anchor] if ctx.anchor is not None else None
+    subject = matches[-1].positions if matches else ()
+    longest = _longest_runs(ctx, view) if ctx.sequence else [0] * sentences
+    sequence_size = max(1, len(ctx.sequence))
+    # The sentences holding each of the question's names' and numbers' words.
+    holding = {
+        folded: {sentence_of[i] for i in by_fold.get(folded, _NOWHERE)}
+        for folded in itertools.chain(itertools.chain.from_iterable(ctx.names), ctx.numbers)
+    }
+    rule_at = _AT.get(ctx.rule.feature)
+    units = len(ctx.units)
+    quantity = q.answer_type is AnswerType.QUANTITY
     # What each sentence holds on its own, for the sentence's row and its neighbours'.
     answers: list[float] = []
     kind_found: list[float] = []
     kind_at_end: list[bool] = []
-    rows: list[dict[str, float]] = []
+    found_spans: list[list[Span]] = []
+    matched_in: list[set[int]] = []
+    rows: list[list[float]] = []
     for k in range(sentences):
-        start, end = view.sentence_starts[k], view.sentence_starts[k + 1]
+        start, end = starts[k], starts[k + 1]
         credit = [m.credits.get(k, 0.0) for m in matches]
-        matched_here = [[i for i in m.positions if sentence_of[i] == k] for m in matches]
-        matched = {i for places in matched_here for i in places}
+        matched_here = [places[k] for places in split]
+        matched = set().union(*matched_here)
         size = end - start
-        subject = matches[-1].positions if matches else ()
         spans = novel_answers(ctx, view, start, end, matched, subject)
+        found_spans.append(spans)
+        matched_in.append(matched)
         answers.append(float(bool(spans)))
         kind_found.append(float(all(credit[j] >= 1.0 for j in kinds_at)))
         kind_at_end.append(announces(ctx, matches, start, end))
-        row = dict(shared)
-        row["coverage"] = _weighted(weights, credit)
-        row["coverage_folded"] = sum(w for w, c in zip(weights, credit, strict=True) if c > 0)
-        row["matched_share"] = sum(c >= 1.0 for c in credit) / len(credit) if credit else 0.0
-        around_here = {k - 1, k, k + 1}
-        row["pairs"] = _share([k in found for found in pair_sentences], bool, empty=0.0)
-        row["pairs_window"] = _share(
-            [bool(found & around_here) for found in pair_sentences], bool, empty=0.0
-        )
-        row["longest_run"] = _longest_run(ctx, view, start, end) / max(1, len(ctx.sequence))
-        row["proximity"] = _proximity(matched_here, len(ctx.units))
-        row["novel_share"] = 1.0 - len(matched) / size if size else 0.0
-        for name in ANSWER_FEATURES:
-            row[name] = 0.0
+        row = shared.copy()
+        row[_COVERAGE] = _weighted(weights, credit)
+        row[_COVERAGE_FOLDED] = sum(w for w, c in zip(weights, credit, strict=True) if c > 0)
+        row[_MATCHED_SHARE] = sum(c >= 1.0 for c in credit) / len(credit) if credit else 0.0
+        if pair_sentences:
+            around_here = {k - 1, k, k + 1}
+            row[_PAIRS] = sum(1 for found in pair_sentences if k in found) / len(pair_sentences)
+            row[_PAIRS_WINDOW] = sum(
+                1 for found in pair_sentences if not found.isdisjoint(around_here)
+            ) / len(pair_sentences)
+        row[_LONGEST_RUN] = longest[k] / sequence_size
+        row[_PROXIMITY] = _proximity(matched_here, units)
+        row[_NOVEL_SHARE] = 1.0 - len(matched) / size if size else 0.0
         if spans:
-            row[ctx.rule.feature] = 1.0
-        row["answer_near"] = _nearness(spans, matched)
-        row["answer_which"] = float(_which_named(view, matches, kinds_at, start, end, matched))
-        row["answer_person"] = float(
-            ctx.asks_person
-            and any(
-                any(i not in matched for i in range(a, b))
-                for a, b in found_in(view, find_people, start, end)
+            if rule_at is not None:
+                row[rule_at] = 1.0
+            row[_ANSWER_NEAR] = _nearness(spans, matched)
+            if anchor is not None:
+                row[_ANSWER_ANCHOR] = _nearness(spans, set(anchor[k]))
+        if kinds_at:
+            row[_ANSWER_WHICH] = float(_which_named(view, matches, kinds_at, start, end, matched))
+        if ctx.asks_person:
+            row[_ANSWER_PERSON] = float(
+                any(
+                    any(i not in matched for i in range(a, b))
+                    for a, b in found_in(view, find_people, start, end)
+                )
             )
-        )
-        row["answer_money"] = float(
-            ctx.asks_money
-            and any(
-                any(i not in matched for i in range(a, b))
-                for a, b in found_in(view, find_money, start, end)
+        if ctx.asks_money:
+            row[_ANSWER_MONEY] = float(
+                any(
+                    any(i not in matched for i in range(a, b))
+                    for a, b in found_in(view, find_money, start, end)
+                )
             )
+        if q.role:
+            row[_ROLE_HOLDER] = float(_role_holder(q, words, start, end))
+        if quantity and size:
+            row[_COUNT_NEAR_FOCUS] = float(_count_near_focus(ctx, view, matches, start, end))
+        row[_NAMES_SENTENCE] = (
+            sum(1 for name in ctx.names if all(k in holding[f] for f in name)) / len(ctx.names)
+            if ctx.names
+            else 1.0
         )
-        anchor = matches[ctx.anchor].positions if ctx.anchor is not None else ()
-        row["answer_anchor"] = _nearness(spans, {i for i in anchor if start <= i < end})
-        row["role_holder"] = float(bool(q.role) and _role_holder(q, words, start, end))
-        row["count_near_focus"] = float(
-            q.answer_type is AnswerType.QUANTITY
-            and bool(size)
-            and _count_near_focus(ctx, view, matches, start, end)
+        row[_NUMBERS_SENTENCE] = (
+            sum(1 for n in ctx.numbers if k in holding[n]) / len(ctx.numbers)
+            if ctx.numbers
+            else 1.0
         )
-        row["names_sentence"] = _share(
-            [all(_in_range(view, f, start, end) for f in name) for name in ctx.names],
-            bool,
-            empty=1.0,
-        )
-        row["numbers_sentence"] = _share(
-            [_in_range(view, n, start, end) for n in ctx.numbers], bool, empty=1.0
-        )
-        row["first_sentence"] = float(facts.first_part and k == 0)
-        row["sentence_words"] = math.log1p(size)
+        row[_FIRST_SENTENCE] = float(facts.first_part and k == 0)
+        row[_SENTENCE_WORDS] = math.log1p(size)
         window = [
             max(c, NEIGHBOUR_CREDIT * max(m.credits.get(k - 1, 0.0), m.credits.get(k + 1, 0.0)))
             for c, m in zip(credit, matches, strict=True)
         ]
-        row["coverage_window"] = _weighted(weights, window)
-        row["missing_weight"] = max(
+        row[_COVERAGE_WINDOW] = _weighted(weights, window)
+        row[_MISSING_WEIGHT] = max(
             (
                 w
                 for w, c, t in zip(weights, window, title_credit, strict=True)
@@ -562,17 +710,20 @@ def passage_rows(
         rows.append(row)
     for k, row in enumerate(rows):
         around = range(max(0, k - 1), min(sentences, k + 2))
-        row["answer_window"] = max(answers[j] for j in around)
-        row["kind_sentence"] = kind_found[k]
-        row["kind_window"] = max(kind_found[j] for j in around)
+        row[_ANSWER_WINDOW] = max(answers[j] for j in around)
+        row[_KIND_SENTENCE] = kind_found[k]
+        row[_KIND_WINDOW] = max(kind_found[j] for j in around)
         # "... với một số nhiệm vụ cụ thể." announces the list the next sentence gives.
-        row["list_announced"] = float(k > 0 and kind_at_end[k - 1])
+        row[_LIST_ANNOUNCED] = float(k > 0 and kind_at_end[k - 1])
     keys: list[tuple[str, ...]] = []
     for k in range(sentences):
-        start, end = view.sentence_starts[k], view.sentence_starts[k + 1]
-        found = answer_spans(ctx, view, matches, start, end) if answers[k] else []
+        found: list[Span] = []
+        if answers[k]:  # `answer_spans` of the sentence, from what the row worked out
+            start, end = starts[k], starts[k + 1]
+            exact = {i for match in matches for i in match.exact if start <= i < end}
+            found = _nearest_first(found_spans[k], exact or matched_in[k])
         keys.append(tuple(answer_key(view, span) for span in found))
-    return [[row[name] for name in FEATURES] for row in rows], keys
+    return rows, keys
 
 
 def announces(ctx: QuestionContext, matches: Sequence[UnitMatch], start: int, end: int) -> bool:
@@ -643,7 +794,11 @@ def answer_spans(
     exact = {i for match in matches for i in match.exact if start <= i < end}
     subject = matches[-1].positions if matches else ()
     spans = novel_answers(ctx, view, start, end, matched, subject)
-    near = exact or matched
+    return _nearest_first(spans, exact or matched)
+
+
+def _nearest_first(spans: list[Span], near: set[int]) -> list[Span]:
+    """The spans, nearest the words `near` first (as they are when `near` is empty)."""
     if not near:
         return spans
 
