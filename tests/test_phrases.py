@@ -88,6 +88,8 @@ def test_lookups_equal_matching_each_phrase(
                 phrases, words, i, lenient
             )
             assert phrases.ending_at(words, i) == _ending_at(phrases, words, i)
+            if i < len(words) and words[i].folded not in phrases.firsts:  # the finders' skip
+                assert phrases.longest_at(words, i, lenient=True) == 0
         assert phrases.find(words, start, end, lenient=lenient) == _find(
             phrases, words, start, end, lenient
         )

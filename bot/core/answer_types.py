@@ -139,7 +139,8 @@ _CLOCK_UNITS = _phrases("giờ", "h", "phút", "tiếng")
 
 def is_clock(word: Syllable) -> bool:
     """A time of day written as one word: "7h30", "19h"."""
-    return _CLOCK_RE.fullmatch(word.folded) is not None
+    folded = word.folded
+    return folded[:1].isdigit() and _CLOCK_RE.fullmatch(folded) is not None
 
 
 def _is_date_pair(s: Sentence, i: int) -> bool:
@@ -171,11 +172,18 @@ def _starts_time(s: Sentence, i: int, size: int) -> bool:
     return is_capitalized(word) and _ERAS.longest_at(s.words, i) == size
 
 
+_WHEN_FIRSTS = _TIME_EXPRESSIONS.firsts | _TIME_NOUNS.firsts
+
+
 def find_when(s: Sentence) -> list[Span]:
     spans: list[Span] = []
     i = s.start
     words = s.words
     while i < s.end:
+        folded = words[i].folded
+        if folded not in _WHEN_FIRSTS and not folded[:1].isdigit():
+            i += 1  # starts no time phrase, and is no number nor clock time ("7h30")
+            continue
         size = _TIME_EXPRESSIONS.longest_at(words, i)
         if size:
             spans.append((i, i + size))
@@ -246,12 +254,19 @@ def _not_a_count(s: Sentence, i: int, size: int) -> bool:
     )
 
 
+_QUANTITY_FIRSTS = _NUMBER_WORDS.firsts | _SHARE_WORDS.firsts
+
+
 def find_quantity(s: Sentence) -> list[Span]:
     spans: list[Span] = []
     words = s.words
     i = s.start
     dates = {k for a, b in find_when(s) for k in range(a, b)}
     while i < s.end:
+        folded = words[i].folded
+        if folded not in _QUANTITY_FIRSTS and not folded.isdigit():
+            i += 1  # neither a number nor the start of a number word or a share
+            continue
         if words[i].folded.isdigit() and i not in dates and not _NAMING.ending_at(words, i):
             end = _counted(s, _digit_chain(s, i))
             spans.append((i, end))
@@ -281,6 +296,10 @@ def find_names(s: Sentence) -> list[Span]:
     words = s.words
     i = s.start
     while i < s.end:
+        word = words[i]
+        if word.folded not in _PERSON_MARKERS.firsts and not is_capitalized(word):
+            i += 1  # starts no person marker, and no name
+            continue
         marker = _PERSON_MARKERS.longest_at(words, i)
         if marker and i + marker < s.end and is_capitalized(words[i + marker]):
             end = _capitalized_run(s, i + marker)
@@ -443,11 +462,17 @@ def find_who(s: Sentence) -> list[Span]:
     return people + [span for span in names if span not in people]
 
 
+_WHERE_FIRSTS = _PLACE_PREPOSITIONS.firsts | _PLACE_NOUNS.firsts
+
+
 def find_where(s: Sentence) -> list[Span]:
     spans: list[Span] = []
     words = s.words
     i = s.start
     while i < s.end:
+        if words[i].folded not in _WHERE_FIRSTS:
+            i += 1  # starts neither a place preposition nor a place noun
+            continue
         size = _PLACE_PREPOSITIONS.longest_at(words, i)
         at = i + size if size else i
         noun = _PLACE_NOUNS.longest_at(words, at)

@@ -106,6 +106,7 @@ _MONEY_WORDS = PhraseSet(MONEY_WORDS)
 # mostly the year's, nor "tư" or "ba", mostly other words.
 _COUNT_WORDS = PhraseSet(w for w in NUMBER_WORDS if w not in ("năm", "tư", "ba", "nửa"))
 _NAMING_FOLDS = frozenset({"so", "ngay", "thang", "nam", "khoa"})
+_COUNTING_FIRSTS = _SHARES.firsts | _COUNT_WORDS.firsts
 
 
 def same(found: Syllable, wanted: Syllable) -> bool:
@@ -475,6 +476,8 @@ def _count_positions(words: Sequence[Syllable], start: int, end: int) -> list[in
     counts = []
     for i in range(start, end):
         word = words[i]
+        if word.folded not in _COUNTING_FIRSTS and not word.folded.isdigit():
+            continue  # neither a number nor the start of a share or a number word
         if _SHARES.longest_at(words, i) or (
             word.accented is not None and _COUNT_WORDS.longest_at(words, i)
         ):

@@ -73,6 +73,9 @@ class PhraseSet:
             first: [(len(phrase), _compiled(phrase)) for phrase in phrases]
             for first, phrases in self._by_first.items()
         }
+        # The letters of the phrases' first syllables: no phrase starts at a word whose
+        # letters are not among them (a cheap test before `longest_at` in a hot loop).
+        self.firsts = frozenset(self._first_parts)
         # For `ending_at`: the phrases a syllable can end, by what it is typed as (its accent
         # key when typed with marks, else its letters), longest first.
         self._by_last_accent: dict[str, list[tuple[int, tuple[_Part, ...]]]] = {}
