@@ -156,17 +156,47 @@ def words_of_runs(encoded: str, tokenizer: Tokenizer) -> list[Syllable]:
 
 
 def view_of_runs(encoded: str, tokenizer: Tokenizer) -> PassageView:
-    """The view of a passage from its encoded runs, in one pass (this is the hot path).
+    """The view of a passage from its encoded runs (this is the hot path).
 
     Positions are kept in tuples, grown one at a time (most words occur once): unlike lists,
     the garbage collector stops tracking them, and thousands of views are cached."""
     words: list[Syllable] = []
     run_of: list[int] = []
+    sentence_of: list[int] = []
+    sentence_starts = [0]
+    number = 0
+    for sentence, text in enumerate(encoded.split(_SENTENCE_SEP) if encoded else ()):
+        if sentence:
+            sentence_starts.append(len(words))
+        if not text:
+            continue
+        before = len(words)
+        for run in text.split(_RUN_SEP):
+            surfaces = run.split(_WORD_SEP)
+            words += map(_syllable_of, surfaces)
+            run_of += [number] * len(surfaces)
+            number += 1
+        sentence_of += [sentence] * (len(words) - before)
+    sentence_starts.append(len(words))
+    # Without a word written like an abbreviation (in lower case, a candidate), each written
+    # word is one syllable of the view. Its letters are then a candidate too (the candidates
+    # hold each one's letters): the cheaper test goes first.
+    candidates = tokenizer.abbreviations.candidates
+    if not any(word.surface.lower() in candidates for word in words if word.folded in candidates):
+        return _view(words, run_of, range(len(words)), sentence_of, sentence_starts)
+    return _view(*_expanded_runs(encoded, tokenizer))
+
+
+def _expanded_runs(
+    encoded: str, tokenizer: Tokenizer
+) -> tuple[list[Syllable], list[int], list[int], list[int], list[int]]:
+    """The view's words, each word's run, written word and sentence, and where each sentence
+    starts, with each abbreviation followed by the syllables of its long form."""
+    words: list[Syllable] = []
+    run_of: list[int] = []
     token_of: list[int] = []
     sentence_of: list[int] = []
     sentence_starts: list[int] = [0]
-    by_accent: dict[str, tuple[int, ...]] = {}
-    by_fold: dict[str, tuple[int, ...]] = {}
     if encoded:
         abbreviations = tokenizer.abbreviations
         candidates = abbreviations.candidates
@@ -184,18 +214,36 @@ def view_of_runs(encoded: str, tokenizer: Tokenizer) -> PassageView:
                         if long_form:
                             expanded = [*expanded, *syllables(long_form)]
                     for word in expanded:
-                        i = len(words)
                         words.append(word)
                         run_of.append(number)
                         token_of.append(token)
                         sentence_of.append(sentence)
-                        folded, accented = word.folded, word.accented
-                        by_fold[folded] = by_fold.get(folded, _NOWHERE) + (i,)  # noqa: RUF005
-                        if accented is not None:
-                            by_accent[accented] = by_accent.get(accented, _NOWHERE) + (i,)  # noqa: RUF005
                     token += 1
                 number += 1
     sentence_starts.append(len(words))
+    return words, run_of, token_of, sentence_of, sentence_starts
+
+
+def _view(
+    words: Sequence[Syllable],
+    run_of: Sequence[int],
+    token_of: Sequence[int],
+    sentence_of: Sequence[int],
+    sentence_starts: Sequence[int],
+) -> PassageView:
+    by_accent: dict[str, tuple[int, ...]] = {}
+    by_fold: dict[str, tuple[int, ...]] = {}
+    for i, word in enumerate(words):
+        folded, accented = word.folded, word.accented
+        if folded in by_fold:
+            by_fold[folded] += (i,)
+        else:
+            by_fold[folded] = (i,)
+        if accented is not None:
+            if accented in by_accent:
+                by_accent[accented] += (i,)
+            else:
+                by_accent[accented] = (i,)
     frozen = tuple(words)
     return PassageView(
         frozen,
