@@ -171,12 +171,14 @@ class UnitMatch:
     exact: tuple[int, ...] = ()  # the words of its exact matches, a whole spelling together
 
 
+_NO_MATCH = UnitMatch({}, ())  # shared: nothing changes a match once made
+
+
 def match_unit(unit: ContentUnit, view: PassageView) -> UnitMatch:
-    spellings = unit.spellings
-    if len(spellings) == 1 and len(spellings[0]) == 1:
+    if not unit.alternatives and len(unit.words) == 1:
         # Most units are one syllable without synonyms: its exact matches are where the view
         # has it; failing those, a syllable typed with marks matches its letters elsewhere.
-        word = spellings[0][0]
+        word = unit.words[0]
         terms = view.terms
         sentence_of = view.sentences
         accented = word.accented
@@ -185,14 +187,14 @@ def match_unit(unit: ContentUnit, view: PassageView) -> UnitMatch:
         else:
             exact = terms.by_fold.get(word.folded, _NOWHERE)
         if exact:
-            return UnitMatch(dict.fromkeys([sentence_of[i] for i in exact], 1.0), exact, exact)
+            return UnitMatch(dict.fromkeys(map(sentence_of.__getitem__, exact), 1.0), exact, exact)
         if accented is not None:
             loose = terms.by_fold.get(word.folded, _NOWHERE)
             if loose:
-                credits = dict.fromkeys([sentence_of[i] for i in loose], UNMARKED_MATCH_CREDIT)
+                credits = dict.fromkeys(map(sentence_of.__getitem__, loose), UNMARKED_MATCH_CREDIT)
                 return UnitMatch(credits, loose, ())
-        return UnitMatch({}, ())
-    return _match_spellings(spellings, view)
+        return _NO_MATCH
+    return _match_spellings(unit.spellings, view)
 
 
 def _match_spellings(spellings: Sequence[Sequence[Syllable]], view: PassageView) -> UnitMatch:
@@ -266,12 +268,38 @@ class QuestionContext:
             if parsed is not None and idf is not None:
                 self.query.append((parsed[0], parsed[1], idf))
         self.average_length = index.average_length
+        # The same by kind, each with its place in `query` (a kind's sum runs in its order).
+        self._by_kind: dict[TermKind, list[tuple[int, tuple[str, ...], float]]] = {
+            kind: [] for kind in TermKind
+        }
+        for at, (kind, parts, idf) in enumerate(self.query):
+            self._by_kind[kind].append((at, parts, idf))
         skip = set(range(*q.asked)) if q.asked else set()
         self.sequence = [w.folded for i, w in enumerate(q.analyzed.syllables) if i not in skip]
         # Per title or lead (one per article, shared by its passages): kept with the object,
         # so that its id stays its own while the question is answered.
         self._credits: dict[int, tuple[object, list[float]]] = {}
         self._title_counts: dict[int, tuple[PassageView, list[int]]] = {}
+        # Each unit's spellings as the terms `unit_credit` looks up, spelled once.
+        self._unit_terms = [
+            [
+                (
+                    [
+                        (
+                            None if w.accented is None else index_terms.accented_term(w.accented),
+                            index_terms.folded_term(w.folded),
+                        )
+                        for w in spelling
+                    ],
+                    [
+                        index_terms.pair_term(a.folded, b.folded)
+                        for a, b in itertools.pairwise(spelling)
+                    ],
+                )
+                for spelling in unit.spellings
+            ]
+            for unit in q.content
+        ]
 
     def credits_in(self, terms: Container[str]) -> list[float]:
         """Each content unit's credit in a title's or a lead's terms, worked out once."""
@@ -280,7 +308,7 @@ class QuestionContext:
             if isinstance(terms, ViewTerms):  # a title's: read from its positions
                 credits = [_view_unit_credit(u, terms) for u in self.units]
             else:
-                credits = [unit_credit(u, terms) for u in self.units]
+                credits = [_spelled_unit_credit(u, terms) for u in self._unit_terms]
             known = self._credits[id(terms)] = (terms, credits)
         return known[1]
 
@@ -322,6 +350,31 @@ def _view_unit_credit(unit: ContentUnit, terms: ViewTerms) -> float:
     return best
 
 
+def _spelled_unit_credit(
+    spellings: Sequence[tuple[Sequence[tuple[str | None, str]], Sequence[str]]],
+    terms: Container[str],
+) -> float:
+    """`unit_credit` of a unit whose spellings' terms are spelled out: (each syllable's
+    accented term, or None, and folded term; the pairs' terms)."""
+    best: float | None = None
+    for words, pairs in spellings:
+        credits = [
+            (1.0 if folded in terms else 0.0)
+            if accented is None
+            else (1.0 if accented in terms else UNMARKED_MATCH_CREDIT if folded in terms else 0.0)
+            for accented, folded in words
+        ]
+        if len(words) == 1:
+            credit = credits[0]
+        else:
+            mean = sum(credits) / len(credits)
+            credit = mean if all(pair in terms for pair in pairs) else mean * SPLIT_PHRASE_CREDIT
+        if best is None or credit > best:
+            best = credit
+    assert best is not None
+    return best
+
+
 def _anchor(q: Question) -> int | None:
     """The content unit the asking words lean on: the one right after them ("Ai *chủ trì*
     ...?"), else the one right before ("Hội nghị *diễn ra* khi nào?")."""
@@ -353,6 +406,8 @@ def _count(view: PassageView, kind: TermKind, parts: tuple[str, ...]) -> int:
         return len(view.by_accent.get(parts[0], _NOWHERE))
     if kind is TermKind.PAIR:
         first, second = parts
+        if second not in view.by_fold:  # "second" is one of the words either way
+            return 0
         words, runs = view.words, view.terms.runs
         count = 0
         for i in view.by_fold.get(first, _NOWHERE):
@@ -375,23 +430,27 @@ def bm25_by_kind(
     """The passage's BM25 score split by term kind (tf counted in the passage and its title,
     which the index counts as one document)."""
     norm = _K1 * (1 - _B + _B * length / ctx.average_length)
-    # Each kind's sum is added in the query's order, as one sum per kind.
-    folded = accented = pair = 0.0
     in_title = ctx.title_counts(title)
     by_fold, by_accent = view.by_fold, view.by_accent
-    for (kind, term_parts, idf), title_tf in zip(ctx.query, in_title, strict=True):
-        if kind is TermKind.FOLDED:
-            tf = len(by_fold.get(term_parts[0], _NOWHERE)) + title_tf
-            if tf:
-                folded += idf * tf * (_K1 + 1) / (tf + norm)
-        elif kind is TermKind.ACCENTED:
-            tf = len(by_accent.get(term_parts[0], _NOWHERE)) + title_tf
-            if tf:
-                accented += idf * tf * (_K1 + 1) / (tf + norm)
-        elif kind is TermKind.PAIR:
-            tf = _count(view, kind, term_parts) + title_tf
-            if tf:
-                pair += idf * tf * (_K1 + 1) / (tf + norm)
+    by_kind = ctx._by_kind
+    # Each kind's sum is added in the query's order, as one sum per kind.
+    folded = 0.0
+    for at, (key,), idf in by_kind[TermKind.FOLDED]:
+        tf = len(by_fold.get(key, _NOWHERE)) + in_title[at]
+        if tf:
+            folded += idf * tf * (_K1 + 1) / (tf + norm)
+    accented = 0.0
+    for at, (key,), idf in by_kind[TermKind.ACCENTED]:
+        tf = len(by_accent.get(key, _NOWHERE)) + in_title[at]
+        if tf:
+            accented += idf * tf * (_K1 + 1) / (tf + norm)
+    pair = 0.0
+    for at, parts, idf in by_kind[TermKind.PAIR]:
+        tf = in_title[at]
+        if parts[0] in by_fold and parts[1] in by_fold:  # both words, for the pair to be
+            tf += _count(view, TermKind.PAIR, parts)
+        if tf:
+            pair += idf * tf * (_K1 + 1) / (tf + norm)
     return {
         TermKind.FOLDED: folded,
         TermKind.ACCENTED: accented,
@@ -608,14 +667,26 @@ def passage_rows(
     shared[_NUMBERS_MISSING] = _share(ctx.numbers, lambda n: not in_story(n))
     shared[_FIRST_PARAGRAPH] = float(facts.paragraph == 1)
     shared[_PARAGRAPH_POSITION] = math.log1p(facts.paragraph)
+    shared[_NAMES_SENTENCE] = shared[_NUMBERS_SENTENCE] = 1.0  # when the question has none
     words = view.words
     sentence_of = view.sentences
     by_fold = view.by_fold
     pair_sentences = [_pair_sentences(view, pair) for pair in ctx.pairs]
     kinds_at = [k for k, unit in enumerate(ctx.units) if unit.is_kind]
-    # Each unit's matched words, sentence by sentence (its positions are sorted).
-    split = [_by_sentence(m.positions, starts) for m in matches]
-    anchor = split[ctx.anchor] if ctx.anchor is not None else None
+    units = len(matches)
+    # Each unit: its weight, its credits by sentence, whether the title holds it whole (then
+    # it is never missing); and sentence by sentence the matched words of the units that
+    # have some there (positions are sorted: cut by sentence once).
+    held = [
+        (w, m.credits, t >= 1.0) for w, m, t in zip(weights, matches, title_credit, strict=True)
+    ]
+    placed: list[list[tuple[int, ...]]] = [[] for _ in range(sentences)]
+    for m in matches:
+        if m.positions:
+            for k, places in enumerate(_by_sentence(m.positions, starts)):
+                if places:
+                    placed[k].append(places)
+    anchor = _by_sentence(matches[ctx.anchor].positions, starts) if ctx.anchor is not None else None
     subject = matches[-1].positions if matches else ()
     longest = _longest_runs(ctx, view) if ctx.sequence else [0] * sentences
     sequence_size = max(1, len(ctx.sequence))
@@ -625,7 +696,6 @@ def passage_rows(
         for folded in itertools.chain(itertools.chain.from_iterable(ctx.names), ctx.numbers)
     }
     rule_at = _AT.get(ctx.rule.feature)
-    units = len(ctx.units)
     quantity = q.answer_type is AnswerType.QUANTITY
     # What each sentence holds on its own, for the sentence's row and its neighbours'.
     answers: list[float] = []
@@ -636,20 +706,42 @@ def passage_rows(
     rows: list[list[float]] = []
     for k in range(sentences):
         start, end = starts[k], starts[k + 1]
-        credit = [m.credits.get(k, 0.0) for m in matches]
-        matched_here = [places[k] for places in split]
+        matched_here = placed[k]
         matched = set().union(*matched_here)
         size = end - start
         spans = novel_answers(ctx, view, start, end, matched, subject)
         found_spans.append(spans)
         matched_in.append(matched)
         answers.append(float(bool(spans)))
-        kind_found.append(float(all(credit[j] >= 1.0 for j in kinds_at)))
+        kind_found.append(float(all(matches[j].credits.get(k, 0.0) >= 1.0 for j in kinds_at)))
         kind_at_end.append(announces(ctx, matches, start, end))
         row = shared.copy()
-        row[_COVERAGE] = _weighted(weights, credit)
-        row[_COVERAGE_FOLDED] = sum(w for w, c in zip(weights, credit, strict=True) if c > 0)
-        row[_MATCHED_SHARE] = sum(c >= 1.0 for c in credit) / len(credit) if credit else 0.0
+        # The weighted sums over the units, in their order (a unit with no credit adds 0.0,
+        # which changes no sum: it is skipped), and the heaviest unit missing around here.
+        coverage = folded = coverage_window = missing = 0.0
+        whole = 0
+        for w, credits, in_title in held:
+            if credits:
+                c = credits.get(k, 0.0)
+                if c:
+                    coverage += w * c
+                    folded += w
+                    if c >= 1.0:
+                        whole += 1
+                window = max(
+                    c, NEIGHBOUR_CREDIT * max(credits.get(k - 1, 0.0), credits.get(k + 1, 0.0))
+                )
+                if window:
+                    coverage_window += w * window
+                if window < 1.0 and not in_title and w > missing:
+                    missing = w
+            elif not in_title and w > missing:
+                missing = w
+        row[_COVERAGE] = coverage
+        row[_COVERAGE_FOLDED] = folded
+        row[_MATCHED_SHARE] = whole / units if units else 0.0
+        row[_COVERAGE_WINDOW] = coverage_window
+        row[_MISSING_WEIGHT] = missing
         if pair_sentences:
             around_here = {k - 1, k, k + 1}
             row[_PAIRS] = sum(1 for found in pair_sentences if k in found) / len(pair_sentences)
@@ -685,31 +777,16 @@ def passage_rows(
             row[_ROLE_HOLDER] = float(_role_holder(q, words, start, end))
         if quantity and size:
             row[_COUNT_NEAR_FOCUS] = float(_count_near_focus(ctx, view, matches, start, end))
-        row[_NAMES_SENTENCE] = (
-            sum(1 for name in ctx.names if all(k in holding[f] for f in name)) / len(ctx.names)
-            if ctx.names
-            else 1.0
-        )
-        row[_NUMBERS_SENTENCE] = (
-            sum(1 for n in ctx.numbers if k in holding[n]) / len(ctx.numbers)
-            if ctx.numbers
-            else 1.0
-        )
+        if ctx.names:
+            row[_NAMES_SENTENCE] = sum(
+                1 for name in ctx.names if all(k in holding[f] for f in name)
+            ) / len(ctx.names)
+        if ctx.numbers:
+            row[_NUMBERS_SENTENCE] = sum(1 for n in ctx.numbers if k in holding[n]) / len(
+                ctx.numbers
+            )
         row[_FIRST_SENTENCE] = float(facts.first_part and k == 0)
         row[_SENTENCE_WORDS] = math.log1p(size)
-        window = [
-            max(c, NEIGHBOUR_CREDIT * max(m.credits.get(k - 1, 0.0), m.credits.get(k + 1, 0.0)))
-            for c, m in zip(credit, matches, strict=True)
-        ]
-        row[_COVERAGE_WINDOW] = _weighted(weights, window)
-        row[_MISSING_WEIGHT] = max(
-            (
-                w
-                for w, c, t in zip(weights, window, title_credit, strict=True)
-                if c < 1.0 and t < 1.0
-            ),
-            default=0.0,
-        )
         rows.append(row)
     for k, row in enumerate(rows):
         around = range(max(0, k - 1), min(sentences, k + 2))
