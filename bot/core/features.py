@@ -280,26 +280,7 @@ class QuestionContext:
         # so that its id stays its own while the question is answered.
         self._credits: dict[int, tuple[object, list[float]]] = {}
         self._title_counts: dict[int, tuple[PassageView, list[int]]] = {}
-        # Each unit's spellings as the terms `unit_credit` looks up, spelled once.
-        self._unit_terms = [
-            [
-                (
-                    [
-                        (
-                            None if w.accented is None else index_terms.accented_term(w.accented),
-                            index_terms.folded_term(w.folded),
-                        )
-                        for w in spelling
-                    ],
-                    [
-                        index_terms.pair_term(a.folded, b.folded)
-                        for a, b in itertools.pairwise(spelling)
-                    ],
-                )
-                for spelling in unit.spellings
-            ]
-            for unit in q.content
-        ]
+        self._unit_terms: list[list[tuple[list[tuple[str | None, str]], list[str]]]] | None = None
 
     def credits_in(self, terms: Container[str]) -> list[float]:
         """Each content unit's credit in a title's or a lead's terms, worked out once."""
@@ -308,6 +289,8 @@ class QuestionContext:
             if isinstance(terms, ViewTerms):  # a title's: read from its positions
                 credits = [_view_unit_credit(u, terms) for u in self.units]
             else:
+                if self._unit_terms is None:
+                    self._unit_terms = _spelled_units(self.units)
                 credits = [_spelled_unit_credit(u, terms) for u in self._unit_terms]
             known = self._credits[id(terms)] = (terms, credits)
         return known[1]
@@ -316,9 +299,43 @@ class QuestionContext:
         """How often each query term occurs in a title, worked out once per title."""
         known = self._title_counts.get(id(title))
         if known is None:
-            counts = [_count(title, kind, parts) for kind, parts, _ in self.query]
+            counts = [0] * len(self.query)
+            by_fold, by_accent = title.by_fold, title.by_accent
+            for at, (key,), _ in self._by_kind[TermKind.FOLDED]:
+                counts[at] = len(by_fold.get(key, _NOWHERE))
+            for at, (key,), _ in self._by_kind[TermKind.ACCENTED]:
+                counts[at] = len(by_accent.get(key, _NOWHERE))
+            for at, parts, _ in self._by_kind[TermKind.PAIR]:
+                if parts[0] in by_fold and parts[1] in by_fold:
+                    counts[at] = _count(title, TermKind.PAIR, parts)
             known = self._title_counts[id(title)] = (title, counts)
         return known[1]
+
+
+def _spelled_units(
+    units: Sequence[ContentUnit],
+) -> list[list[tuple[list[tuple[str | None, str]], list[str]]]]:
+    """Each unit's spellings as the terms `unit_credit` looks up: each syllable's accented
+    term (None without marks) and folded term, and the pairs' terms."""
+    return [
+        [
+            (
+                [
+                    (
+                        None if w.accented is None else index_terms.accented_term(w.accented),
+                        index_terms.folded_term(w.folded),
+                    )
+                    for w in spelling
+                ],
+                [
+                    index_terms.pair_term(a.folded, b.folded)
+                    for a, b in itertools.pairwise(spelling)
+                ],
+            )
+            for spelling in unit.spellings
+        ]
+        for unit in units
+    ]
 
 
 def _view_word_credit(word: Syllable, terms: ViewTerms) -> float:
