@@ -898,11 +898,22 @@ def _nearest_first(spans: list[Span], near: set[int]) -> list[Span]:
     """The spans, nearest the words `near` first (as they are when `near` is empty)."""
     if not near:
         return spans
+    ordered = sorted(near)
 
     def distance(span: Span) -> int:
-        return min(abs(i - m) for m in near for i in (span[0], span[1] - 1))
+        return min(_distance(ordered, span[0]), _distance(ordered, span[1] - 1))
 
     return sorted(spans, key=lambda span: (distance(span), span))
+
+
+def _distance(ordered: Sequence[int], i: int) -> int:
+    """min(abs(i - m) for m in ordered), for sorted, non-empty `ordered`."""
+    at = bisect_left(ordered, i)
+    if at == len(ordered):
+        return i - ordered[-1]
+    if at == 0:
+        return ordered[0] - i
+    return min(ordered[at] - i, i - ordered[at - 1])
 
 
 def answer_key(view: PassageView, span: Span) -> str:
@@ -914,7 +925,8 @@ def _nearness(spans: Sequence[Span], matched: set[int]) -> float:
     """1.0 when an answer touches the question's words, less the further it is."""
     if not spans or not matched:
         return 0.0
-    distance = min(min(abs(i - m) for m in matched for i in (a, b - 1)) for a, b in spans)
+    ordered = sorted(matched)
+    distance = min(min(_distance(ordered, a), _distance(ordered, b - 1)) for a, b in spans)
     return 1.0 / (1.0 + max(0, distance - 1) / NEAR)
 
 

@@ -228,6 +228,9 @@ class Ranker:
         self._lead_terms = lru_cache(maxsize=16384)(
             partial(_lead_terms, passages, first_passage, words)
         )
+        # The refusal model's probability for the last ranking asked about (it holds no
+        # reference back to the ranker).
+        self._best: tuple[Ranking, float] | None = None
 
     def query_terms(self, q: Question) -> list[str]:
         """BM25 query: the question's terms without its question words, plus synonyms."""
@@ -316,7 +319,12 @@ class Ranker:
         The refusal model judges the best candidate; another one gets that probability in
         the proportion of the ranker's shares (the chance that the question is answered at
         all, times the chance that this is the sentence that answers it)."""
-        best = self.model.probability(ranking.best_answerability)
+        known = self._best  # an answer asks for many candidates' probabilities in a row
+        if known is not None and known[0] is ranking:
+            best = known[1]
+        else:
+            best = self.model.probability(ranking.best_answerability)
+            self._best = (ranking, best)
         if i == 0:
             return best
         candidates = ranking.candidates
