@@ -43,6 +43,11 @@ from bot.core.views import PassageView, view_of_runs, view_of_text, words_of_run
 # validation part (answerable right 0.748 against 0.747, first quote right 0.836 against
 # 0.838) for a fifth less of the ask's time.
 CANDIDATE_PASSAGES = 12
+# Views (and titles' views, leads' terms) kept for the questions that follow. A view costs
+# about 12 kB and 40-70 us to build; at 10,000 articles a first pass over 1,385 questions
+# built 10,873 views with room for 16,384 and 11,326 with room for 4,096 (4 % more), for
+# 67 MB less memory.
+CACHED_VIEWS = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,12 +225,14 @@ class Ranker:
         # Caches over plain functions, not bound methods: a cache that held the ranker would
         # make a reference cycle, and an old engine would then outlive a reload until a full
         # collection (which `load_engine` spares the serving index by freezing it).
-        self.view = lru_cache(maxsize=16384)(partial(_passage_view, runs, passages, tokenizer))
+        self.view = lru_cache(maxsize=CACHED_VIEWS)(
+            partial(_passage_view, runs, passages, tokenizer)
+        )
         words = partial(_passage_words, runs, self.view, tokenizer)
-        self.title_view = lru_cache(maxsize=16384)(
+        self.title_view = lru_cache(maxsize=CACHED_VIEWS)(
             partial(_title_view, tokenizer, title_of, title_runs)
         )
-        self._lead_terms = lru_cache(maxsize=16384)(
+        self._lead_terms = lru_cache(maxsize=CACHED_VIEWS)(
             partial(_lead_terms, passages, first_passage, words)
         )
         # The refusal model's probability for the last ranking asked about (it holds no
