@@ -26,6 +26,8 @@ _WORD_SEP = " "
 _RUN_SEP = "\n"
 _SENTENCE_SEP = "\t"
 _NOWHERE: tuple[int, ...] = ()
+# One position, shared by every view (most words occur once in a passage).
+_SINGLE = [(i,) for i in range(1024)]
 
 
 def encode_runs(text: str) -> str:
@@ -233,17 +235,18 @@ def _view(
 ) -> PassageView:
     by_accent: dict[str, tuple[int, ...]] = {}
     by_fold: dict[str, tuple[int, ...]] = {}
+    single = _SINGLE if len(words) <= len(_SINGLE) else [(i,) for i in range(len(words))]
     for i, word in enumerate(words):
         folded, accented = word.folded, word.accented
         if folded in by_fold:
-            by_fold[folded] += (i,)
+            by_fold[folded] += single[i]
         else:
-            by_fold[folded] = (i,)
+            by_fold[folded] = single[i]
         if accented is not None:
             if accented in by_accent:
-                by_accent[accented] += (i,)
+                by_accent[accented] += single[i]
             else:
-                by_accent[accented] = (i,)
+                by_accent[accented] = single[i]
     frozen = tuple(words)
     return PassageView(
         frozen,
