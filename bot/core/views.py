@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 from bot.core import terms as index_terms
 from bot.core.terms import TermKind
@@ -26,6 +27,7 @@ _WORD_SEP = " "
 _RUN_SEP = "\n"
 _SENTENCE_SEP = "\t"
 _NOWHERE: tuple[int, ...] = ()
+_FOLDED = attrgetter("folded")
 # One position, shared by every view (most words occur once in a passage).
 _SINGLE = [(i,) for i in range(1024)]
 
@@ -162,11 +164,14 @@ def view_of_runs(encoded: str, tokenizer: Tokenizer) -> PassageView:
 
     Positions are kept in tuples, grown one at a time (most words occur once): unlike lists,
     the garbage collector stops tracking them, and thousands of views are cached."""
+    abbreviations = tokenizer.abbreviations
+    candidates = abbreviations.candidates
     words: list[Syllable] = []
     run_of: list[int] = []
+    token_of: list[int] | None = None  # while each written word is one syllable: None
     sentence_of: list[int] = []
     sentence_starts = [0]
-    number = 0
+    number = written = 0
     for sentence, text in enumerate(encoded.split(_SENTENCE_SEP) if encoded else ()):
         if sentence:
             sentence_starts.append(len(words))
@@ -175,55 +180,34 @@ def view_of_runs(encoded: str, tokenizer: Tokenizer) -> PassageView:
         before = len(words)
         for run in text.split(_RUN_SEP):
             surfaces = run.split(_WORD_SEP)
-            words += map(_syllable_of, surfaces)
-            run_of += [number] * len(surfaces)
-            number += 1
-        sentence_of += [sentence] * (len(words) - before)
-    sentence_starts.append(len(words))
-    # Without a word written like an abbreviation (in lower case, a candidate), each written
-    # word is one syllable of the view. Its letters are then a candidate too (the candidates
-    # hold each one's letters): the cheaper test goes first.
-    candidates = tokenizer.abbreviations.candidates
-    if not any(word.surface.lower() in candidates for word in words if word.folded in candidates):
-        return _view(words, run_of, range(len(words)), sentence_of, sentence_starts)
-    return _view(*_expanded_runs(encoded, tokenizer))
-
-
-def _expanded_runs(
-    encoded: str, tokenizer: Tokenizer
-) -> tuple[list[Syllable], list[int], list[int], list[int], list[int]]:
-    """The view's words, each word's run, written word and sentence, and where each sentence
-    starts, with each abbreviation followed by the syllables of its long form."""
-    words: list[Syllable] = []
-    run_of: list[int] = []
-    token_of: list[int] = []
-    sentence_of: list[int] = []
-    sentence_starts: list[int] = [0]
-    if encoded:
-        abbreviations = tokenizer.abbreviations
-        candidates = abbreviations.candidates
-        number = token = 0
-        for sentence, text in enumerate(encoded.split(_SENTENCE_SEP)):
-            if sentence:
-                sentence_starts.append(len(words))
-            if not text:
-                continue
-            for run in text.split(_RUN_SEP):
-                for surface in run.split(_WORD_SEP):
-                    expanded: Sequence[Syllable] = (_syllable_of(surface),)
+            found = list(map(_syllable_of, surfaces))
+            # No word written like an abbreviation (a candidate in lower case, and then its
+            # letters are one too: the cheaper test first).
+            if candidates.isdisjoint(map(_FOLDED, found)) or candidates.isdisjoint(
+                map(str.lower, surfaces)
+            ):
+                words += found
+                run_of += [number] * len(surfaces)
+                if token_of is not None:
+                    token_of += range(written, written + len(surfaces))
+            else:
+                if token_of is None:
+                    token_of = list(range(len(words)))
+                for token, surface in enumerate(surfaces, written):
+                    expanded = [_syllable_of(surface)]
                     if surface.lower() in candidates:
                         long_form = abbreviations.expand(surface)
                         if long_form:
-                            expanded = [*expanded, *syllables(long_form)]
-                    for word in expanded:
-                        words.append(word)
-                        run_of.append(number)
-                        token_of.append(token)
-                        sentence_of.append(sentence)
-                    token += 1
-                number += 1
+                            expanded += syllables(long_form)
+                    words += expanded
+                    run_of += [number] * len(expanded)
+                    token_of += [token] * len(expanded)
+            written += len(surfaces)
+            number += 1
+        sentence_of += [sentence] * (len(words) - before)
     sentence_starts.append(len(words))
-    return words, run_of, token_of, sentence_of, sentence_starts
+    tokens = range(len(words)) if token_of is None else token_of
+    return _view(words, run_of, tokens, sentence_of, sentence_starts)
 
 
 def _view(
