@@ -360,8 +360,12 @@ _MONEY_UNITS = _phrases(*lexicon.MONEY_UNITS)
 
 def find_money(s: Sentence) -> list[Span]:
     """Sums of money: a figure with its currency ("600.000 đồng", "5 tỉ đồng", "2 triệu USD")."""
+    return _money_among(s, find_quantity(s))
+
+
+def _money_among(s: Sentence, quantities: Sequence[Span]) -> list[Span]:
     spans = []
-    for start, end in find_quantity(s):
+    for start, end in quantities:
         if any(_MONEY_UNITS.longest_at(s.words, i) for i in range(start, end)):
             spans.append((start, end))
     return spans
@@ -454,13 +458,26 @@ def listed_with(spans: Sequence[Span], chosen: Span, gap: int = 2) -> list[Span]
 
 def find_who(s: Sentence) -> list[Span]:
     """ "Ai ...?" asks for a person first: people before the bodies and places named."""
-    names = find_names(s)
+    return _who_among(s, find_names(s))
+
+
+def _who_among(s: Sentence, names: Sequence[Span]) -> list[Span]:
     people = _people_among(s, names)
     role = _roles_of(s, people)
     if role:
         return role
     return people + [span for span in names if span not in people]
 
+
+# Finders that read another finder's spans: that finder, and how its spans are read. A
+# caller that keeps each finder's spans for a sentence (`features.found_in`) then works
+# out, say, the names once for people, positions and "who" alike: the same spans.
+DERIVED: dict[Finder, tuple[Finder, Callable[[Sentence, Sequence[Span]], list[Span]]]] = {
+    find_money: (find_quantity, _money_among),
+    find_people: (find_names, _people_among),
+    find_role: (find_people, _roles_of),
+    find_who: (find_names, _who_among),
+}
 
 _WHERE_FIRSTS = _PLACE_PREPOSITIONS.firsts | _PLACE_NOUNS.firsts
 

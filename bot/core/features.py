@@ -20,6 +20,7 @@ from typing import TypeVar
 
 from bot.core import terms as index_terms
 from bot.core.answer_types import (
+    DERIVED,
     RULES,
     AnswerType,
     Finder,
@@ -854,7 +855,14 @@ def found_in(view: PassageView, finder: Finder, start: int, end: int) -> list[Sp
     key = (finder, start, end)
     spans = view.found.get(key)
     if spans is None:
-        spans = view.found[key] = finder(Sentence(view.words, view.terms.runs, start, end))
+        sentence = Sentence(view.words, view.terms.runs, start, end)
+        derived = DERIVED.get(finder)
+        if derived is None:
+            spans = finder(sentence)
+        else:  # from another finder's spans, kept too
+            source, read = derived
+            spans = read(sentence, found_in(view, source, start, end))
+        view.found[key] = spans
     return spans
 
 
