@@ -708,11 +708,19 @@ def passage_rows(
     subject = matches[-1].positions if matches else ()
     longest = _longest_runs(ctx, view) if ctx.sequence else [0] * sentences
     sequence_size = max(1, len(ctx.sequence))
-    # The sentences holding each of the question's names' and numbers' words.
-    holding = {
-        folded: {sentence_of[i] for i in by_fold.get(folded, _NOWHERE)}
-        for folded in itertools.chain(itertools.chain.from_iterable(ctx.names), ctx.numbers)
-    }
+    # How many of the question's names (all their words) and numbers each sentence holds.
+    names_held = [0] * sentences
+    if ctx.names:
+        for name in ctx.names:
+            holding = set(range(sentences))  # a sentence holds a name with all its words
+            for f in name:
+                holding &= {sentence_of[i] for i in by_fold.get(f, _NOWHERE)}
+            for k in holding:
+                names_held[k] += 1
+    numbers_held = [0] * sentences
+    for n in ctx.numbers:
+        for k in {sentence_of[i] for i in by_fold.get(n, _NOWHERE)}:
+            numbers_held[k] += 1
     rule_at = _AT.get(ctx.rule.feature)
     quantity = q.answer_type is AnswerType.QUANTITY
     # What each sentence holds on its own, for the sentence's row and its neighbours'.
@@ -796,13 +804,9 @@ def passage_rows(
         if quantity and size:
             row[_COUNT_NEAR_FOCUS] = float(_count_near_focus(ctx, view, matches, start, end))
         if ctx.names:
-            row[_NAMES_SENTENCE] = sum(
-                1 for name in ctx.names if all(k in holding[f] for f in name)
-            ) / len(ctx.names)
+            row[_NAMES_SENTENCE] = names_held[k] / len(ctx.names)
         if ctx.numbers:
-            row[_NUMBERS_SENTENCE] = sum(1 for n in ctx.numbers if k in holding[n]) / len(
-                ctx.numbers
-            )
+            row[_NUMBERS_SENTENCE] = numbers_held[k] / len(ctx.numbers)
         row[_FIRST_SENTENCE] = float(facts.first_part and k == 0)
         row[_SENTENCE_WORDS] = math.log1p(size)
         rows.append(row)
