@@ -145,17 +145,24 @@ def view_of_text(text: str, tokenizer: Tokenizer, sentence_ends: Sequence[int] =
 
 def words_of_runs(encoded: str, tokenizer: Tokenizer) -> list[Syllable]:
     """`view_of_runs(encoded, tokenizer).words`, without the position indexes."""
+    if not encoded:
+        return []
+    abbreviations = tokenizer.abbreviations
+    candidates = abbreviations.candidates
+    surfaces = encoded.replace(_SENTENCE_SEP, _WORD_SEP).replace(_RUN_SEP, _WORD_SEP).split()
+    found = list(map(_syllable_of, surfaces))
+    # No word written like an abbreviation: as `view_of_runs` tests a run.
+    if candidates.isdisjoint(map(_FOLDED, found)) or candidates.isdisjoint(
+        map(str.lower, surfaces)
+    ):
+        return found
     words: list[Syllable] = []
-    if encoded:
-        abbreviations = tokenizer.abbreviations
-        candidates = abbreviations.candidates
-        flat = encoded.replace(_SENTENCE_SEP, _WORD_SEP).replace(_RUN_SEP, _WORD_SEP)
-        for surface in flat.split():
-            words.append(_syllable_of(surface))
-            if surface.lower() in candidates:
-                long_form = abbreviations.expand(surface)
-                if long_form:
-                    words.extend(syllables(long_form))
+    for surface, word in zip(surfaces, found, strict=True):
+        words.append(word)
+        if surface.lower() in candidates:
+            long_form = abbreviations.expand(surface)
+            if long_form:
+                words.extend(syllables(long_form))
     return words
 
 
