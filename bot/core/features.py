@@ -277,6 +277,7 @@ class QuestionContext:
             self._by_kind[kind].append((at, parts, idf))
         skip = set(range(*q.asked)) if q.asked else set()
         self.sequence = [w.folded for i, w in enumerate(q.analyzed.syllables) if i not in skip]
+        self._kinds_at = [k for k, unit in enumerate(q.content) if unit.is_kind]
         # Per title or lead (one per article, shared by its passages): kept with the object,
         # so that its id stays its own while the question is answered.
         self._credits: dict[int, tuple[object, list[float]]] = {}
@@ -689,8 +690,16 @@ def passage_rows(
     words = view.words
     sentence_of = view.sentences
     by_fold = view.by_fold
-    pair_sentences = [_pair_sentences(view, pair) for pair in ctx.pairs]
-    kinds_at = [k for k, unit in enumerate(ctx.units) if unit.is_kind]
+    # How many of the question's word pairs each sentence holds, and holds around it.
+    pairs_here = [0] * sentences
+    pairs_around = [0] * sentences
+    for pair in ctx.pairs:
+        together = _pair_sentences(view, pair)
+        for k in together:
+            pairs_here[k] += 1
+        for k in {j for t in together for j in (t - 1, t, t + 1) if 0 <= j < sentences}:
+            pairs_around[k] += 1
+    kinds_at = ctx._kinds_at
     units = len(matches)
     # Each unit: its weight, its credits by sentence, whether the title holds it whole (then
     # it is never missing); and sentence by sentence the matched words of the units that
@@ -739,7 +748,9 @@ def passage_rows(
         found_spans.append(spans)
         matched_in.append(matched)
         answers.append(float(bool(spans)))
-        kind_found.append(float(all(matches[j].credits.get(k, 0.0) >= 1.0 for j in kinds_at)))
+        kind_found.append(
+            float(all(matches[j].credits.get(k, 0.0) >= 1.0 for j in kinds_at)) if kinds_at else 1.0
+        )
         kind_at_end.append(announces(ctx, matches, start, end))
         row = shared.copy()
         # The weighted sums over the units, in their order (a unit with no credit adds 0.0,
@@ -768,12 +779,9 @@ def passage_rows(
         row[_MATCHED_SHARE] = whole / units if units else 0.0
         row[_COVERAGE_WINDOW] = coverage_window
         row[_MISSING_WEIGHT] = missing
-        if pair_sentences:
-            around_here = {k - 1, k, k + 1}
-            row[_PAIRS] = sum(1 for found in pair_sentences if k in found) / len(pair_sentences)
-            row[_PAIRS_WINDOW] = sum(
-                1 for found in pair_sentences if not found.isdisjoint(around_here)
-            ) / len(pair_sentences)
+        if ctx.pairs:
+            row[_PAIRS] = pairs_here[k] / len(ctx.pairs)
+            row[_PAIRS_WINDOW] = pairs_around[k] / len(ctx.pairs)
         row[_LONGEST_RUN] = longest[k] / sequence_size
         row[_PROXIMITY] = _proximity(matched_here, units)
         row[_NOVEL_SHARE] = 1.0 - len(matched) / size if size else 0.0
@@ -811,10 +819,9 @@ def passage_rows(
         row[_SENTENCE_WORDS] = math.log1p(size)
         rows.append(row)
     for k, row in enumerate(rows):
-        around = range(max(0, k - 1), min(sentences, k + 2))
-        row[_ANSWER_WINDOW] = max(answers[j] for j in around)
+        row[_ANSWER_WINDOW] = max(answers[max(0, k - 1) : k + 2])
         row[_KIND_SENTENCE] = kind_found[k]
-        row[_KIND_WINDOW] = max(kind_found[j] for j in around)
+        row[_KIND_WINDOW] = max(kind_found[max(0, k - 1) : k + 2])
         # "... với một số nhiệm vụ cụ thể." announces the list the next sentence gives.
         row[_LIST_ANNOUNCED] = float(k > 0 and kind_at_end[k - 1])
     keys: list[tuple[str, ...]] = []
