@@ -1,5 +1,5 @@
 """The best passages of a question: what sorting every passage's score would give, found
-without sorting them (blocks' best scores give a cut, see `index.best_positions`)."""
+without sorting them (groups' best scores give a cut, see `index.best_positions`)."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ def test_best_positions_equal_sorting_every_score(
 
 @pytest.mark.parametrize("size", [64 * 24, 64 * 24 + 5, 10_000])
 def test_best_positions_of_clustered_and_tied_scores(size: int) -> None:
-    """The best passages of one article sit side by side, in one block or two; equal scores
+    """The best passages of one article sit side by side; equal scores
     straddle the cut."""
     rng = np.random.default_rng(size)
     for _ in range(50):

@@ -468,7 +468,7 @@ class _Builder:
         return lengths, file_terms
 
 
-_BLOCK = 64  # passages whose best score stands for them, when the best are looked for
+_GROUP = 64  # passages whose best score stands for them, when the best are looked for
 _FEW = 256  # candidates sorted in Python at most; more are narrowed down with numpy first
 
 
@@ -479,12 +479,14 @@ def best_positions(scores: np.ndarray, limit: int) -> list[int]:
     if limit <= 0:
         return []
     pool = None
-    if len(scores) >= 2 * _BLOCK * limit:
-        # Each block's highest score is some passage's: at least `limit` passages score as
+    if len(scores) >= 2 * _GROUP * limit:
+        # Each group's highest score is some passage's: at least `limit` passages score as
         # much as the `limit`-th highest of them, so all of the best do too. A cheap cut:
-        # usually a few dozen passages reach it.
-        whole = len(scores) - len(scores) % _BLOCK
-        highest = scores[:whole].reshape(-1, _BLOCK).max(axis=1)
+        # usually a few dozen passages reach it. A group takes every n-th passage (one
+        # maximum across rows, fast), so an article's neighbouring passages, which often
+        # score alike, fall in different groups.
+        whole = len(scores) - len(scores) % _GROUP
+        highest = scores[:whole].reshape(_GROUP, -1).max(axis=0)
         if whole < len(scores):
             highest = np.append(highest, scores[whole:].max())
         cut = np.partition(highest, len(highest) - limit)[len(highest) - limit]
