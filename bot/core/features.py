@@ -976,10 +976,6 @@ def _which_named(
     return False
 
 
-def _in_range(view: PassageView, folded: str, start: int, end: int) -> bool:
-    return any(start <= i < end for i in view.by_fold.get(folded, _NOWHERE))
-
-
 def _story_holds(view: PassageView, facts: PassageFacts) -> Callable[[str], bool]:
     title = facts.title.by_fold
     lead = facts.lead
