@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import operator
 from bisect import bisect_left
 from collections.abc import Callable, Container, Sequence
 from dataclasses import dataclass
@@ -663,7 +664,7 @@ def passage_rows(
     matches = [match_unit(unit, view) for unit in ctx.units]
     title_credit = ctx.credits_in(facts.title.terms)
     lead_credit = ctx.credits_in(facts.lead)
-    passage_credit = [max(m.credits.values(), default=0.0) for m in matches]
+    passage_credit = [max(m.credits.values()) if m.credits else 0.0 for m in matches]
     story = [
         max(p, TITLE_CREDIT * t, LEAD_CREDIT * lead)
         for p, t, lead in zip(passage_credit, title_credit, lead_credit, strict=True)
@@ -682,8 +683,10 @@ def passage_rows(
     shared[_COVERAGE_PASSAGE] = _weighted(weights, passage_credit)
     shared[_COVERAGE_TITLE] = _weighted(weights, title_credit)
     shared[_COVERAGE_STORY] = _weighted(weights, story)
-    shared[_NAMES_MISSING] = _share(ctx.names, lambda name: not all(in_story(f) for f in name))
-    shared[_NUMBERS_MISSING] = _share(ctx.numbers, lambda n: not in_story(n))
+    if ctx.names:
+        shared[_NAMES_MISSING] = _share(ctx.names, lambda name: not all(map(in_story, name)))
+    if ctx.numbers:
+        shared[_NUMBERS_MISSING] = _share(ctx.numbers, lambda n: not in_story(n))
     shared[_FIRST_PARAGRAPH] = float(facts.paragraph == 1)
     shared[_PARAGRAPH_POSITION] = math.log1p(facts.paragraph)
     shared[_NAMES_SENTENCE] = shared[_NUMBERS_SENTENCE] = 1.0  # when the question has none
@@ -695,6 +698,8 @@ def passage_rows(
     pairs_around = [0] * sentences
     for pair in ctx.pairs:
         together = _pair_sentences(view, pair)
+        if not together:
+            continue
         for k in together:
             pairs_here[k] += 1
         for k in {j for t in together for j in (t - 1, t, t + 1) if 0 <= j < sentences}:
@@ -850,7 +855,10 @@ def announces(ctx: QuestionContext, matches: Sequence[UnitMatch], start: int, en
 
 
 def _weighted(weights: Sequence[float], credits: Sequence[float]) -> float:
-    return sum(w * c for w, c in zip(weights, credits, strict=True))
+    if len(weights) != len(credits):
+        raise ValueError("a weight for each credit")
+    total: float = sum(map(operator.mul, weights, credits))  # the products, summed in order
+    return total
 
 
 def _share(items: Sequence[_T], test: Callable[[_T], bool], empty: float = 0.0) -> float:
