@@ -188,10 +188,11 @@ class SearchIndex:
         ids = self._ids
         if term in ids:
             return ids[term]
-        key = np.uint64(term_key(term))
-        i = int(np.searchsorted(self._lookup_keys, key))
+        key = term_key(term)
+        keys = self._lookup_keys
+        i = int(keys.searchsorted(np.uint64(key)))
         found = None
-        if i < len(self._lookup_keys) and self._lookup_keys[i] == key:
+        if i < len(keys) and int(keys[i]) == key:
             found = int(self._lookup_ids[i])
         if len(ids) >= _REMEMBERED_TERMS:  # questions bring new words forever: stay bounded
             ids.clear()
