@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache, partial
@@ -235,9 +236,8 @@ class Ranker:
         self._lead_terms = lru_cache(maxsize=CACHED_VIEWS)(
             partial(_lead_terms, passages, first_passage, words)
         )
-        # The refusal model's probability for the last ranking asked about (it holds no
-        # reference back to the ranker).
-        self._best: tuple[Ranking, float] | None = None
+        # The refusal model's probability for the last ranking asked about (not kept alive).
+        self._best: tuple[weakref.ref[Ranking], float] | None = None
 
     def query_terms(self, q: Question) -> list[str]:
         """BM25 query: the question's terms without its question words, plus synonyms."""
@@ -327,11 +327,11 @@ class Ranker:
         the proportion of the ranker's shares (the chance that the question is answered at
         all, times the chance that this is the sentence that answers it)."""
         known = self._best  # an answer asks for many candidates' probabilities in a row
-        if known is not None and known[0] is ranking:
+        if known is not None and known[0]() is ranking:
             best = known[1]
         else:
             best = self.model.probability(ranking.best_answerability)
-            self._best = (ranking, best)
+            self._best = (weakref.ref(ranking), best)
         if i == 0:
             return best
         candidates = ranking.candidates
