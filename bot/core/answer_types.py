@@ -142,7 +142,8 @@ _CLOCK_UNITS = _phrases("giờ", "h", "phút", "tiếng")
 
 def is_clock(word: Syllable) -> bool:
     """A time of day written as one word: "7h30", "19h"."""
-    return _CLOCK_RE.fullmatch(word.folded) is not None
+    folded = word.folded
+    return folded[:1].isdigit() and _CLOCK_RE.fullmatch(folded) is not None
 
 
 def _is_date_pair(s: Sentence, i: int) -> bool:
@@ -174,11 +175,18 @@ def _starts_time(s: Sentence, i: int, size: int) -> bool:
     return is_capitalized(word) and _ERAS.longest_at(s.words, i) == size
 
 
+_WHEN_FIRSTS = _TIME_EXPRESSIONS.firsts | _TIME_NOUNS.firsts
+
+
 def find_when(s: Sentence) -> list[Span]:
     spans: list[Span] = []
     i = s.start
     words = s.words
     while i < s.end:
+        folded = words[i].folded
+        if folded not in _WHEN_FIRSTS and not folded[:1].isdigit():
+            i += 1  # starts no time phrase, and is no number nor clock time ("7h30")
+            continue
         size = _TIME_EXPRESSIONS.longest_at(words, i)
         if size:
             spans.append((i, i + size))
@@ -249,12 +257,19 @@ def _not_a_count(s: Sentence, i: int, size: int) -> bool:
     )
 
 
+_QUANTITY_FIRSTS = _NUMBER_WORDS.firsts | _SHARE_WORDS.firsts
+
+
 def find_quantity(s: Sentence) -> list[Span]:
     spans: list[Span] = []
     words = s.words
     i = s.start
     dates = {k for a, b in find_when(s) for k in range(a, b)}
     while i < s.end:
+        folded = words[i].folded
+        if folded not in _QUANTITY_FIRSTS and not folded.isdigit():
+            i += 1  # neither a number nor the start of a number word or a share
+            continue
         if words[i].folded.isdigit() and i not in dates and not _NAMING.ending_at(words, i):
             end = _counted(s, _digit_chain(s, i))
             spans.append((i, end))
@@ -284,6 +299,10 @@ def find_names(s: Sentence) -> list[Span]:
     words = s.words
     i = s.start
     while i < s.end:
+        word = words[i]
+        if word.folded not in _PERSON_MARKERS.firsts and not is_capitalized(word):
+            i += 1  # starts no person marker, and no name
+            continue
         marker = _PERSON_MARKERS.longest_at(words, i)
         if marker and i + marker < s.end and is_capitalized(words[i + marker]):
             end = _capitalized_run(s, i + marker)
@@ -344,8 +363,12 @@ _MONEY_UNITS = _phrases(*lexicon.MONEY_UNITS)
 
 def find_money(s: Sentence) -> list[Span]:
     """Sums of money: a figure with its currency ("600.000 đồng", "5 tỉ đồng", "2 triệu USD")."""
+    return _money_among(s, find_quantity(s))
+
+
+def _money_among(s: Sentence, quantities: Sequence[Span]) -> list[Span]:
     spans = []
-    for start, end in find_quantity(s):
+    for start, end in quantities:
         if any(_MONEY_UNITS.longest_at(s.words, i) for i in range(start, end)):
             spans.append((start, end))
     return spans
@@ -404,11 +427,11 @@ def _title_case(word: Syllable) -> bool:
 def find_role(s: Sentence) -> list[Span]:
     """A person with the position beside it: "Nguyễn Quốc Bảo - Phó Bí thư Thường trực";
     without one, the occupations the sentence names ("... làm nghề lái xe ôm")."""
-    return _roles_of(s, find_people(s)) or _occupations(s)
+    return _role_among(s, find_people(s))
 
 
-def _occupations(s: Sentence) -> list[Span]:
-    return _OCCUPATIONS.find(s.words, s.start, s.end)
+def _role_among(s: Sentence, people: Sequence[Span]) -> list[Span]:
+    return _roles_of(s, people) or _OCCUPATIONS.find(s.words, s.start, s.end)
 
 
 def _roles_of(s: Sentence, people: Sequence[Span]) -> list[Span]:
@@ -474,7 +497,10 @@ def listed_with(spans: Sequence[Span], chosen: Span, gap: int = 2) -> list[Span]
 
 def find_who(s: Sentence) -> list[Span]:
     """ "Ai ...?" asks for a person first: people before the bodies and places named."""
-    names = find_names(s)
+    return _who_among(s, find_names(s))
+
+
+def _who_among(s: Sentence, names: Sequence[Span]) -> list[Span]:
     people = _people_among(s, names)
     role = _roles_of(s, people)
     if role:
@@ -482,11 +508,27 @@ def find_who(s: Sentence) -> list[Span]:
     return people + [span for span in names if span not in people]
 
 
+# Finders that read another finder's spans: that finder, and how its spans are read. A
+# caller that keeps each finder's spans for a sentence (`features.found_in`) then works
+# out, say, the names once for people, positions and "who" alike: the same spans.
+DERIVED: dict[Finder, tuple[Finder, Callable[[Sentence, Sequence[Span]], list[Span]]]] = {
+    find_money: (find_quantity, _money_among),
+    find_people: (find_names, _people_among),
+    find_role: (find_people, _role_among),
+    find_who: (find_names, _who_among),
+}
+
+_WHERE_FIRSTS = _PLACE_PREPOSITIONS.firsts | _PLACE_NOUNS.firsts
+
+
 def find_where(s: Sentence) -> list[Span]:
     spans: list[Span] = []
     words = s.words
     i = s.start
     while i < s.end:
+        if words[i].folded not in _WHERE_FIRSTS:
+            i += 1  # starts neither a place preposition nor a place noun
+            continue
         size = _PLACE_PREPOSITIONS.longest_at(words, i)
         at = i + size if size else i
         noun = _PLACE_NOUNS.longest_at(words, at)

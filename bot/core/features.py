@@ -13,12 +13,15 @@ from __future__ import annotations
 
 import itertools
 import math
+import operator
+from bisect import bisect_left
 from collections.abc import Callable, Container, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
 from bot.core import terms as index_terms
 from bot.core.answer_types import (
+    DERIVED,
     RULES,
     AnswerType,
     Finder,
@@ -39,7 +42,7 @@ from bot.core.phrases import PhraseSet, Span
 from bot.core.questions import ContentUnit, Question
 from bot.core.terms import TermKind
 from bot.core.text import Syllable
-from bot.core.views import PassageView
+from bot.core.views import PassageView, ViewTerms
 
 UNMARKED_MATCH_CREDIT = 0.25  # "hôi" typed, "hồi" found: the letters agree, the tones do not
 SPLIT_PHRASE_CREDIT = 0.6  # a phrase whose syllables are all there, but not together
@@ -104,6 +107,7 @@ _MONEY_WORDS = PhraseSet(MONEY_WORDS)
 # mostly the year's, nor "tư" or "ba", mostly other words.
 _COUNT_WORDS = PhraseSet(w for w in NUMBER_WORDS if w not in ("năm", "tư", "ba", "nửa"))
 _NAMING_FOLDS = frozenset({"so", "ngay", "thang", "nam", "khoa"})
+_COUNTING_FIRSTS = _SHARES.firsts | _COUNT_WORDS.firsts
 
 
 def same(found: Syllable, wanted: Syllable) -> bool:
@@ -168,12 +172,38 @@ class UnitMatch:
     exact: tuple[int, ...] = ()  # the words of its exact matches, a whole spelling together
 
 
+_NO_MATCH = UnitMatch({}, ())  # shared: nothing changes a match once made
+
+
 def match_unit(unit: ContentUnit, view: PassageView) -> UnitMatch:
+    if not unit.alternatives and len(unit.words) == 1:
+        # Most units are one syllable without synonyms: its exact matches are where the view
+        # has it; failing those, a syllable typed with marks matches its letters elsewhere.
+        word = unit.words[0]
+        terms = view.terms
+        sentence_of = view.sentences
+        accented = word.accented
+        if accented is not None:
+            exact = terms.by_accent.get(accented, _NOWHERE)
+        else:
+            exact = terms.by_fold.get(word.folded, _NOWHERE)
+        if exact:
+            return UnitMatch(dict.fromkeys(map(sentence_of.__getitem__, exact), 1.0), exact, exact)
+        if accented is not None:
+            loose = terms.by_fold.get(word.folded, _NOWHERE)
+            if loose:
+                credits = dict.fromkeys(map(sentence_of.__getitem__, loose), UNMARKED_MATCH_CREDIT)
+                return UnitMatch(credits, loose, ())
+        return _NO_MATCH
+    return _match_spellings(unit.spellings, view)
+
+
+def _match_spellings(spellings: Sequence[Sequence[Syllable]], view: PassageView) -> UnitMatch:
     credits: dict[int, float] = {}
     positions: set[int] = set()
     whole: set[int] = set()
     sentence_of = view.sentences
-    for spelling in unit.spellings:
+    for spelling in spellings:
         size = len(spelling)
         exact = phrase_starts(spelling, view)
         for i in exact:
@@ -239,27 +269,129 @@ class QuestionContext:
             if parsed is not None and idf is not None:
                 self.query.append((parsed[0], parsed[1], idf))
         self.average_length = index.average_length
+        # The same by kind, each with its place in `query` (a kind's sum runs in its order).
+        self._by_kind: dict[TermKind, list[tuple[int, tuple[str, ...], float]]] = {
+            kind: [] for kind in TermKind
+        }
+        for at, (kind, parts, idf) in enumerate(self.query):
+            self._by_kind[kind].append((at, parts, idf))
         skip = set(range(*q.asked)) if q.asked else set()
         self.sequence = [w.folded for i, w in enumerate(q.analyzed.syllables) if i not in skip]
+        self._kinds_at = [k for k, unit in enumerate(q.content) if unit.is_kind]
         # Per title or lead (one per article, shared by its passages): kept with the object,
         # so that its id stays its own while the question is answered.
         self._credits: dict[int, tuple[object, list[float]]] = {}
         self._title_counts: dict[int, tuple[PassageView, list[int]]] = {}
+        self._unit_terms: list[list[tuple[list[tuple[str | None, str]], list[str]]]] | None = None
 
     def credits_in(self, terms: Container[str]) -> list[float]:
         """Each content unit's credit in a title's or a lead's terms, worked out once."""
         known = self._credits.get(id(terms))
         if known is None:
-            known = self._credits[id(terms)] = (terms, [unit_credit(u, terms) for u in self.units])
+            if isinstance(terms, ViewTerms):  # a title's: read from its positions
+                credits = [_view_unit_credit(u, terms) for u in self.units]
+            else:
+                if self._unit_terms is None:
+                    self._unit_terms = _spelled_units(self.units)
+                credits = [_spelled_unit_credit(u, terms) for u in self._unit_terms]
+            known = self._credits[id(terms)] = (terms, credits)
         return known[1]
 
     def title_counts(self, title: PassageView) -> list[int]:
         """How often each query term occurs in a title, worked out once per title."""
         known = self._title_counts.get(id(title))
         if known is None:
-            counts = [_count(title, kind, parts) for kind, parts, _ in self.query]
+            counts = [0] * len(self.query)
+            by_fold, by_accent = title.by_fold, title.by_accent
+            for at, (key,), _ in self._by_kind[TermKind.FOLDED]:
+                counts[at] = len(by_fold.get(key, _NOWHERE))
+            for at, (key,), _ in self._by_kind[TermKind.ACCENTED]:
+                counts[at] = len(by_accent.get(key, _NOWHERE))
+            for at, parts, _ in self._by_kind[TermKind.PAIR]:
+                if parts[0] in by_fold and parts[1] in by_fold:
+                    counts[at] = _count(title, TermKind.PAIR, parts)
             known = self._title_counts[id(title)] = (title, counts)
         return known[1]
+
+
+def _spelled_units(
+    units: Sequence[ContentUnit],
+) -> list[list[tuple[list[tuple[str | None, str]], list[str]]]]:
+    """Each unit's spellings as the terms `unit_credit` looks up: each syllable's accented
+    term (None without marks) and folded term, and the pairs' terms."""
+    return [
+        [
+            (
+                [
+                    (
+                        None if w.accented is None else index_terms.accented_term(w.accented),
+                        index_terms.folded_term(w.folded),
+                    )
+                    for w in spelling
+                ],
+                [
+                    index_terms.pair_term(a.folded, b.folded)
+                    for a, b in itertools.pairwise(spelling)
+                ],
+            )
+            for spelling in unit.spellings
+        ]
+        for unit in units
+    ]
+
+
+def _view_word_credit(word: Syllable, terms: ViewTerms) -> float:
+    """`word_credit` against a view's terms, from its positions instead of term strings."""
+    if word.accented is not None:
+        if word.accented in terms.by_accent:
+            return 1.0
+        return UNMARKED_MATCH_CREDIT if word.folded in terms.by_fold else 0.0
+    return 1.0 if word.folded in terms.by_fold else 0.0
+
+
+def _view_unit_credit(unit: ContentUnit, terms: ViewTerms) -> float:
+    """`unit_credit` against a view's terms (the same values: ``f:``, ``a:`` and ``b:`` terms
+    are there exactly when `ViewTerms` says so)."""
+    best: float | None = None
+    for spelling in unit.spellings:
+        credits = [_view_word_credit(word, terms) for word in spelling]
+        if len(spelling) == 1:
+            credit = credits[0]
+        else:
+            together = all(
+                terms.has_pair(a.folded, b.folded) for a, b in itertools.pairwise(spelling)
+            )
+            mean = sum(credits) / len(credits)
+            credit = mean if together else mean * SPLIT_PHRASE_CREDIT
+        if best is None or credit > best:
+            best = credit
+    assert best is not None
+    return best
+
+
+def _spelled_unit_credit(
+    spellings: Sequence[tuple[Sequence[tuple[str | None, str]], Sequence[str]]],
+    terms: Container[str],
+) -> float:
+    """`unit_credit` of a unit whose spellings' terms are spelled out: (each syllable's
+    accented term, or None, and folded term; the pairs' terms)."""
+    best: float | None = None
+    for words, pairs in spellings:
+        credits = [
+            (1.0 if folded in terms else 0.0)
+            if accented is None
+            else (1.0 if accented in terms else UNMARKED_MATCH_CREDIT if folded in terms else 0.0)
+            for accented, folded in words
+        ]
+        if len(words) == 1:
+            credit = credits[0]
+        else:
+            mean = sum(credits) / len(credits)
+            credit = mean if all(pair in terms for pair in pairs) else mean * SPLIT_PHRASE_CREDIT
+        if best is None or credit > best:
+            best = credit
+    assert best is not None
+    return best
 
 
 def _anchor(q: Question) -> int | None:
@@ -293,6 +425,8 @@ def _count(view: PassageView, kind: TermKind, parts: tuple[str, ...]) -> int:
         return len(view.by_accent.get(parts[0], _NOWHERE))
     if kind is TermKind.PAIR:
         first, second = parts
+        if second not in view.by_fold:  # "second" is one of the words either way
+            return 0
         words, runs = view.words, view.terms.runs
         count = 0
         for i in view.by_fold.get(first, _NOWHERE):
@@ -315,15 +449,33 @@ def bm25_by_kind(
     """The passage's BM25 score split by term kind (tf counted in the passage and its title,
     which the index counts as one document)."""
     norm = _K1 * (1 - _B + _B * length / ctx.average_length)
-    parts = dict.fromkeys(TermKind, 0.0)
     in_title = ctx.title_counts(title)
-    for (kind, term_parts, idf), title_tf in zip(ctx.query, in_title, strict=True):
-        if kind is TermKind.WORD:
-            continue
-        tf = _count(view, kind, term_parts) + title_tf
+    by_fold, by_accent = view.by_fold, view.by_accent
+    by_kind = ctx._by_kind
+    # Each kind's sum is added in the query's order, as one sum per kind.
+    folded = 0.0
+    for at, (key,), idf in by_kind[TermKind.FOLDED]:
+        tf = len(by_fold.get(key, _NOWHERE)) + in_title[at]
         if tf:
-            parts[kind] += idf * tf * (_K1 + 1) / (tf + norm)
-    return parts
+            folded += idf * tf * (_K1 + 1) / (tf + norm)
+    accented = 0.0
+    for at, (key,), idf in by_kind[TermKind.ACCENTED]:
+        tf = len(by_accent.get(key, _NOWHERE)) + in_title[at]
+        if tf:
+            accented += idf * tf * (_K1 + 1) / (tf + norm)
+    pair = 0.0
+    for at, parts, idf in by_kind[TermKind.PAIR]:
+        tf = in_title[at]
+        if parts[0] in by_fold and parts[1] in by_fold:  # both words, for the pair to be
+            tf += _count(view, TermKind.PAIR, parts)
+        if tf:
+            pair += idf * tf * (_K1 + 1) / (tf + norm)
+    return {
+        TermKind.FOLDED: folded,
+        TermKind.ACCENTED: accented,
+        TermKind.PAIR: pair,
+        TermKind.WORD: 0.0,
+    }
 
 
 def _longest_run(ctx: QuestionContext, view: PassageView, start: int, end: int) -> int:
@@ -342,7 +494,41 @@ def _longest_run(ctx: QuestionContext, view: PassageView, start: int, end: int) 
     return best
 
 
-def _proximity(lists: list[list[int]], units: int) -> float:
+def _longest_runs(ctx: QuestionContext, view: PassageView) -> list[int]:
+    """`_longest_run` of every sentence of the view, in one pass over the question: a stretch
+    never continues from one sentence into the next."""
+    best = [0] * view.sentence_count
+    previous: dict[int, int] = {}
+    by_fold = view.by_fold
+    sentence_of = view.sentences
+    for folded in ctx.sequence:
+        current = {}
+        for j in by_fold.get(folded, _NOWHERE):
+            sentence = sentence_of[j]
+            before = previous.get(j - 1, 0)
+            length = before + 1 if before and sentence_of[j - 1] == sentence else 1
+            current[j] = length
+            if length > best[sentence]:
+                best[sentence] = length
+        previous = current
+    return best
+
+
+def _by_sentence(positions: tuple[int, ...], starts: Sequence[int]) -> list[tuple[int, ...]]:
+    """Sorted positions, cut sentence by sentence (`starts`: each sentence's first word, then
+    the end)."""
+    if not positions:
+        return [_NOWHERE] * (len(starts) - 1)
+    cut = []
+    low = 0
+    for end in starts[1:]:
+        high = bisect_left(positions, end, low)
+        cut.append(positions[low:high])
+        low = high
+    return cut
+
+
+def _proximity(lists: Sequence[Sequence[int]], units: int) -> float:
     """How tightly the matched units sit together: 1.0 when side by side."""
     lists = [places for places in lists if places]
     if len(lists) < 2:
@@ -368,6 +554,8 @@ def _count_positions(words: Sequence[Syllable], start: int, end: int) -> list[in
     counts = []
     for i in range(start, end):
         word = words[i]
+        if word.folded not in _COUNTING_FIRSTS and not word.folded.isdigit():
+            continue  # neither a number nor the start of a share or a number word
         if _SHARES.longest_at(words, i) or (
             word.accented is not None and _COUNT_WORDS.longest_at(words, i)
         ):
@@ -438,6 +626,28 @@ class PassageFacts:
     lead: Container[str]
 
 
+_AT = INDEX
+_BM25, _BM25_RANK = _AT["bm25"], _AT["bm25_rank"]
+_BM25_FOLDED, _BM25_ACCENTED = _AT["bm25_folded"], _AT["bm25_accented"]
+_BM25_PAIR, _BM25_WORD = _AT["bm25_pair"], _AT["bm25_word"]
+_COVERAGE, _COVERAGE_WINDOW = _AT["coverage"], _AT["coverage_window"]
+_COVERAGE_PASSAGE, _COVERAGE_TITLE = _AT["coverage_passage"], _AT["coverage_title"]
+_COVERAGE_STORY, _COVERAGE_FOLDED = _AT["coverage_story"], _AT["coverage_folded"]
+_MATCHED_SHARE, _MISSING_WEIGHT = _AT["matched_share"], _AT["missing_weight"]
+_PAIRS, _PAIRS_WINDOW = _AT["pairs"], _AT["pairs_window"]
+_LONGEST_RUN, _PROXIMITY, _NOVEL_SHARE = _AT["longest_run"], _AT["proximity"], _AT["novel_share"]
+_ANSWER_WINDOW, _ANSWER_NEAR = _AT["answer_window"], _AT["answer_near"]
+_ANSWER_WHICH, _ANSWER_PERSON = _AT["answer_which"], _AT["answer_person"]
+_ANSWER_MONEY, _ANSWER_ANCHOR = _AT["answer_money"], _AT["answer_anchor"]
+_KIND_SENTENCE, _KIND_WINDOW = _AT["kind_sentence"], _AT["kind_window"]
+_LIST_ANNOUNCED, _ROLE_HOLDER = _AT["list_announced"], _AT["role_holder"]
+_COUNT_NEAR_FOCUS = _AT["count_near_focus"]
+_NAMES_SENTENCE, _NAMES_MISSING = _AT["names_sentence"], _AT["names_missing"]
+_NUMBERS_SENTENCE, _NUMBERS_MISSING = _AT["numbers_sentence"], _AT["numbers_missing"]
+_FIRST_PARAGRAPH, _FIRST_SENTENCE = _AT["first_paragraph"], _AT["first_sentence"]
+_PARAGRAPH_POSITION, _SENTENCE_WORDS = _AT["paragraph_position"], _AT["sentence_words"]
+
+
 def passage_rows(
     ctx: QuestionContext, view: PassageView, facts: PassageFacts, best_bm25: float
 ) -> tuple[list[list[float]], list[tuple[str, ...]]]:
@@ -446,10 +656,11 @@ def passage_rows(
     q = ctx.q
     weights = ctx.weights
     sentences = view.sentence_count
+    starts = view.sentence_starts
     matches = [match_unit(unit, view) for unit in ctx.units]
     title_credit = ctx.credits_in(facts.title.terms)
     lead_credit = ctx.credits_in(facts.lead)
-    passage_credit = [max(m.credits.values(), default=0.0) for m in matches]
+    passage_credit = [max(m.credits.values()) if m.credits else 0.0 for m in matches]
     story = [
         max(p, TITLE_CREDIT * t, LEAD_CREDIT * lead)
         for p, t, lead in zip(passage_credit, title_credit, lead_credit, strict=True)
@@ -457,117 +668,171 @@ def passage_rows(
     scale = best_bm25 if best_bm25 > 0 else 1.0
     kinds = bm25_by_kind(ctx, view, facts.title, facts.length)
     in_story = _story_holds(view, facts)
-    shared = {
-        "bm25": facts.bm25 / scale,
-        "bm25_rank": math.log1p(facts.rank),
-        "bm25_folded": kinds[TermKind.FOLDED] / scale,
-        "bm25_accented": kinds[TermKind.ACCENTED] / scale,
-        "bm25_pair": kinds[TermKind.PAIR] / scale,
-        "bm25_word": max(0.0, facts.bm25 - sum(kinds.values())) / scale,
-        "coverage_passage": _weighted(weights, passage_credit),
-        "coverage_title": _weighted(weights, title_credit),
-        "coverage_story": _weighted(weights, story),
-        "names_missing": _share(ctx.names, lambda name: not all(in_story(f) for f in name)),
-        "numbers_missing": _share(ctx.numbers, lambda n: not in_story(n)),
-        "first_paragraph": float(facts.paragraph == 1),
-        "paragraph_position": math.log1p(facts.paragraph),
-    }
+    # The features every sentence of the passage shares; the answer types' are 0.0 unless set.
+    shared = [0.0] * len(FEATURES)
+    shared[_BM25] = facts.bm25 / scale
+    shared[_BM25_RANK] = math.log1p(facts.rank)
+    shared[_BM25_FOLDED] = kinds[TermKind.FOLDED] / scale
+    shared[_BM25_ACCENTED] = kinds[TermKind.ACCENTED] / scale
+    shared[_BM25_PAIR] = kinds[TermKind.PAIR] / scale
+    shared[_BM25_WORD] = max(0.0, facts.bm25 - sum(kinds.values())) / scale
+    shared[_COVERAGE_PASSAGE] = _weighted(weights, passage_credit)
+    shared[_COVERAGE_TITLE] = _weighted(weights, title_credit)
+    shared[_COVERAGE_STORY] = _weighted(weights, story)
+    if ctx.names:
+        shared[_NAMES_MISSING] = _share(ctx.names, lambda name: not all(map(in_story, name)))
+    if ctx.numbers:
+        shared[_NUMBERS_MISSING] = _share(ctx.numbers, lambda n: not in_story(n))
+    shared[_FIRST_PARAGRAPH] = float(facts.paragraph == 1)
+    shared[_PARAGRAPH_POSITION] = math.log1p(facts.paragraph)
+    shared[_NAMES_SENTENCE] = shared[_NUMBERS_SENTENCE] = 1.0  # when the question has none
     sentence_of = view.sentences
-    pair_sentences = [_pair_sentences(view, pair) for pair in ctx.pairs]
-    kinds_at = [k for k, unit in enumerate(ctx.units) if unit.is_kind]
+    by_fold = view.by_fold
+    # How many of the question's word pairs each sentence holds, and holds around it.
+    pairs_here = [0] * sentences
+    pairs_around = [0] * sentences
+    for pair in ctx.pairs:
+        together = _pair_sentences(view, pair)
+        if not together:
+            continue
+        for k in together:
+            pairs_here[k] += 1
+        for k in {j for t in together for j in (t - 1, t, t + 1) if 0 <= j < sentences}:
+            pairs_around[k] += 1
+    kinds_at = ctx._kinds_at
+    units = len(matches)
+    # Each unit: its weight, its credits by sentence, whether the title holds it whole (then
+    # it is never missing); and sentence by sentence the matched words of the units that
+    # have some there (positions are sorted: cut by sentence once).
+    held = [
+        (w, m.credits, t >= 1.0) for w, m, t in zip(weights, matches, title_credit, strict=True)
+    ]
+    placed: list[list[tuple[int, ...]]] = [[] for _ in range(sentences)]
+    for m in matches:
+        if m.positions:
+            for k, places in enumerate(_by_sentence(m.positions, starts)):
+                if places:
+                    placed[k].append(places)
+    anchor = _by_sentence(matches[ctx.anchor].positions, starts) if ctx.anchor is not None else None
+    subject = matches[-1].positions if matches else ()
+    longest = _longest_runs(ctx, view) if ctx.sequence else [0] * sentences
+    sequence_size = max(1, len(ctx.sequence))
+    # How many of the question's names (all their words) and numbers each sentence holds.
+    names_held = [0] * sentences
+    if ctx.names:
+        for name in ctx.names:
+            holding = set(range(sentences))  # a sentence holds a name with all its words
+            for f in name:
+                holding &= {sentence_of[i] for i in by_fold.get(f, _NOWHERE)}
+            for k in holding:
+                names_held[k] += 1
+    numbers_held = [0] * sentences
+    for n in ctx.numbers:
+        for k in {sentence_of[i] for i in by_fold.get(n, _NOWHERE)}:
+            numbers_held[k] += 1
+    rule_at = _AT.get(ctx.rule.feature)
+    quantity = q.answer_type is AnswerType.QUANTITY
     # What each sentence holds on its own, for the sentence's row and its neighbours'.
     answers: list[float] = []
     kind_found: list[float] = []
     kind_at_end: list[bool] = []
-    rows: list[dict[str, float]] = []
+    found_spans: list[list[Span]] = []
+    matched_in: list[set[int]] = []
+    rows: list[list[float]] = []
     for k in range(sentences):
-        start, end = view.sentence_starts[k], view.sentence_starts[k + 1]
-        credit = [m.credits.get(k, 0.0) for m in matches]
-        matched_here = [[i for i in m.positions if sentence_of[i] == k] for m in matches]
-        matched = {i for places in matched_here for i in places}
+        start, end = starts[k], starts[k + 1]
+        matched_here = placed[k]
+        matched = set().union(*matched_here)
         size = end - start
-        subject = matches[-1].positions if matches else ()
         spans = novel_answers(ctx, view, start, end, matched, subject)
+        found_spans.append(spans)
+        matched_in.append(matched)
         answers.append(float(bool(spans)))
-        kind_found.append(float(all(credit[j] >= 1.0 for j in kinds_at)))
+        kind_found.append(
+            float(all(matches[j].credits.get(k, 0.0) >= 1.0 for j in kinds_at)) if kinds_at else 1.0
+        )
         kind_at_end.append(announces(ctx, matches, start, end))
-        row = dict(shared)
-        row["coverage"] = _weighted(weights, credit)
-        row["coverage_folded"] = sum(w for w, c in zip(weights, credit, strict=True) if c > 0)
-        row["matched_share"] = sum(c >= 1.0 for c in credit) / len(credit) if credit else 0.0
-        around_here = {k - 1, k, k + 1}
-        row["pairs"] = _share([k in found for found in pair_sentences], bool, empty=0.0)
-        row["pairs_window"] = _share(
-            [bool(found & around_here) for found in pair_sentences], bool, empty=0.0
-        )
-        row["longest_run"] = _longest_run(ctx, view, start, end) / max(1, len(ctx.sequence))
-        row["proximity"] = _proximity(matched_here, len(ctx.units))
-        row["novel_share"] = 1.0 - len(matched) / size if size else 0.0
-        for name in ANSWER_FEATURES:
-            row[name] = 0.0
+        row = shared.copy()
+        # The weighted sums over the units, in their order (a unit with no credit adds 0.0,
+        # which changes no sum: it is skipped), and the heaviest unit missing around here.
+        coverage = folded = coverage_window = missing = 0.0
+        whole = 0
+        for w, credits, in_title in held:
+            if credits:
+                c = credits.get(k, 0.0)
+                if c:
+                    coverage += w * c
+                    folded += w
+                    if c >= 1.0:
+                        whole += 1
+                window = max(
+                    c, NEIGHBOUR_CREDIT * max(credits.get(k - 1, 0.0), credits.get(k + 1, 0.0))
+                )
+                if window:
+                    coverage_window += w * window
+                if window < 1.0 and not in_title and w > missing:
+                    missing = w
+            elif not in_title and w > missing:
+                missing = w
+        row[_COVERAGE] = coverage
+        row[_COVERAGE_FOLDED] = folded
+        row[_MATCHED_SHARE] = whole / units if units else 0.0
+        row[_COVERAGE_WINDOW] = coverage_window
+        row[_MISSING_WEIGHT] = missing
+        if ctx.pairs:
+            row[_PAIRS] = pairs_here[k] / len(ctx.pairs)
+            row[_PAIRS_WINDOW] = pairs_around[k] / len(ctx.pairs)
+        row[_LONGEST_RUN] = longest[k] / sequence_size
+        row[_PROXIMITY] = _proximity(matched_here, units)
+        row[_NOVEL_SHARE] = 1.0 - len(matched) / size if size else 0.0
         if spans:
-            row[ctx.rule.feature] = 1.0
-        row["answer_near"] = _nearness(spans, matched)
-        row["answer_which"] = float(_which_named(view, matches, kinds_at, start, end, matched))
-        row["answer_person"] = float(
-            ctx.asks_person
-            and any(
-                any(i not in matched for i in range(a, b))
-                for a, b in found_in(view, find_people, start, end)
+            if rule_at is not None:
+                row[rule_at] = 1.0
+            row[_ANSWER_NEAR] = _nearness(spans, matched)
+            if anchor is not None:
+                row[_ANSWER_ANCHOR] = _nearness(spans, set(anchor[k]))
+        if kinds_at:
+            row[_ANSWER_WHICH] = float(_which_named(view, matches, kinds_at, start, end, matched))
+        if ctx.asks_person:
+            row[_ANSWER_PERSON] = float(
+                any(
+                    any(i not in matched for i in range(a, b))
+                    for a, b in found_in(view, find_people, start, end)
+                )
             )
-        )
-        row["answer_money"] = float(
-            ctx.asks_money
-            and any(
-                any(i not in matched for i in range(a, b))
-                for a, b in found_in(view, find_money, start, end)
+        if ctx.asks_money:
+            row[_ANSWER_MONEY] = float(
+                any(
+                    any(i not in matched for i in range(a, b))
+                    for a, b in found_in(view, find_money, start, end)
+                )
             )
-        )
-        anchor = matches[ctx.anchor].positions if ctx.anchor is not None else ()
-        row["answer_anchor"] = _nearness(spans, {i for i in anchor if start <= i < end})
-        row["role_holder"] = float(bool(q.role) and _role_holder(q, view, start, end))
-        row["count_near_focus"] = float(
-            q.answer_type is AnswerType.QUANTITY
-            and bool(size)
-            and _count_near_focus(ctx, view, matches, start, end)
-        )
-        row["names_sentence"] = _share(
-            [all(_in_range(view, f, start, end) for f in name) for name in ctx.names],
-            bool,
-            empty=1.0,
-        )
-        row["numbers_sentence"] = _share(
-            [_in_range(view, n, start, end) for n in ctx.numbers], bool, empty=1.0
-        )
-        row["first_sentence"] = float(facts.first_part and k == 0)
-        row["sentence_words"] = math.log1p(size)
-        window = [
-            max(c, NEIGHBOUR_CREDIT * max(m.credits.get(k - 1, 0.0), m.credits.get(k + 1, 0.0)))
-            for c, m in zip(credit, matches, strict=True)
-        ]
-        row["coverage_window"] = _weighted(weights, window)
-        row["missing_weight"] = max(
-            (
-                w
-                for w, c, t in zip(weights, window, title_credit, strict=True)
-                if c < 1.0 and t < 1.0
-            ),
-            default=0.0,
-        )
+        if q.role:
+            row[_ROLE_HOLDER] = float(_role_holder(q, view, start, end))
+        if quantity and size:
+            row[_COUNT_NEAR_FOCUS] = float(_count_near_focus(ctx, view, matches, start, end))
+        if ctx.names:
+            row[_NAMES_SENTENCE] = names_held[k] / len(ctx.names)
+        if ctx.numbers:
+            row[_NUMBERS_SENTENCE] = numbers_held[k] / len(ctx.numbers)
+        row[_FIRST_SENTENCE] = float(facts.first_part and k == 0)
+        row[_SENTENCE_WORDS] = math.log1p(size)
         rows.append(row)
     for k, row in enumerate(rows):
-        around = range(max(0, k - 1), min(sentences, k + 2))
-        row["answer_window"] = max(answers[j] for j in around)
-        row["kind_sentence"] = kind_found[k]
-        row["kind_window"] = max(kind_found[j] for j in around)
+        row[_ANSWER_WINDOW] = max(answers[max(0, k - 1) : k + 2])
+        row[_KIND_SENTENCE] = kind_found[k]
+        row[_KIND_WINDOW] = max(kind_found[max(0, k - 1) : k + 2])
         # "... với một số nhiệm vụ cụ thể." announces the list the next sentence gives.
-        row["list_announced"] = float(k > 0 and kind_at_end[k - 1])
+        row[_LIST_ANNOUNCED] = float(k > 0 and kind_at_end[k - 1])
     keys: list[tuple[str, ...]] = []
     for k in range(sentences):
-        start, end = view.sentence_starts[k], view.sentence_starts[k + 1]
-        found = answer_spans(ctx, view, matches, start, end) if answers[k] else []
+        found: list[Span] = []
+        if answers[k]:  # `answer_spans` of the sentence, from what the row worked out
+            start, end = starts[k], starts[k + 1]
+            exact = {i for match in matches for i in match.exact if start <= i < end}
+            found = _nearest_first(found_spans[k], exact or matched_in[k])
         keys.append(tuple(answer_key(view, span) for span in found))
-    return [[row[name] for name in FEATURES] for row in rows], keys
+    return rows, keys
 
 
 def announces(ctx: QuestionContext, matches: Sequence[UnitMatch], start: int, end: int) -> bool:
@@ -585,7 +850,10 @@ def announces(ctx: QuestionContext, matches: Sequence[UnitMatch], start: int, en
 
 
 def _weighted(weights: Sequence[float], credits: Sequence[float]) -> float:
-    return sum(w * c for w, c in zip(weights, credits, strict=True))
+    if len(weights) != len(credits):
+        raise ValueError("a weight for each credit")
+    total: float = sum(map(operator.mul, weights, credits))  # the products, summed in order
+    return total
 
 
 def _share(items: Sequence[_T], test: Callable[[_T], bool], empty: float = 0.0) -> float:
@@ -601,7 +869,14 @@ def found_in(view: PassageView, finder: Finder, start: int, end: int) -> list[Sp
     key = (finder, start, end)
     spans = view.found.get(key)
     if spans is None:
-        spans = view.found[key] = finder(Sentence(view.words, view.terms.runs, start, end))
+        sentence = Sentence(view.words, view.terms.runs, start, end)
+        derived = DERIVED.get(finder)
+        if derived is None:
+            spans = finder(sentence)
+        else:  # from another finder's spans, kept too
+            source, read = derived
+            spans = read(sentence, found_in(view, source, start, end))
+        view.found[key] = spans
     return spans
 
 
@@ -638,14 +913,29 @@ def answer_spans(
     exact = {i for match in matches for i in match.exact if start <= i < end}
     subject = matches[-1].positions if matches else ()
     spans = novel_answers(ctx, view, start, end, matched, subject)
-    near = exact or matched
+    return _nearest_first(spans, exact or matched)
+
+
+def _nearest_first(spans: list[Span], near: set[int]) -> list[Span]:
+    """The spans, nearest the words `near` first (as they are when `near` is empty)."""
     if not near:
         return spans
+    ordered = sorted(near)
 
     def distance(span: Span) -> int:
-        return min(abs(i - m) for m in near for i in (span[0], span[1] - 1))
+        return min(_distance(ordered, span[0]), _distance(ordered, span[1] - 1))
 
     return sorted(spans, key=lambda span: (distance(span), span))
+
+
+def _distance(ordered: Sequence[int], i: int) -> int:
+    """min(abs(i - m) for m in ordered), for sorted, non-empty `ordered`."""
+    at = bisect_left(ordered, i)
+    if at == len(ordered):
+        return i - ordered[-1]
+    if at == 0:
+        return ordered[0] - i
+    return min(ordered[at] - i, i - ordered[at - 1])
 
 
 def answer_key(view: PassageView, span: Span) -> str:
@@ -657,7 +947,8 @@ def _nearness(spans: Sequence[Span], matched: set[int]) -> float:
     """1.0 when an answer touches the question's words, less the further it is."""
     if not spans or not matched:
         return 0.0
-    distance = min(min(abs(i - m) for m in matched for i in (a, b - 1)) for a, b in spans)
+    ordered = sorted(matched)
+    distance = min(min(_distance(ordered, a), _distance(ordered, b - 1)) for a, b in spans)
     return 1.0 / (1.0 + max(0, distance - 1) / NEAR)
 
 
@@ -686,10 +977,6 @@ def _which_named(
             ):
                 return True
     return False
-
-
-def _in_range(view: PassageView, folded: str, start: int, end: int) -> bool:
-    return any(start <= i < end for i in view.by_fold.get(folded, _NOWHERE))
 
 
 def _story_holds(view: PassageView, facts: PassageFacts) -> Callable[[str], bool]:

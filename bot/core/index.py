@@ -201,10 +201,11 @@ class SearchIndex:
         ids = self._ids
         if term in ids:
             return ids[term]
-        key = np.uint64(term_key(term))
-        i = int(np.searchsorted(self._lookup_keys, key))
+        key = term_key(term)
+        keys = self._lookup_keys
+        i = int(keys.searchsorted(np.uint64(key)))
         found = None
-        if i < len(self._lookup_keys) and self._lookup_keys[i] == key:
+        if i < len(keys) and int(keys[i]) == key:
             found = int(self._lookup_ids[i])
         if len(ids) >= _REMEMBERED_TERMS:  # questions bring new words forever: stay bounded
             ids.clear()
@@ -242,21 +243,7 @@ class SearchIndex:
         if not query_terms or limit <= 0:
             return []
         scores = self.scores(query_terms)
-        limit = min(limit, len(scores))
-        # Most passages of a big folder score exactly 0, and numpy's selection degrades
-        # badly on so many equal values (14 ms instead of 0.5 at 88k): select among the
-        # positive scores when there are enough of them.
-        pool = np.flatnonzero(scores > 0)
-        if len(pool) < limit:
-            pool = np.arange(len(scores))
-        values = scores[pool]
-        if len(pool) > limit:
-            cut = np.partition(values, len(values) - limit)[len(values) - limit]
-            above = pool[values > cut]
-            tied = pool[values == cut]
-            pool = np.concatenate([above, tied[: limit - len(above)]])
-        ranked = sorted(pool.tolist(), key=lambda i: (-scores[i], i))
-        return [(i, float(scores[i])) for i in ranked]
+        return [(i, float(scores[i])) for i in best_positions(scores, limit)]
 
     def document_frequency(self, term: str) -> int:
         """How many passages hold the term."""
@@ -493,6 +480,51 @@ class _Builder:
             first, last = _span(old["file_term_ends"], j)
             file_terms.append(old["file_terms"][first:last])
         return lengths, file_terms
+
+
+_GROUP = 64  # passages whose best score stands for them, when the best are looked for
+_FEW = 256  # candidates sorted in Python at most; more are narrowed down with numpy first
+
+
+def best_positions(scores: np.ndarray, limit: int) -> list[int]:
+    """The positions of the `limit` highest scores, highest first, equal scores in position
+    order (what sorting every position by (-score, position) and keeping `limit` gives)."""
+    limit = min(limit, len(scores))
+    if limit <= 0:
+        return []
+    pool = None
+    if len(scores) >= 2 * _GROUP * limit:
+        # Each group's highest score is some passage's: at least `limit` passages score as
+        # much as the `limit`-th highest of them, so all of the best do too. A cheap cut:
+        # usually a few dozen passages reach it. A group takes every n-th passage (one
+        # maximum across rows, fast), so an article's neighbouring passages, which often
+        # score alike, fall in different groups.
+        whole = len(scores) - len(scores) % _GROUP
+        highest = scores[:whole].reshape(_GROUP, -1).max(axis=0)
+        if whole < len(scores):
+            highest = np.append(highest, scores[whole:].max())
+        cut = np.partition(highest, len(highest) - limit)[len(highest) - limit]
+        pool = np.flatnonzero(scores >= cut)
+    if pool is None or len(pool) > _FEW:
+        pool = _narrowed(scores, limit)
+    return sorted(pool.tolist(), key=lambda i: (-scores[i], i))[:limit]
+
+
+def _narrowed(scores: np.ndarray, limit: int) -> np.ndarray:
+    """At most `limit` positions holding the best scores (ties at the cut: the first ones)."""
+    # Most passages of a big folder score exactly 0, and numpy's selection degrades
+    # badly on so many equal values (14 ms instead of 0.5 at 88k): select among the
+    # positive scores when there are enough of them.
+    pool = np.flatnonzero(scores > 0)
+    if len(pool) < limit:
+        pool = np.arange(len(scores))
+    values = scores[pool]
+    if len(pool) > limit:
+        cut = np.partition(values, len(values) - limit)[len(values) - limit]
+        above = pool[values > cut]
+        tied = pool[values == cut]
+        pool = np.concatenate([above, tied[: limit - len(above)]])
+    return pool
 
 
 def _span(ends: np.ndarray, j: int) -> tuple[int, int]:

@@ -63,11 +63,14 @@ def kind_of(term: str) -> TermKind:
     return TermKind(term[0])
 
 
+_KIND_OF = {kind.value: kind for kind in TermKind}
+
+
 def parse(term: str) -> tuple[TermKind, tuple[str, ...]] | None:
     """(kind, parts) of a term; None for a string that is not one."""
     if len(term) < 3 or term[1] != ":" or term[0] not in "fabw":
         return None
-    kind = TermKind(term[0])
+    kind = _KIND_OF[term[0]]
     body = term[2:]
     if kind in (TermKind.FOLDED, TermKind.ACCENTED):
         return kind, (body,)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 from bot.core import terms as index_terms
 from bot.core.terms import TermKind
@@ -26,6 +27,9 @@ _WORD_SEP = " "
 _RUN_SEP = "\n"
 _SENTENCE_SEP = "\t"
 _NOWHERE: tuple[int, ...] = ()
+_FOLDED = attrgetter("folded")
+# One position, shared by every view (most words occur once in a passage).
+_SINGLE = [(i,) for i in range(1024)]
 
 
 def encode_runs(text: str) -> str:
@@ -141,61 +145,99 @@ def view_of_text(text: str, tokenizer: Tokenizer, sentence_ends: Sequence[int] =
 
 def words_of_runs(encoded: str, tokenizer: Tokenizer) -> list[Syllable]:
     """`view_of_runs(encoded, tokenizer).words`, without the position indexes."""
+    if not encoded:
+        return []
+    abbreviations = tokenizer.abbreviations
+    candidates = abbreviations.candidates
+    surfaces = encoded.replace(_SENTENCE_SEP, _WORD_SEP).replace(_RUN_SEP, _WORD_SEP).split()
+    found = list(map(_syllable_of, surfaces))
+    # No word written like an abbreviation: as `view_of_runs` tests a run.
+    if candidates.isdisjoint(map(_FOLDED, found)) or candidates.isdisjoint(
+        map(str.lower, surfaces)
+    ):
+        return found
     words: list[Syllable] = []
-    if encoded:
-        abbreviations = tokenizer.abbreviations
-        candidates = abbreviations.candidates
-        flat = encoded.replace(_SENTENCE_SEP, _WORD_SEP).replace(_RUN_SEP, _WORD_SEP)
-        for surface in flat.split():
-            words.append(_syllable_of(surface))
-            if surface.lower() in candidates:
-                long_form = abbreviations.expand(surface)
-                if long_form:
-                    words.extend(syllables(long_form))
+    for surface, word in zip(surfaces, found, strict=True):
+        words.append(word)
+        if surface.lower() in candidates:
+            long_form = abbreviations.expand(surface)
+            if long_form:
+                words.extend(syllables(long_form))
     return words
 
 
 def view_of_runs(encoded: str, tokenizer: Tokenizer) -> PassageView:
-    """The view of a passage from its encoded runs, in one pass (this is the hot path).
+    """The view of a passage from its encoded runs (this is the hot path).
 
     Positions are kept in tuples, grown one at a time (most words occur once): unlike lists,
     the garbage collector stops tracking them, and thousands of views are cached."""
+    abbreviations = tokenizer.abbreviations
+    candidates = abbreviations.candidates
     words: list[Syllable] = []
     run_of: list[int] = []
-    token_of: list[int] = []
+    token_of: list[int] | None = None  # while each written word is one syllable: None
     sentence_of: list[int] = []
-    sentence_starts: list[int] = [0]
-    by_accent: dict[str, tuple[int, ...]] = {}
-    by_fold: dict[str, tuple[int, ...]] = {}
-    if encoded:
-        abbreviations = tokenizer.abbreviations
-        candidates = abbreviations.candidates
-        number = token = 0
-        for sentence, text in enumerate(encoded.split(_SENTENCE_SEP)):
-            if sentence:
-                sentence_starts.append(len(words))
-            if not text:
-                continue
-            for run in text.split(_RUN_SEP):
-                for surface in run.split(_WORD_SEP):
-                    expanded: Sequence[Syllable] = (_syllable_of(surface),)
+    sentence_starts = [0]
+    number = written = 0
+    for sentence, text in enumerate(encoded.split(_SENTENCE_SEP) if encoded else ()):
+        if sentence:
+            sentence_starts.append(len(words))
+        if not text:
+            continue
+        before = len(words)
+        for run in text.split(_RUN_SEP):
+            surfaces = run.split(_WORD_SEP)
+            found = list(map(_syllable_of, surfaces))
+            # No word written like an abbreviation (a candidate in lower case, and then its
+            # letters are one too: the cheaper test first).
+            if candidates.isdisjoint(map(_FOLDED, found)) or candidates.isdisjoint(
+                map(str.lower, surfaces)
+            ):
+                words += found
+                run_of += [number] * len(surfaces)
+                if token_of is not None:
+                    token_of += range(written, written + len(surfaces))
+            else:
+                if token_of is None:
+                    token_of = list(range(len(words)))
+                for token, surface in enumerate(surfaces, written):
+                    expanded = [_syllable_of(surface)]
                     if surface.lower() in candidates:
                         long_form = abbreviations.expand(surface)
                         if long_form:
-                            expanded = [*expanded, *syllables(long_form)]
-                    for word in expanded:
-                        i = len(words)
-                        words.append(word)
-                        run_of.append(number)
-                        token_of.append(token)
-                        sentence_of.append(sentence)
-                        folded, accented = word.folded, word.accented
-                        by_fold[folded] = by_fold.get(folded, _NOWHERE) + (i,)  # noqa: RUF005
-                        if accented is not None:
-                            by_accent[accented] = by_accent.get(accented, _NOWHERE) + (i,)  # noqa: RUF005
-                    token += 1
-                number += 1
+                            expanded += syllables(long_form)
+                    words += expanded
+                    run_of += [number] * len(expanded)
+                    token_of += [token] * len(expanded)
+            written += len(surfaces)
+            number += 1
+        sentence_of += [sentence] * (len(words) - before)
     sentence_starts.append(len(words))
+    tokens = range(len(words)) if token_of is None else token_of
+    return _view(words, run_of, tokens, sentence_of, sentence_starts)
+
+
+def _view(
+    words: Sequence[Syllable],
+    run_of: Sequence[int],
+    token_of: Sequence[int],
+    sentence_of: Sequence[int],
+    sentence_starts: Sequence[int],
+) -> PassageView:
+    by_accent: dict[str, tuple[int, ...]] = {}
+    by_fold: dict[str, tuple[int, ...]] = {}
+    single = _SINGLE if len(words) <= len(_SINGLE) else [(i,) for i in range(len(words))]
+    for i, word in enumerate(words):
+        folded, accented = word.folded, word.accented
+        if folded in by_fold:
+            by_fold[folded] += single[i]
+        else:
+            by_fold[folded] = single[i]
+        if accented is not None:
+            if accented in by_accent:
+                by_accent[accented] += single[i]
+            else:
+                by_accent[accented] = single[i]
     frozen = tuple(words)
     return PassageView(
         frozen,
