@@ -135,12 +135,15 @@ def test_bm25_scores_equal_rank_bm25(seed_engine: Engine) -> None:
     assert_equals_rank_bm25(seed_engine)
 
 
+@pytest.mark.parametrize("few_fresh_terms", [20_000, -1], ids=["one-by-one", "all-at-once"])
 def test_bm25_scores_stay_equal_through_reloads_and_the_cache(
-    knowledge_copy: Path, monkeypatch: pytest.MonkeyPatch
+    knowledge_copy: Path, monkeypatch: pytest.MonkeyPatch, few_fresh_terms: int
 ) -> None:
     import bot.core.index as index_module
 
     monkeypatch.setattr(index_module, "_CHUNK", 97)  # many chunk boundaries, mid-group too
+    # A reload puts the new files' postings in place term by term, or (many) all at once.
+    monkeypatch.setattr(index_module, "_FEW_FRESH_TERMS", few_fresh_terms)
     cache = knowledge_copy / ".cache"
     engine = load_engine(knowledge_copy, cache_dir=cache)
     (knowledge_copy / "001_extra.txt").write_text(EXTRA, encoding="utf-8")

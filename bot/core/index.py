@@ -369,67 +369,20 @@ class _Builder:
         f_terms, f_docs, f_counts = _group_by_term(fresh_parts(), fresh_total, terms, self.size)
         per_term_fresh = np.bincount(f_terms, minlength=terms).astype(np.int64)
 
-        # Carried postings: keep those of unchanged files, renumbered. Worked through in
-        # chunks, so that a reload needs little memory besides the new index itself.
-        per_term_kept = np.zeros(terms, dtype=np.int64)
-        if old is not None and self.carried:
-            renumber = np.full(len(old["lengths"]), -1, dtype=np.int32)
-            old_ends = old["file_ends"]
-            for number, j in self.carried:
-                first, last = _span(old_ends, j)
-                renumber[first:last] = np.arange(
-                    self.starts[number], self.starts[number + 1], dtype=np.int32
-                )
-            old_offsets, old_docs, old_counts = old["offsets"], old["docs"], old["counts"]
-            previous = self.previous
-            assert previous is not None
-            keep = np.empty(len(old_docs), dtype=bool)
-            for start in range(0, len(old_docs), _CHUNK):
-                keep[start : start + _CHUNK] = renumber[old_docs[start : start + _CHUNK]] >= 0
-                previous.let_go("docs", start, min(start + _CHUNK, len(old_docs)))
-            old_terms = len(old_offsets) - 1
-            group_sizes = np.diff(old_offsets)
-            filled = np.flatnonzero(group_sizes)
-            if len(filled):
-                per_term_kept[filled] = np.add.reduceat(keep, old_offsets[filled], dtype=np.int64)
-        offsets = np.zeros(terms + 1, dtype=np.int64)
-        np.cumsum(per_term_kept + per_term_fresh, out=offsets[1:])
-        postings = int(offsets[-1])
+        # Each term's group: the carried postings (those of unchanged files, renumbered) in
+        # their old order, then the fresh ones. The order within a group changes no score:
+        # a passage has one posting per term, and a query's sums go term by term.
         if old is None or not self.carried:  # nothing carried: the fresh groups are the index
+            per_term_kept = np.zeros(terms, dtype=np.int64)
             docs, counts = f_docs, f_counts
         else:
-            previous = self.previous
-            assert previous is not None  # carried files come from it
-            docs = np.empty(postings, dtype=np.int32)
-            counts = np.empty(postings, dtype=np.uint16)
-            # The k-th kept posting overall lands k places after its group's new start, less
-            # the postings kept in the groups before it.
-            kept_ahead = np.cumsum(per_term_kept[:old_terms]) - per_term_kept[:old_terms]
-            shift = offsets[:old_terms] - kept_ahead
-            kept_so_far = 0
-            for start in range(0, len(old_docs), _CHUNK):
-                end = min(start + _CHUNK, len(old_docs))
-                chunk_keep = keep[start:end]
-                rank = kept_so_far + np.cumsum(chunk_keep, dtype=np.int64) - 1
-                term_of = _term_of_postings(old_offsets, group_sizes, start, end)
-                position = rank[chunk_keep] + shift[term_of[chunk_keep]]
-                docs[position] = renumber[old_docs[start:end][chunk_keep]]
-                counts[position] = old_counts[start:end][chunk_keep]
-                previous.let_go("docs", start, end)
-                previous.let_go("counts", start, end)
-                kept_so_far = int(rank[-1]) + 1 if len(rank) else kept_so_far
-            del keep
-        if len(f_terms) and docs is not f_docs:
-            fresh_start = np.zeros(terms + 1, dtype=np.int64)
-            np.cumsum(per_term_fresh, out=fresh_start[1:])
-            position = (
-                np.arange(len(f_terms), dtype=np.int64)
-                - fresh_start[f_terms]
-                + offsets[f_terms]
-                + per_term_kept[f_terms]
+            docs, counts, per_term_kept = self._carry(terms, len(f_terms))
+        offsets = np.zeros(terms + 1, dtype=np.int64)
+        np.cumsum(per_term_kept + per_term_fresh, out=offsets[1:])
+        if docs is not f_docs:
+            docs, counts = _add_fresh(
+                docs, counts, per_term_kept, offsets, f_terms, f_docs, f_counts
             )
-            docs[position] = f_docs
-            counts[position] = f_counts
 
         # Lengths and each file's terms in order of first appearance, file by file.
         lengths_parts, file_terms_parts = self._file_parts(fresh_lengths, fresh_ids)
@@ -461,6 +414,44 @@ class _Builder:
             array.flags.writeable = False
         return SearchIndex([(f.name, f.fingerprint) for f in self.files], arrays)
 
+    def _carry(self, terms: int, room: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The previous index's postings of the carried files, renumbered, grouped by term as
+        they were, at the start of arrays with `room` more places; and how many each term
+        keeps. One pass in chunks, letting the previous arrays' pages go as they are read."""
+        old, previous = self.old, self.previous
+        assert old is not None and previous is not None  # carried files come from it
+        renumber = np.full(len(old["lengths"]), -1, dtype=np.int32)
+        for number, j in self.carried:
+            first, last = _span(old["file_ends"], j)
+            renumber[first:last] = np.arange(
+                self.starts[number], self.starts[number + 1], dtype=np.int32
+            )
+        old_offsets, old_docs, old_counts = old["offsets"], old["docs"], old["counts"]
+        docs = np.empty(len(old_docs) + room, dtype=np.int32)
+        counts = np.empty(len(old_docs) + room, dtype=np.uint16)
+        dropped: list[np.ndarray] = []  # where the postings of changed or removed files were
+        kept = 0
+        for start in range(0, len(old_docs), _CHUNK):
+            end = min(start + _CHUNK, len(old_docs))
+            numbers = renumber[old_docs[start:end]]
+            keep = numbers >= 0
+            size = int(np.count_nonzero(keep))
+            docs[kept : kept + size] = numbers[keep]
+            counts[kept : kept + size] = old_counts[start:end][keep]
+            if size < end - start:
+                dropped.append(np.flatnonzero(~keep) + start)
+            previous.let_go("docs", start, end)
+            previous.let_go("counts", start, end)
+            kept += size
+        per_term_kept = np.zeros(terms, dtype=np.int64)
+        per_term_kept[: len(old_offsets) - 1] = np.diff(old_offsets)
+        if dropped:
+            at = np.concatenate(dropped)
+            per_term_kept -= np.bincount(
+                np.searchsorted(old_offsets, at, side="right") - 1, minlength=terms
+            )
+        return docs, counts, per_term_kept
+
     def _file_parts(
         self, fresh_lengths: dict[int, np.ndarray], fresh_ids: list[np.ndarray]
     ) -> tuple[list[np.ndarray], list[np.ndarray]]:
@@ -480,6 +471,62 @@ class _Builder:
             first, last = _span(old["file_term_ends"], j)
             file_terms.append(old["file_terms"][first:last])
         return lengths, file_terms
+
+
+_FEW_FRESH_TERMS = 20_000  # fresh terms put in place one by one; more: with a mask
+
+
+def _add_fresh(
+    docs: np.ndarray,
+    counts: np.ndarray,
+    per_term_kept: np.ndarray,
+    offsets: np.ndarray,
+    f_terms: np.ndarray,
+    f_docs: np.ndarray,
+    f_counts: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The index's postings: each term's carried ones (at the start of `docs` and `counts`,
+    grouped by term, with room after them) followed by its fresh ones (grouped by term)."""
+    postings = int(offsets[-1])
+    kept = postings - len(f_terms)
+    if not len(f_terms):
+        return docs[:postings], counts[:postings]
+    fresh_terms, sizes = np.unique(f_terms, return_counts=True)
+    if len(fresh_terms) <= _FEW_FRESH_TERMS:
+        # A reload of a few files: move the carried postings after each fresh term's group
+        # right by the fresh postings before them, last first, in place; then fill the gap.
+        kept_ends = np.cumsum(per_term_kept)[fresh_terms].tolist()
+        # Fresh postings of the terms up to the j-th: how far the carried ones after its
+        # group move, and where its own fresh postings end in f_docs (sorted by term).
+        shifts = np.cumsum(sizes).tolist()
+        end = kept
+        for j in range(len(fresh_terms) - 1, -1, -1):
+            at, shift, size = kept_ends[j], shifts[j], int(sizes[j])
+            if end > at:
+                docs[at + shift : end + shift] = docs[at:end]
+                counts[at + shift : end + shift] = counts[at:end]
+            docs[at + shift - size : at + shift] = f_docs[shift - size : shift]
+            counts[at + shift - size : at + shift] = f_counts[shift - size : shift]
+            end = at
+        return docs[:postings], counts[:postings]
+    # Many fresh terms (a large part of the folder changed): place them all at once.
+    fresh_start = np.zeros(len(offsets), dtype=np.int64)
+    np.cumsum(np.bincount(f_terms, minlength=len(offsets) - 1), out=fresh_start[1:])
+    position = (
+        np.arange(len(f_terms), dtype=np.int64)
+        - fresh_start[f_terms]
+        + offsets[f_terms]
+        + per_term_kept[f_terms]
+    )
+    carried = np.ones(postings, dtype=bool)
+    carried[position] = False
+    all_docs = np.empty(postings, dtype=np.int32)
+    all_counts = np.empty(postings, dtype=np.uint16)
+    all_docs[carried] = docs[:kept]
+    all_counts[carried] = counts[:kept]
+    all_docs[position] = f_docs
+    all_counts[position] = f_counts
+    return all_docs, all_counts
 
 
 _GROUP = 64  # passages whose best score stands for them, when the best are looked for
