@@ -199,14 +199,14 @@ def test_a_file_deleted_while_a_reload_reads_it(
     live = LiveEngine(load_engine(hostile_folder), make_loader(settings, lambda: None))
 
     if moment == "after listing":
-        real_iter = knowledge_module.iter_knowledge_files
+        real_scan = knowledge_module.scan_knowledge_files
 
-        def deleting_iter(folder: Path) -> Iterator[tuple[str, Path | None, str | None]]:
-            entries = list(real_iter(folder))  # the listing is complete ...
+        def deleting_scan(folder: Path) -> Iterator[tuple[str, str | None, str | None]]:
+            entries = list(real_scan(folder))  # the listing is complete ...
             victim.unlink()  # ... then the file goes
             yield from entries
 
-        monkeypatch.setattr(knowledge_module, "iter_knowledge_files", deleting_iter)
+        monkeypatch.setattr(knowledge_module, "scan_knowledge_files", deleting_scan)
     else:
         real_read = knowledge_module.read_file_bytes
         victim.write_text(GOOD.format(n=7), encoding="utf-8")  # changed: read twice

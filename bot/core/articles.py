@@ -273,44 +273,88 @@ def iter_knowledge_files(folder: Path) -> Iterator[tuple[str, Path | None, str |
     """Yield (relative name, path, skip reason) for every file under the folder, sorted.
 
     Hidden folders (such as the index cache) are not entered. A symbolic link is followed
-    only when its target stays inside the folder. (Plain `os` calls, one or two `stat`s per
-    file: this runs over every file on each start and reload.)
+    only when its target stays inside the folder.
     """
+    for rel, full, reason in scan_knowledge_files(folder):
+        yield rel, (Path(full) if full is not None else None), reason
+
+
+def scan_knowledge_files(folder: Path) -> Iterator[tuple[str, str | None, str | None]]:
+    """`iter_knowledge_files` with the path as a string: this runs over every file on each
+    start and reload, so it asks the system as little as it can (the folder listing says
+    which entries are plain files and links; only links and odd entries get a `stat`)."""
     root = folder.resolve()
-    prefix = len(str(root)) + 1
-    for current, dirs, files in os.walk(root):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        linked_dirs = [d for d in dirs if os.path.islink(os.path.join(current, d))]
-        for name in sorted(files) + linked_dirs:
-            full = os.path.join(current, name)
-            rel = full[prefix:].replace(os.sep, "/")
-            if is_temporary(name):
-                yield rel, None, "tệp ẩn hoặc tệp tạm của trình soạn thảo"
-                continue
-            try:
-                mode = os.lstat(full).st_mode
-                if stat.S_ISLNK(mode):
-                    if not _inside(Path(full), root):
-                        yield rel, None, "liên kết trỏ ra ngoài thư mục kiến thức"
-                        continue
-                    mode = os.stat(full).st_mode
-            except OSError:
-                mode = 0  # vanished or unreadable: reported below as not a regular file
-            if stat.S_ISDIR(mode):
-                yield rel, None, "liên kết tới thư mục: không đọc"
-            elif not stat.S_ISREG(mode):  # a named pipe or a device would block or never end
-                yield rel, None, "không phải tệp thường (ống, thiết bị …): không đọc"
-            elif os.path.splitext(name)[1].lower() in CONVERTED_SUFFIXES:
-                # Still here: converting it failed (bot.ingest.convert_dropped).
-                reason = (
-                    "định dạng không hỗ trợ trực tiếp, và tệp chưa chuyển được thành bài "
-                    "viết; chạy python -m bot add với tệp này để xem lý do"
-                )
-                yield rel, None, reason
-            elif os.path.splitext(name)[1].lower() not in SUPPORTED_SUFFIXES:
-                yield rel, None, "định dạng không hỗ trợ (chỉ nhận .txt và .md)"
-            else:
-                yield rel, Path(full), None
+    top = str(root)
+    yield from _scan_folder(top, root, len(top) + 1)
+
+
+def _scan_folder(
+    current: str, root: Path, prefix: int
+) -> Iterator[tuple[str, str | None, str | None]]:
+    """One folder, as `os.walk` (top-down, links to folders not entered) lists it: its files,
+    then links to folders, each sorted by name; then its subfolders, one after the other."""
+    try:
+        with os.scandir(current) as listing:
+            entries = {entry.name: entry for entry in listing}
+    except OSError:
+        return  # a folder that cannot be listed is passed over, as os.walk does
+    files: list[str] = []
+    folders: list[str] = []
+    for name, entry in entries.items():
+        try:
+            is_folder = entry.is_dir()
+        except OSError:
+            is_folder = False
+        (folders if is_folder else files).append(name)
+    folders = sorted(d for d in folders if not d.startswith("."))
+    linked = [d for d in folders if _is_link(entries[d])]
+    for name in sorted(files) + linked:
+        full = os.path.join(current, name)
+        rel = full[prefix:].replace(os.sep, "/")
+        yield rel, *_kind_of(entries[name], full, root)
+    for name in folders:
+        if name not in linked:
+            yield from _scan_folder(os.path.join(current, name), root, prefix)
+
+
+def _is_link(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_symlink()
+    except OSError:
+        return False
+
+
+def _kind_of(entry: os.DirEntry[str], full: str, root: Path) -> tuple[str | None, str | None]:
+    """(the path to read, None) for an article file, or (None, why it is skipped)."""
+    name = entry.name
+    if is_temporary(name):
+        return None, "tệp ẩn hoặc tệp tạm của trình soạn thảo"
+    try:
+        if _is_link(entry):
+            if not _inside(Path(full), root):
+                return None, "liên kết trỏ ra ngoài thư mục kiến thức"
+            mode = os.stat(full).st_mode
+        elif entry.is_file(follow_symlinks=False):
+            mode = stat.S_IFREG
+        else:
+            mode = entry.stat(follow_symlinks=False).st_mode
+    except OSError:
+        mode = 0  # vanished or unreadable: reported below as not a regular file
+    if stat.S_ISDIR(mode):
+        return None, "liên kết tới thư mục: không đọc"
+    if not stat.S_ISREG(mode):  # a named pipe or a device would block or never end
+        return None, "không phải tệp thường (ống, thiết bị …): không đọc"
+    suffix = os.path.splitext(name)[1].lower()
+    if suffix in CONVERTED_SUFFIXES:
+        # Still here: converting it failed (bot.ingest.convert_dropped).
+        reason = (
+            "định dạng không hỗ trợ trực tiếp, và tệp chưa chuyển được thành bài "
+            "viết; chạy python -m bot add với tệp này để xem lý do"
+        )
+        return None, reason
+    if suffix not in SUPPORTED_SUFFIXES:
+        return None, "định dạng không hỗ trợ (chỉ nhận .txt và .md)"
+    return full, None
 
 
 def _inside(path: Path, root: Path) -> bool:

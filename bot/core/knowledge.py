@@ -22,9 +22,9 @@ from bot.core.articles import (
     DEFAULT_MAX_FILE_BYTES,
     check_folder,
     decode_article_bytes,
-    iter_knowledge_files,
     parse_article_text,
     read_file_bytes,
+    scan_knowledge_files,
 )
 from bot.core.errors import ArticleError, KnowledgeError
 from bot.core.index import FilePostings
@@ -70,7 +70,7 @@ Signature = tuple[int, int, int, int]  # size, mtime_ns, ctime_ns, inode
 RECENT_NS = 2_000_000_000  # a file changed this shortly before a scan is read regardless
 
 
-def _signature(path: Path, scan_started_ns: int) -> Signature | None:
+def _signature(path: str | Path, scan_started_ns: int) -> Signature | None:
     """What `stat` says of the file, or None when it cannot vouch for the content.
 
     Any write changes the ctime, which no program can set back, so an equal signature means
@@ -235,12 +235,12 @@ def build_knowledge(
     jobs: list[tuple[Path, str]] = []
     order: list[str] = []
     scan_started = time.time_ns()
-    for rel, path, reason in iter_knowledge_files(folder):
+    for rel, full, reason in scan_knowledge_files(folder):
         order.append(rel)
-        if path is None:
+        if full is None:
             results[rel] = SkippedFile(rel, reason or "")
             continue
-        signature = _signature(path, scan_started)  # taken before reading: a later write shows
+        signature = _signature(full, scan_started)  # taken before reading: a later write shows
         current = None
         if signature is not None and known_signatures.get(rel) == signature:
             # Unchanged since it was last read: its fingerprint then is its fingerprint now.
@@ -248,6 +248,7 @@ def build_knowledge(
                 current = known[rel].fingerprint
             elif rel in known_rejected:
                 current = known_rejected[rel][0]
+        path = Path(full)
         if current is None:
             try:
                 current = fingerprint(read_file_bytes(path, max_file_bytes))
