@@ -244,3 +244,31 @@ def test_listing_skips_special_files_without_opening_them(hostile_folder: Path) 
     entries = {rel: (path, reason) for rel, path, reason in iter_knowledge_files(hostile_folder)}
     path, reason = entries["pipe.txt"]
     assert path is None and reason is not None
+
+
+def test_listing_order_files_then_links_to_folders_then_subfolders(tmp_path: Path) -> None:
+    """A folder's files sorted by name, then its links to folders (named, never entered),
+    then each subfolder in turn; hidden folders such as the index cache are not entered."""
+    folder = tmp_path / "knowledge"
+    (folder / "b-sub" / "deeper").mkdir(parents=True)
+    (folder / "a-sub").mkdir()
+    (folder / ".cache").mkdir()
+    for name in (
+        "b.txt",
+        "a.md",
+        "b-sub/z.txt",
+        "b-sub/deeper/q.md",
+        "a-sub/k.txt",
+        ".cache/i.txt",
+    ):
+        (folder / name).write_text("Tiêu đề\n\nNội dung.\n", encoding="utf-8")
+    (folder / "linked").symlink_to(folder / "a-sub", target_is_directory=True)
+    listed = [(rel, path is not None) for rel, path, _ in iter_knowledge_files(folder)]
+    assert listed == [
+        ("a.md", True),
+        ("b.txt", True),
+        ("linked", False),
+        ("a-sub/k.txt", True),
+        ("b-sub/z.txt", True),
+        ("b-sub/deeper/q.md", True),
+    ]
