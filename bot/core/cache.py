@@ -40,6 +40,7 @@ import numpy as np
 from bot.core import durable
 from bot.core.index import ARRAYS, SearchIndex
 from bot.core.knowledge import PIPELINE_VERSION, Knowledge
+from bot.core.memory import return_free_memory
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +98,8 @@ def _save_and_map(cache_dir: Path, cached: CachedIndex) -> bool:
         cached.index.adopt(mapped)
     except (OSError, ValueError, _Untrusted) as exc:  # kept in memory: nothing is lost
         log.warning("index cache %s written but not mapped: %s", path, exc)
+        return True
+    return_free_memory()  # the arrays served until now were freed (the old index's too)
     return True
 
 

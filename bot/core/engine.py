@@ -8,8 +8,6 @@ threshold, chosen on real questions for a stated precision (`fitted.py`).
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
 import functools
 import gc
 import hashlib
@@ -43,6 +41,7 @@ from bot.core.features import same
 from bot.core.fitted import FittedModel
 from bot.core.index import IndexedFile, SearchIndex
 from bot.core.knowledge import Knowledge, Progress, build_knowledge
+from bot.core.memory import return_free_memory
 from bot.core.model import (
     Answer,
     AnswerKind,
@@ -395,15 +394,8 @@ def load_engine(
         # articles, in the middle of answers). An engine holds no reference cycles, so an old
         # one is still freed by reference counting when a reload replaces it.
         gc.freeze()
-    _return_free_memory()
+    return_free_memory()
     return engine
-
-
-def _return_free_memory() -> None:
-    """Hand memory freed by the build back to the system (glibc keeps freed heap memory
-    otherwise: a reload's chunked temporaries left about 100 MB behind at 10,000 articles)."""
-    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to do
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 @contextmanager
