@@ -63,7 +63,10 @@ def without_postings(knowledge: Knowledge) -> Knowledge:
     """The knowledge without the files' postings, which the index holds once built."""
     if all(f.postings is None for f in knowledge.files):
         return knowledge
-    files = tuple(dataclasses.replace(f, postings=None) for f in knowledge.files)
+    files = tuple(
+        dataclasses.replace(f, postings=None) if f.postings is not None else f
+        for f in knowledge.files
+    )
     return dataclasses.replace(knowledge, files=files)
 
 
