@@ -537,3 +537,25 @@ def test_the_fast_segmenter_once_switched_on_gives_the_same_tokens() -> None:
     assert [_word_tokenize(normalize_text(text)) for text, _, _ in GOLDEN] == [
         tokens for _, tokens, _ in GOLDEN
     ]
+
+
+def test_the_model_put_in_place_tags_as_underthesea_loads_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A start reads underthesea's model files with the standard unpickler instead of
+    joblib's: the tagger in place must featurize and tag as the one underthesea loads."""
+    from underthesea.models.fast_crf_sequence_tagger import FastCRFSequenceTagger
+    from underthesea.pipeline import word_tokenize as package
+    from underthesea.pipeline.word_tokenize.regex_tokenize import tokenize
+
+    from bot.core.wordseg import _MODEL, load_underthesea_model
+
+    monkeypatch.setattr(package, "word_tokenize_model", None)  # restored after the test
+    assert load_underthesea_model()
+    ours = package.word_tokenize_model
+    theirs = FastCRFSequenceTagger()
+    theirs.load(os.path.join(os.path.dirname(package.__file__), "models", _MODEL))
+    for text, _, _ in GOLDEN:
+        features = [[token] for token in tokenize(text)]
+        assert ours.featurizer.process([features]) == theirs.featurizer.process([features])
+        assert ours.predict(features) == theirs.predict(features)

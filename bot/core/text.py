@@ -271,9 +271,13 @@ def _segment(text: str) -> tuple[str, ...]:
             if _segmenter is None:
                 from underthesea import word_tokenize  # heavy import: load once, lazily
 
+                from bot.core.wordseg import load_underthesea_model
+
                 # underthesea sets its model global before the model is loaded: a second
-                # thread calling it meanwhile would find it half made. Its first call (the
-                # model's load) happens here, under the lock, before anyone else may call.
+                # thread calling it meanwhile would find it half made. The model is put in
+                # place (faster than underthesea's own load) and first called here, under
+                # the lock, before anyone else may call.
+                load_underthesea_model()
                 word_tokenize("Hội nghị.")
                 _segmenter = word_tokenize
     return tuple(str(token) for token in _segmenter(text))

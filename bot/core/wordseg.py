@@ -64,6 +64,43 @@ _SELF_CHECK = (
     "a",
 )
 
+
+def load_underthesea_model() -> bool:
+    """Put underthesea's word segmentation model in place in underthesea itself, read with
+    the standard unpickler.
+
+    underthesea (9.5.0) loads it on its first call, reading its two pickles (the feature
+    templates and a dictionary of about 80,000 words) through joblib, whose unpickler is
+    written in Python: half a second holding the interpreter lock, while a start loads the
+    index beside it. The same files read by ``pickle`` give the same objects, and the tagger
+    is built as underthesea builds it. True when the model is in place; False (nothing
+    changed) when underthesea is not laid out as expected: its own first call loads it then.
+    """
+    try:
+        from underthesea.models.fast_crf_sequence_tagger import FastCRFSequenceTagger
+        from underthesea.pipeline import word_tokenize as package
+        from underthesea_core import CRFFeaturizer, CRFTagger
+    except ImportError:
+        return False
+    if package.word_tokenize_model is not None:
+        return True
+    folder = os.path.join(os.path.dirname(package.__file__), "models", _MODEL)
+    try:
+        tagger = FastCRFSequenceTagger()
+        estimator = CRFTagger()
+        estimator.load(os.path.join(folder, tagger.path_model))
+        with open(os.path.join(folder, tagger.path_features), "rb") as f:
+            features = pickle.load(f)
+        with open(os.path.join(folder, tagger.path_dictionary), "rb") as f:
+            dictionary = pickle.load(f)
+        tagger.featurizer = CRFFeaturizer(features, dictionary)
+        tagger.estimator = estimator
+    except Exception:  # any failure: underthesea loads it its own way
+        return False
+    package.word_tokenize_model = tagger
+    return True
+
+
 _UNSEEN = object()
 _Values = tuple[str, str, bool, str]  # lower case, "True"/"False" as i32, title case, in dict
 _Template = tuple[str, int, int, str | None]  # syntax, first offset, tokens, function
@@ -147,7 +184,8 @@ class Segmenter:
         from underthesea.pipeline.text_normalize.text_normalizer import character_map
         from underthesea.pipeline.word_tokenize import regex_tokenize
 
-        word_tokenize("Hội nghị.")  # loads the model (underthesea keeps it in its module)
+        load_underthesea_model()
+        word_tokenize("Hội nghị.")  # loads the model if not yet (underthesea keeps it)
         self._reference: Callable[[str], list[str]] = word_tokenize
         self._model: Any = package.word_tokenize_model
         self._regex: Any = regex_tokenize
