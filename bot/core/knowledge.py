@@ -248,10 +248,9 @@ def build_knowledge(
                 current = known[rel].fingerprint
             elif rel in known_rejected:
                 current = known_rejected[rel][0]
-        path = Path(full)
         if current is None:
             try:
-                current = fingerprint(read_file_bytes(path, max_file_bytes))
+                current = fingerprint(read_file_bytes(Path(full), max_file_bytes))
             except ArticleError as exc:
                 results[rel] = SkippedFile(rel, str(exc))
                 continue
@@ -263,7 +262,7 @@ def build_knowledge(
             results[rel] = SkippedFile(rel, known_rejected[rel][1])
             rejected[rel] = known_rejected[rel]
         else:
-            jobs.append((path, rel))
+            jobs.append((Path(full), rel))
 
     jobs_total = workers or os.cpu_count() or 1
     for file_fingerprint, outcome in _analyze_all(jobs, max_file_bytes, jobs_total, progress):
