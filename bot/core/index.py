@@ -380,9 +380,7 @@ class _Builder:
         offsets = np.zeros(terms + 1, dtype=np.int64)
         np.cumsum(per_term_kept + per_term_fresh, out=offsets[1:])
         if docs is not f_docs:
-            docs, counts = _add_fresh(
-                docs, counts, per_term_kept, offsets, f_terms, f_docs, f_counts
-            )
+            docs, counts = _add_fresh(docs, counts, per_term_kept, f_terms, f_docs, f_counts)
 
         # Lengths and each file's terms in order of first appearance, file by file.
         lengths_parts, file_terms_parts = self._file_parts(fresh_lengths, fresh_ids)
@@ -480,22 +478,24 @@ def _add_fresh(
     docs: np.ndarray,
     counts: np.ndarray,
     per_term_kept: np.ndarray,
-    offsets: np.ndarray,
     f_terms: np.ndarray,
     f_docs: np.ndarray,
     f_counts: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
     """The index's postings: each term's carried ones (at the start of `docs` and `counts`,
     grouped by term, with room after them) followed by its fresh ones (grouped by term)."""
-    postings = int(offsets[-1])
-    kept = postings - len(f_terms)
+    # Where each term's carried postings end among the carried ones: a fresh posting goes
+    # there, moved on by the fresh postings before it.
+    kept_through = np.cumsum(per_term_kept)
+    kept = int(kept_through[-1])
+    postings = kept + len(f_terms)
     if not len(f_terms):
         return docs[:postings], counts[:postings]
     fresh_terms, sizes = np.unique(f_terms, return_counts=True)
     if len(fresh_terms) <= _FEW_FRESH_TERMS:
         # A reload of a few files: move the carried postings after each fresh term's group
         # right by the fresh postings before them, last first, in place; then fill the gap.
-        kept_ends = np.cumsum(per_term_kept)[fresh_terms].tolist()
+        kept_ends = kept_through[fresh_terms].tolist()
         # Fresh postings of the terms up to the j-th: how far the carried ones after its
         # group move, and where its own fresh postings end in f_docs (sorted by term).
         shifts = np.cumsum(sizes).tolist()
@@ -510,14 +510,7 @@ def _add_fresh(
             end = at
         return docs[:postings], counts[:postings]
     # Many fresh terms (a large part of the folder changed): place them all at once.
-    fresh_start = np.zeros(len(offsets), dtype=np.int64)
-    np.cumsum(np.bincount(f_terms, minlength=len(offsets) - 1), out=fresh_start[1:])
-    position = (
-        np.arange(len(f_terms), dtype=np.int64)
-        - fresh_start[f_terms]
-        + offsets[f_terms]
-        + per_term_kept[f_terms]
-    )
+    position = np.arange(len(f_terms), dtype=np.int64) + kept_through[f_terms]
     carried = np.ones(postings, dtype=bool)
     carried[position] = False
     all_docs = np.empty(postings, dtype=np.int32)
